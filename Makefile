@@ -1,0 +1,40 @@
+# The commands people type. Each one creates .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint format screenshots bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/mnist-tui $(ARGS)
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check core tui tests
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check core tui tests
+	$(VENV)/bin/ruff format --check core tui tests
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format core tui tests
+	$(VENV)/bin/ruff check --fix core tui tests
+
+screenshots: $(VENV)/.installed
+	$(PY) -m tui.screenshots screenshots
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/mnist-tui bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,245 @@
+"""MNIST-style datasets as NumPy arrays: where to find them, how to read them, what can go wrong.
+
+Reading stays in NumPy so that browsing never pays for importing torch (about 2-3 s on a 2-core
+machine). Downloads, mirrors and md5 checks are torchvision's own and are imported only when a
+download is really needed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.idx import IdxError, read_idx
+
+DATASETS = ("mnist", "fashion", "synthetic")
+SPLITS = ("train", "test")
+
+MNIST_CLASSES = tuple(str(d) for d in range(10))
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+# The IDX base names are the same for MNIST and Fashion-MNIST.
+FILE_STEMS = {
+    ("train", "images"): "train-images-idx3-ubyte",
+    ("train", "labels"): "train-labels-idx1-ubyte",
+    ("test", "images"): "t10k-images-idx3-ubyte",
+    ("test", "labels"): "t10k-labels-idx1-ubyte",
+}
+# torchvision's folder names under a root: <root>/MNIST/raw, <root>/FashionMNIST/raw.
+TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion": "FashionMNIST"}
+DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
+DATA_ENV = "MNIST_TUI_DATA"
+
+
+class DataError(Exception):
+    """A dataset could not be found or read; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of a dataset: images (N, 28, 28) uint8 and labels (N,) int64."""
+
+    name: str
+    split: str
+    images: np.ndarray
+    labels: np.ndarray
+    classes: tuple[str, ...]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.name == "synthetic"
+
+
+def cache_dir() -> Path:
+    """The per-user folder where downloads land (platformdirs; honours XDG_CACHE_HOME)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("mnist-tui", appauthor=False))
+
+
+def classes_for(name: str) -> tuple[str, ...]:
+    return FASHION_CLASSES if name == "fashion" else MNIST_CLASSES
+
+
+def load(
+    name: str, split: str, root: str | os.PathLike | None = None, download: bool = True
+) -> Split:
+    """Load one split of `name` ("mnist", "fashion" or "synthetic") as NumPy arrays."""
+    if name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)}")
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r}: choose train or test")
+    if name == "synthetic":
+        from core.synthetic import synthetic_split
+
+        return synthetic_split(split)
+
+    folder = find_folder(name, root, download=download)
+    images_path = find_file(folder, split, "images")
+    labels_path = find_file(folder, split, "labels")
+    images = read_idx_file(images_path, kind="images")
+    labels = read_idx_file(labels_path, kind="labels")
+    if len(images) != len(labels):
+        raise DataError(
+            f"{images_path.name} holds {len(images):,} images but {labels_path.name} "
+            f"holds {len(labels):,} labels"
+        )
+    bad = np.flatnonzero(labels > 9)
+    if bad.size:
+        raise DataError(
+            f"{labels_path}: label {int(labels[bad[0]])} at index {int(bad[0])} is outside 0-9"
+        )
+    return Split(
+        name=name,
+        split=split,
+        images=images,
+        labels=labels.astype(np.int64),
+        classes=classes_for(name),
+        source=str(folder),
+    )
+
+
+def candidate_folders(name: str, root: str | os.PathLike | None) -> list[tuple[Path, bool]]:
+    """Where to look, in order, each with whether it was named explicitly by the user."""
+    if root is not None:
+        return [(Path(root).expanduser(), True)]
+    if os.environ.get(DATA_ENV):
+        return [(Path(os.environ[DATA_ENV]).expanduser(), True)]
+    folders = [(cache_dir() / name, False)]
+    if name == "fashion":
+        folders.append((DEBIAN_FASHION, False))
+    return folders
+
+
+def find_folder(name: str, root: str | os.PathLike | None, download: bool = True) -> Path:
+    """The first folder holding the four IDX files, downloading into the cache if none does."""
+    for base, explicit in candidate_folders(name, root):
+        folder = data_folder_in(base, name)
+        if folder is not None:
+            return folder
+        if explicit:
+            check_folder_readable(base)
+            missing = FILE_STEMS["train", "images"]
+            raise DataError(
+                f"no {name} IDX files in {base} (looked for {missing}[.gz] and the rest, "
+                f"flat or under {TORCHVISION_FOLDERS[name]}/raw)"
+            )
+    if download:
+        return download_to_cache(name)
+    raise DataError(no_data_message(name))
+
+
+def check_folder_readable(base: Path) -> None:
+    if not base.exists():
+        raise DataError(f"data folder {base} does not exist")
+    if not base.is_dir():
+        raise DataError(f"data folder {base} is not a folder")
+    if not os.access(base, os.R_OK | os.X_OK):
+        raise DataError(f"data folder {base} cannot be read (permission denied)")
+
+
+def data_folder_in(base: Path, name: str) -> Path | None:
+    """`base` itself or torchvision's `<base>/<Name>/raw`, whichever has a training-image file."""
+    for folder in (base, base / TORCHVISION_FOLDERS[name] / "raw"):
+        try:
+            if any(p.exists() for p in file_candidates(folder, FILE_STEMS["train", "images"])):
+                return folder
+        except PermissionError as err:
+            raise DataError(f"data folder {folder} cannot be read (permission denied)") from err
+    return None
+
+
+def file_candidates(folder: Path, stem: str) -> list[Path]:
+    # Some mirrors spell the names with a dot ("train-images.idx3-ubyte").
+    dotted = stem.replace("-idx", ".idx")
+    return [folder / f"{s}{ext}" for s in (stem, dotted) for ext in ("", ".gz")]
+
+
+def find_file(folder: Path, split: str, kind: str) -> Path:
+    stem = FILE_STEMS[split, kind]
+    for path in file_candidates(folder, stem):
+        if path.exists():
+            return path
+    raise DataError(f"missing {stem}[.gz] in {folder}")
+
+
+def read_idx_file(path: Path, kind: str) -> np.ndarray:
+    """Read an IDX file (gzipped or not) and check it holds what `kind` needs."""
+    try:
+        raw = path.read_bytes()
+    except PermissionError as err:
+        raise DataError(f"{path}: cannot be read (permission denied)") from err
+    except OSError as err:
+        raise DataError(f"{path}: cannot be read ({err.strerror or err})") from err
+    if not raw:
+        raise DataError(f"{path}: empty file")
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except EOFError as err:
+            raise DataError(f"{path}: truncated gzip (the file ends before its data does)") from err
+        except (gzip.BadGzipFile, zlib.error, OSError) as err:
+            raise DataError(f"{path}: corrupt gzip ({err})") from err
+        if not raw:
+            raise DataError(f"{path}: empty file inside the gzip")
+    try:
+        array = read_idx(raw)
+    except IdxError as err:
+        raise DataError(f"{path}: {err}") from err
+    expected_ndim, what = (3, "images") if kind == "images" else (1, "labels")
+    if array.dtype != np.uint8:
+        raise DataError(f"{path}: {what} must be unsigned bytes, found {array.dtype}")
+    if array.ndim != expected_ndim:
+        raise DataError(
+            f"{path}: {what} must have {expected_ndim} dimension(s), found {array.ndim} "
+            f"(shape {array.shape})"
+        )
+    if kind == "images" and array.shape[1:] != (28, 28):
+        raise DataError(f"{path}: images are {array.shape[1]}x{array.shape[2]}, expected 28x28")
+    if len(array) == 0:
+        raise DataError(f"{path}: holds no {what}")
+    return array
+
+
+def no_data_message(name: str) -> str:
+    return (
+        f"no {name} data found and none could be downloaded: pass --data-dir DIR "
+        f"(the four IDX files), set {DATA_ENV}, put them in {cache_dir() / name}, "
+        f"or use --dataset synthetic"
+    )
+
+
+def download_to_cache(name: str) -> Path:
+    """Download with torchvision's mirrors, md5 checks and extraction into the user cache."""
+    from core.download import download_dataset
+
+    target = cache_dir() / name
+    try:
+        download_dataset(name, target)
+    except Exception as err:  # any network or filesystem failure becomes one line
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise DataError(f"{no_data_message(name)} ({reason})") from err
+    folder = data_folder_in(target, name)
+    if folder is None:
+        raise DataError(no_data_message(name))
+    return folder

@@ -1,0 +1,140 @@
+"""Greyscale images as terminal text: ASCII ramp, half blocks, braille and the pixel matrix.
+
+Pure functions over a 2-D uint8 array of any size (a 28x28 digit, a crop, a thumbnail). The
+"dark" palette draws light ink on a dark terminal; "binary" is matplotlib's cm.binary, the
+notebook's dark ink on a light background.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+
+MODES = ("halfblock", "ascii", "braille")
+PALETTES = ("dark", "binary")
+ASCII_RAMP = " .:-=+*#%@"
+# Braille dot bits, indexed [row][column] inside a 2-wide, 4-tall cell (Unicode order).
+BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+BRAILLE_BASE = 0x2800
+
+
+def check_image(image: np.ndarray) -> np.ndarray:
+    array = np.asarray(image)
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-D image, got shape {tuple(array.shape)}")
+    if array.dtype != np.uint8:
+        array = np.clip(array, 0, 255).astype(np.uint8)
+    return array
+
+
+def ink(image: np.ndarray, palette: str) -> np.ndarray:
+    """Brightness to draw for each pixel under the palette (binary: dark ink on light)."""
+    if palette not in PALETTES:
+        raise ValueError(f"unknown palette {palette!r}: choose one of {', '.join(PALETTES)}")
+    return image if palette == "dark" else 255 - image
+
+
+def ascii_art(image: np.ndarray, palette: str = "dark") -> str:
+    """One character per pixel from a ten-step ramp; rows joined by newlines."""
+    shade = ink(check_image(image), palette)
+    steps = (shade.astype(np.uint16) * len(ASCII_RAMP)) // 256
+    ramp = np.array(list(ASCII_RAMP))
+    return "\n".join("".join(row) for row in ramp[steps])
+
+
+def pad_rows(image: np.ndarray, multiple: int) -> np.ndarray:
+    extra = (-image.shape[0]) % multiple
+    return np.pad(image, ((0, extra), (0, 0))) if extra else image
+
+
+def grey(value: int) -> str:
+    return f"#{value:02x}{value:02x}{value:02x}"
+
+
+def halfblocks(image: np.ndarray, palette: str = "dark", color: bool = True) -> Text:
+    """Two pixels per cell with "▀": top pixel as foreground, bottom pixel as background.
+
+    Without colour (a pipe, NO_COLOR) each half is thresholded to ink or paper instead.
+    """
+    array = pad_rows(check_image(image), 2)
+    shade = ink(array, "dark" if not color else palette)
+    text = Text(no_wrap=True, overflow="crop")
+    for r in range(0, shade.shape[0], 2):
+        top, bottom = shade[r], shade[r + 1]
+        if color:
+            for t, b in zip(top.tolist(), bottom.tolist(), strict=True):
+                text.append("▀", Style(color=grey(t), bgcolor=grey(b)))
+        else:
+            on_top, on_bottom = top >= 128, bottom >= 128
+            if palette == "binary":
+                on_top, on_bottom = ~on_top, ~on_bottom
+            text.append(
+                "".join(" ▀▄█"[int(t) + 2 * int(b)] for t, b in zip(on_top, on_bottom, strict=True))
+            )
+        if r + 2 < shade.shape[0]:
+            text.append("\n")
+    return text
+
+
+def braille(image: np.ndarray, palette: str = "dark", threshold: int = 96) -> str:
+    """Eight pixels per cell (2 wide, 4 tall) as braille dots; a dot where the ink is bright."""
+    array = check_image(image)
+    extra_cols = array.shape[1] % 2
+    array = pad_rows(np.pad(array, ((0, 0), (0, extra_cols))) if extra_cols else array, 4)
+    dots = ink(array, palette) >= threshold
+    rows = []
+    for r in range(0, dots.shape[0], 4):
+        cells = np.zeros(dots.shape[1] // 2, dtype=np.int32)
+        for dr in range(4):
+            for dc in range(2):
+                cells += dots[r + dr, dc::2] * BRAILLE_BITS[dr][dc]
+        rows.append("".join(chr(BRAILLE_BASE + int(c)) for c in cells))
+    return "\n".join(rows)
+
+
+def pixel_matrix(image: np.ndarray, width: int = 3) -> Text:
+    """The numbers themselves, as the notebook prints `train_images[10]`; zeros dimmed."""
+    array = check_image(image)
+    text = Text(no_wrap=True, overflow="crop")
+    for i, row in enumerate(array.tolist()):
+        for j, value in enumerate(row):
+            cell = f"{value:>{width}}"
+            text.append(cell, "dim" if value == 0 else "bold")
+            if j + 1 < len(row):
+                text.append(" ")
+        if i + 1 < len(array):
+            text.append("\n")
+    return text
+
+
+def render(image: np.ndarray, mode: str = "halfblock", palette: str = "dark", color: bool = True):
+    """Any mode by name; halfblock and matrix return rich Text, the others plain str."""
+    if mode == "halfblock":
+        return halfblocks(image, palette, color=color)
+    if mode == "ascii":
+        return ascii_art(image, palette)
+    if mode == "braille":
+        return braille(image, palette)
+    if mode == "matrix":
+        return pixel_matrix(image)
+    raise ValueError(f"unknown render mode {mode!r}: choose halfblock, ascii, braille or matrix")
+
+
+def downsample(image: np.ndarray, factor: int = 2) -> np.ndarray:
+    """Mean-pool by `factor` (28x28 -> 14x14 thumbnails)."""
+    array = check_image(image)
+    h, w = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
+    pooled = array[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+    return pooled.astype(np.uint8)
+
+
+def image_stats(image: np.ndarray) -> dict[str, float]:
+    """min, max, mean and the count of non-zero pixels of one image."""
+    array = check_image(image)
+    return {
+        "min": int(array.min()),
+        "max": int(array.max()),
+        "mean": float(array.mean()),
+        "nonzero": int(np.count_nonzero(array)),
+    }

@@ -1,0 +1,27 @@
+"""Building the app for tests: synthetic data, loaded before the test looks."""
+
+from __future__ import annotations
+
+from tui.app import MnistApp
+from tui.state import Options
+
+
+def make_app(**options) -> MnistApp:
+    options.setdefault("dataset", "synthetic")
+    return MnistApp(Options(**options))
+
+
+async def wait_for_data(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def plain(widget) -> str:
+    """What a Static shows, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()

@@ -1,0 +1,103 @@
+"""The Textual application: four screens on number keys, data loaded off the UI thread."""
+
+from __future__ import annotations
+
+import argparse
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from core.data import DataError, load
+from tui.messages import DataFailed, DataLoaded
+from tui.screens.browse import BrowseScreen
+from tui.screens.coming import ComingScreen
+from tui.screens.help import HelpScreen
+from tui.state import Dataset, Options
+
+
+class MnistApp(App):
+    """mnist-tui: browse the data, play with tensors, train, evaluate."""
+
+    TITLE = "mnist-tui"
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "browse": BrowseScreen,
+        "tensors": lambda: ComingScreen("Tensors", "the tensor lab"),
+        "train": lambda: ComingScreen("Train", "the training dashboard"),
+        "evaluate": lambda: ComingScreen("Evaluate", "the evaluation view"),
+    }
+    BINDINGS = [
+        Binding("1", "switch_mode('browse')", "Browse", id="browse"),
+        Binding("2", "switch_mode('tensors')", "Tensors", id="tensors"),
+        Binding("3", "switch_mode('train')", "Train", id="train"),
+        Binding("4", "switch_mode('evaluate')", "Evaluate", id="evaluate"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    # None until the loader worker reports; screens watch it.
+    dataset: reactive[Dataset | None] = reactive(None)
+
+    def __init__(self, options: Options | None = None, start_mode: str = "browse") -> None:
+        super().__init__()
+        self.options = options or Options()
+        self.start_mode = start_mode
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_mode)
+        self.load_dataset(self.options.dataset)
+
+    @work(thread=True, exclusive=True, group="data", exit_on_error=False)
+    def load_dataset(self, name: str) -> None:
+        """Read both splits; fall back to synthetic digits, saying why, if the real ones fail."""
+        notice = None
+        try:
+            train = load(name, "train", self.options.data_dir, download=self.options.download)
+            test = load(name, "test", self.options.data_dir, download=self.options.download)
+        except DataError as error:
+            if name == "synthetic":
+                self.post_message(DataFailed(str(error)))
+                return
+            notice = f"{error}. Showing synthetic digits instead."
+            train, test = load("synthetic", "train"), load("synthetic", "test")
+        self.post_message(DataLoaded(train, test, notice))
+
+    @on(DataLoaded)
+    def data_loaded(self, message: DataLoaded) -> None:
+        self.dataset = Dataset(message.train, message.test)
+        self.sub_title = self.dataset.name + (" (not MNIST)" if message.train.is_synthetic else "")
+        if message.notice:
+            self.notify(message.notice, title="No real data", severity="warning", timeout=12)
+
+    @on(DataFailed)
+    def data_failed(self, message: DataFailed) -> None:
+        self.notify(message.reason, title="Data", severity="error", timeout=12)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+
+def options_from_args(args: argparse.Namespace) -> Options:
+    training = {
+        key: getattr(args, key, None)
+        for key in ("epochs", "batch_size", "lr", "optimizer", "hidden", "seed")
+        if getattr(args, key, None) is not None
+    }
+    return Options(
+        dataset=args.dataset,
+        data_dir=args.data_dir,
+        device=args.device,
+        checkpoint=getattr(args, "checkpoint", None),
+        training=training,
+    )
+
+
+def run_app(args: argparse.Namespace) -> int:
+    start = {"train": "train"}.get(args.command or "", "browse")
+    if getattr(args, "checkpoint", None):
+        start = "evaluate"
+    MnistApp(options_from_args(args), start_mode=start).run()
+    return 0

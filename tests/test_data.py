@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.data import DataError, FASHION_CLASSES, load
+from core.data import FASHION_CLASSES, DataError, load
 from core.idx import IdxError, read_idx, write_idx
 from tests.datasets import ROOT, fashion_dir, mnist_dir
 
@@ -60,7 +60,8 @@ def test_real_mnist_train_has_the_official_shape_and_labels():
 def test_real_mnist_test_split():
     test = load("mnist", "test", root=mnist_dir())
     assert test.images.shape == (10000, 28, 28)
-    assert np.bincount(test.labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    counts = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert np.bincount(test.labels).tolist() == counts
     assert test.classes == tuple("0123456789")
 
 
@@ -218,12 +219,12 @@ def test_unreadable_file_is_reported(tmp_path):
     write_dataset(tmp_path)
     os.remove(tmp_path / "train-images-idx3-ubyte.gz")
     (tmp_path / "train-images-idx3-ubyte.gz").mkdir()  # a folder where a file should be
-    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: cannot be read"):
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: cannot be read"):
         load("mnist", "train", root=tmp_path)
 
 
 def test_empty_data_dir_names_what_it_looked_for(tmp_path):
-    with pytest.raises(DataError, match="no mnist IDX files in .* train-images-idx3-ubyte"):
+    with pytest.raises(DataError, match=r"no mnist IDX files in .* train-images-idx3-ubyte"):
         load("mnist", "train", root=tmp_path)
 
 

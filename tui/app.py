@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App
@@ -21,7 +22,7 @@ class MnistApp(App):
     """mnist-tui: browse the data, play with tensors, train, evaluate."""
 
     TITLE = "mnist-tui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     MODES = {
         "browse": BrowseScreen,
         "tensors": lambda: ComingScreen("Tensors", "the tensor lab"),

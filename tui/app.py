@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import threading
 from pathlib import Path
 
 from textual import on, work
@@ -15,6 +16,7 @@ from tui.messages import DataFailed, DataLoaded
 from tui.screens.browse import BrowseScreen
 from tui.screens.coming import ComingScreen
 from tui.screens.help import HelpScreen
+from tui.screens.train import TrainScreen
 from tui.state import Dataset, Options
 
 
@@ -26,7 +28,7 @@ class MnistApp(App):
     MODES = {
         "browse": BrowseScreen,
         "tensors": lambda: ComingScreen("Tensors", "the tensor lab"),
-        "train": lambda: ComingScreen("Train", "the training dashboard"),
+        "train": TrainScreen,
         "evaluate": lambda: ComingScreen("Evaluate", "the evaluation view"),
     }
     BINDINGS = [
@@ -45,6 +47,10 @@ class MnistApp(App):
         super().__init__()
         self.options = options or Options()
         self.start_mode = start_mode
+        # Set by the Train screen when a run finishes; the Evaluate and Tensors screens read it.
+        self.trained_model = None
+        # Stop flags of running training workers: set on quit so no thread outlives the app.
+        self.stop_events: set[threading.Event] = set()
 
     def on_mount(self) -> None:
         self.switch_mode(self.start_mode)
@@ -75,6 +81,15 @@ class MnistApp(App):
     @on(DataFailed)
     def data_failed(self, message: DataFailed) -> None:
         self.notify(message.reason, title="Data", severity="error", timeout=12)
+
+    async def action_quit(self) -> None:
+        self.stop_background_work()
+        self.exit()
+
+    def stop_background_work(self) -> None:
+        """Ask every training worker to stop; each returns within one step (textual#3966)."""
+        for flag in list(self.stop_events):
+            flag.set()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

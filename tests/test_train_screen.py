@@ -1,0 +1,157 @@
+"""The training dashboard under Pilot: real short runs, stop, quit, bad input."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual.widgets import DataTable, Input
+
+from tests.recorded import recorded_events
+from tests.tui_helpers import make_app, plain, wait_for_data
+from tui.screens.train import TrainScreen
+
+
+async def train_screen(pilot) -> TrainScreen:
+    await wait_for_data(pilot)
+    await pilot.press("3")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TrainScreen)
+    return screen
+
+
+async def wait_until(pilot, condition, timeout: float = 30.0) -> float:
+    """Poll while the app runs; returns the seconds it took."""
+    start = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - start < timeout, "timed out"
+        await pilot.pause(0.02)
+    return time.perf_counter() - start
+
+
+async def test_before_a_run_shows_settings_summary_and_device():
+    app = make_app(training={"epochs": 7, "lr": 3e-4})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        assert screen.query_one("#field-epochs", Input).value == "7"
+        assert screen.query_one("#field-lr", Input).value == "0.0003"
+        system = plain(screen.query_one("#system"))
+        assert "407,050" in system and "Device" in system
+        assert not screen.running
+
+
+async def test_a_real_run_end_to_end(tmp_path):
+    app = make_app(training={"epochs": 2})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        screen.autosave = tmp_path / "last.pt"
+        await pilot.press("s")
+        assert screen.running
+        table = screen.query_one("#epochs", DataTable)
+        await wait_until(pilot, lambda: table.row_count >= 1)
+        await wait_until(pilot, lambda: not screen.running)
+        assert table.row_count == 2
+        assert screen.outcome.test_acc > 0.5
+        assert screen.query_one("#result").display
+        verdict = plain(screen.query_one("#verdict"))
+        assert "train" in verdict and "test" in verdict
+        assert app.trained_model is not None
+        assert (tmp_path / "last.pt").exists()
+
+
+async def test_stop_takes_effect_within_a_second_and_a_new_run_can_start(tmp_path):
+    app = make_app(training={"epochs": 200})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        screen.autosave = tmp_path / "last.pt"
+        await pilot.press("s")
+        await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
+        await pilot.press("s")
+        took = await wait_until(pilot, lambda: not screen.running, timeout=5)
+        assert took < 1.0
+        assert screen.outcome.stopped
+        await pilot.press("s")
+        assert screen.running
+        await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: not screen.running, timeout=5)
+
+
+async def test_quit_during_a_run_leaves_no_thread_behind(tmp_path):
+    app = make_app(training={"epochs": 200})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        screen.autosave = tmp_path / "last.pt"
+        await pilot.press("s")
+        await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
+        await pilot.press("q")
+    deadline = time.perf_counter() + 3
+    while any(t.name.startswith("train_in_background") for t in threading.enumerate()):
+        assert time.perf_counter() < deadline, "training thread still running after quit"
+        time.sleep(0.05)
+    assert not any("train" in t.name for t in threading.enumerate() if t.is_alive())
+
+
+async def test_invalid_input_is_refused_and_nothing_starts():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        epochs = screen.query_one("#field-epochs", Input)
+        epochs.value = "0"
+        await pilot.press("s")
+        assert not screen.running
+        assert any("epochs" in n.message for n in app._notifications)
+        epochs.value = "2"
+        screen.query_one("#field-lr", Input).value = "-1"
+        await pilot.press("s")
+        assert not screen.running
+        assert any("learning rate" in n.message for n in app._notifications)
+
+
+async def test_letters_never_reach_a_number_field():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        await pilot.press("tab")
+        assert app.focused is screen.query_one("#field-epochs", Input)
+        await pilot.press("end", "x", "y", "7")
+        assert screen.query_one("#field-epochs", Input).value == "57"
+        await pilot.press("escape")
+        assert app.focused is None
+
+
+async def test_nan_loss_is_shown_and_the_screen_stays_usable(tmp_path):
+    app = make_app(training={"epochs": 1, "lr": 1e30})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        screen.autosave = tmp_path / "last.pt"
+        await pilot.press("s")
+        await wait_until(pilot, lambda: not screen.running)
+        assert "Failed" in plain(screen.query_one("#run-status"))
+        assert any("loss became" in n.message for n in app._notifications)
+        await pilot.press("1")
+        assert app.current_mode == "browse"
+
+
+async def test_recorded_run_replays_into_rows_and_verdict():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        for event in recorded_events():
+            screen.apply_event(event)
+        await pilot.pause()
+        assert screen.query_one("#epochs", DataTable).row_count == 3
+        assert "overfitting" in plain(screen.query_one("#verdict"))
+
+
+async def test_save_and_evaluate_need_a_finished_run():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        await pilot.press("w", "e")
+        assert app.screen is screen
+        messages = [n.message for n in app._notifications]
+        assert any("train a model first" in m for m in messages)
+        assert any("No trained model yet" in m for m in messages)

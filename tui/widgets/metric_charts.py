@@ -1,0 +1,57 @@
+"""plotext charts of a run: loss and accuracy per epoch (train against test), loss per batch."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual_plotext import PlotextPlot
+
+from core.events import EpochEnd
+
+MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns than that
+
+
+class MetricCharts(Horizontal):
+    DEFAULT_CSS = """
+    MetricCharts { height: 1fr; min-height: 8; }
+    MetricCharts PlotextPlot { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield PlotextPlot(id="loss-chart")
+        yield PlotextPlot(id="acc-chart")
+        yield PlotextPlot(id="batch-chart")
+
+    def on_mount(self) -> None:
+        self.show([], [])
+
+    def show(self, history: list[EpochEnd], batch_losses: list[float]) -> None:
+        epochs = [e.epoch for e in history]
+        self.draw(
+            "#loss-chart",
+            "loss per epoch",
+            [("train", [e.train_loss for e in history]), ("test", [e.test_loss for e in history])],
+            epochs,
+        )
+        self.draw(
+            "#acc-chart",
+            "accuracy per epoch",
+            [("train", [e.train_acc for e in history]), ("test", [e.test_acc for e in history])],
+            epochs,
+        )
+        step = max(1, len(batch_losses) // MAX_BATCH_POINTS)
+        thinned = batch_losses[::step]
+        self.draw("#batch-chart", "running loss", [("", thinned)], list(range(len(thinned))))
+
+    def draw(self, selector: str, title: str, series, xs: list[int]) -> None:
+        widget = self.query_one(selector, PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(title)
+        for label, ys in series:
+            if ys:
+                plt.plot(xs, ys, label=label or None, marker="braille")
+        if len(xs) > 1 and len(xs) <= 10:
+            plt.xticks(xs)
+        widget.refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -135,6 +136,7 @@ class TrainScreen(Screen):
             self.notify(f"Loading {config.dataset}; press s again when it is ready.")
             return
         self.reset_run()
+        gc.freeze()  # what the UI built since start-up is long-lived too (see app.py)
         self.running = True
         self.stop_flag = threading.Event()
         self.app.stop_events.add(self.stop_flag)

@@ -149,6 +149,16 @@ def find_folder(name: str, root: str | os.PathLike | None, download: bool = True
     raise DataError(no_data_message(name))
 
 
+def needs_download(name: str, root: str | os.PathLike | None = None) -> bool:
+    """True when loading `name` would download: no folder was named and none holds the files."""
+    if name == "synthetic":
+        return False
+    folders = candidate_folders(name, root)
+    if any(explicit for _, explicit in folders):
+        return False
+    return all(data_folder_in(base, name) is None for base, _ in folders)
+
+
 def check_folder_readable(base: Path) -> None:
     if not base.exists():
         raise DataError(f"data folder {base} does not exist")

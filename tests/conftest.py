@@ -3,3 +3,20 @@ from pathlib import Path
 
 # `from tests.datasets import ...` and `import core` work without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def synthetic_checkpoint(tmp_path_factory):
+    """A checkpoint trained on synthetic digits with a fixed seed (3 epochs, about a second)."""
+    from core.config import TrainConfig
+    from core.data import load
+    from core.train import fit
+
+    path = tmp_path_factory.mktemp("checkpoint") / "synthetic.pt"
+    config = TrainConfig(dataset="synthetic", epochs=3, device="cpu", threads=1, seed=0)
+    result = fit(config, data=(load("synthetic", "train"), load("synthetic", "test")), save=path)
+    assert result.ok, result.outcome
+    return path

@@ -53,7 +53,16 @@ def test_real_mnist_train_has_the_official_shape_and_labels():
     assert train.labels.dtype == np.int64
     assert train.labels[:12].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5]
     assert np.bincount(train.labels).tolist() == [
-        5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
     ]
 
 
@@ -266,3 +275,15 @@ def test_importing_core_does_not_import_textual_or_torch():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_needs_download_only_when_nothing_is_named_or_cached(tmp_path, monkeypatch):
+    from core.data import needs_download
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("MNIST_TUI_DATA", raising=False)
+    assert needs_download("mnist")
+    assert not needs_download("mnist", root=tmp_path / "named")  # a named folder is not fetched
+    assert not needs_download("synthetic")
+    write_dataset(tmp_path / "mnist-tui" / "mnist")
+    assert not needs_download("mnist")

@@ -12,11 +12,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from core.data import DataError, load
-from tui.messages import DataFailed, DataLoaded
+from core.data import DataError, load, needs_download
+from tui.messages import DataFailed, DataLoaded, DataNotice
 from tui.screens.browse import BrowseScreen
-from tui.screens.coming import ComingScreen
+from tui.screens.evaluate import EvaluateScreen
 from tui.screens.help import HelpScreen
+from tui.screens.tensors import TensorScreen
 from tui.screens.train import TrainScreen
 from tui.state import Dataset, Options
 
@@ -28,9 +29,9 @@ class MnistApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     MODES = {
         "browse": BrowseScreen,
-        "tensors": lambda: ComingScreen("Tensors", "the tensor lab"),
+        "tensors": TensorScreen,
         "train": TrainScreen,
-        "evaluate": lambda: ComingScreen("Evaluate", "the evaluation view"),
+        "evaluate": EvaluateScreen,
     }
     BINDINGS = [
         Binding("1", "switch_mode('browse')", "Browse", id="browse"),
@@ -50,6 +51,7 @@ class MnistApp(App):
         self.start_mode = start_mode
         # Set by the Train screen when a run finishes; the Evaluate and Tensors screens read it.
         self.trained_model = None
+        self.model_source = ""
         # Stop flags of running training workers: set on quit so no thread outlives the app.
         self.stop_events: set[threading.Event] = set()
 
@@ -61,6 +63,8 @@ class MnistApp(App):
     def load_dataset(self, name: str) -> None:
         """Read both splits; fall back to synthetic digits, saying why, if the real ones fail."""
         notice = None
+        if self.options.download and needs_download(name, self.options.data_dir):
+            self.post_message(DataNotice(f"No {name} files here: downloading with torchvision…"))
         try:
             train = load(name, "train", self.options.data_dir, download=self.options.download)
             test = load(name, "test", self.options.data_dir, download=self.options.download)
@@ -79,6 +83,10 @@ class MnistApp(App):
         self.sub_title = self.dataset.name + (" (not MNIST)" if message.train.is_synthetic else "")
         if message.notice:
             self.notify(message.notice, title="No real data", severity="warning", timeout=12)
+
+    @on(DataNotice)
+    def data_notice(self, message: DataNotice) -> None:
+        self.notify(message.text, title="Data", timeout=8)
 
     @on(DataFailed)
     def data_failed(self, message: DataFailed) -> None:
@@ -128,5 +136,6 @@ def run_app(args: argparse.Namespace) -> int:
     start = {"train": "train"}.get(args.command or "", "browse")
     if getattr(args, "checkpoint", None):
         start = "evaluate"
-    MnistApp(options_from_args(args), start_mode=start).run()
-    return 0
+    app = MnistApp(options_from_args(args), start_mode=start)
+    app.run()
+    return app.return_code or 0

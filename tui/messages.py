@@ -19,6 +19,13 @@ class DataLoaded(Message):
 
 
 @dataclass
+class DataNotice(Message):
+    """Something the user should know while data loads (a download starting)."""
+
+    text: str
+
+
+@dataclass
 class DataFailed(Message):
     """No data could be loaded, not even the synthetic fallback."""
 

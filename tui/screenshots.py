@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 from tui.app import MnistApp
@@ -18,15 +19,57 @@ SHOTS = [
     ("browse-ascii.svg", (80, 24), ["m", "down"]),
     ("browse-matrix.svg", (120, 40), ["right", "right", "right", "x"]),
     ("browse-binary-filter.svg", (100, 30), ["b", "f", "7"]),
+    ("tensors-slicing.svg", (120, 40), ["2", "enter", "up", "up", "up", "up", "up", "up"]),
+    ("tensors-broadcast.svg", (100, 30), ["2", "]", "]", "]", "enter", "down"]),
+    ("tensors-geometry.svg", (100, 30), ["2", "[", "[", "enter", "end"]),
+    ("train-before.svg", (120, 40), ["3"]),
+    ("train-after.svg", (120, 40), ["3", "s"]),
+    ("evaluate-confusion.svg", (100, 30), ["4", "down", "down", "down", "down", "right", "enter"]),
+    ("evaluate-mistakes.svg", (100, 30), ["4", "p", "m"]),
+    ("evaluate-weights.svg", (120, 40), ["4", "u"]),
+    (
+        "evaluate-draw.svg",
+        (100, 30),
+        [
+            "4",
+            "d",
+            *["up"] * 8,
+            *["left"] * 6,
+            "space",
+            *["shift+right"] * 12,
+            *["shift+down", "left", "shift+down", "shift+down"] * 5,
+        ],
+    ),
 ]
 
 
-async def take(folder: Path, name: str, size: tuple[int, int], keys: list[str]) -> None:
-    app = MnistApp(Options(dataset="synthetic"))
+def synthetic_checkpoint(folder: Path) -> Path:
+    """A model for the Evaluate shots: 3 epochs on synthetic digits, seed 0."""
+    from core.config import TrainConfig
+    from core.data import load
+    from core.train import fit
+
+    path = folder / "synthetic.pt"
+    config = TrainConfig(dataset="synthetic", epochs=3, device="cpu", seed=0)
+    fit(config, data=(load("synthetic", "train"), load("synthetic", "test")), save=path)
+    return path
+
+
+async def take(
+    folder: Path, name: str, size: tuple[int, int], keys: list[str], checkpoint: Path
+) -> None:
+    options = Options(dataset="synthetic")
+    if name.startswith("evaluate"):
+        options.checkpoint = str(checkpoint)
+    app = MnistApp(options)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press(*keys)
+        for key in keys:
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.clear_notifications()
         await pilot.pause()
         app.save_screenshot(name, str(folder))
 
@@ -34,9 +77,11 @@ async def take(folder: Path, name: str, size: tuple[int, int], keys: list[str]) 
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
-    for name, size, keys in SHOTS:
-        asyncio.run(take(folder, name, size, keys))
-        print(folder / name)
+    with tempfile.TemporaryDirectory() as scratch:
+        checkpoint = synthetic_checkpoint(Path(scratch))
+        for name, size, keys in SHOTS:
+            asyncio.run(take(folder, name, size, keys, checkpoint))
+            print(folder / name)
 
 
 if __name__ == "__main__":

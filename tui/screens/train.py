@@ -178,6 +178,10 @@ class TrainScreen(Screen):
         result = event.worker.result
         if result is not None and result.ok and result.model is not None:
             self.app.trained_model = result.model
+            outcome = result.outcome
+            self.app.model_source = (
+                f"the last run ({outcome.epochs_done} epochs, {outcome.test_acc:.2%})"
+            )
 
     def watch_running(self, running: bool) -> None:
         self.query_one(TrainForm).set_enabled(not running)

@@ -1,0 +1,148 @@
+"""The notebook's pipeline against the fast path: same data, device, model, recipe and process."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from core.config import TrainConfig
+from core.events import EpochEnd, RunStarted
+from core.train import fit
+
+
+@dataclass(frozen=True)
+class PipelineTiming:
+    """Training time of one pipeline; evaluation is excluded, as in EpochEnd.seconds."""
+
+    name: str
+    epochs: int
+    seconds_per_epoch: float  # mean over the timed epochs
+    samples_per_s: float
+    epoch_seconds: tuple[float, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    dataset: str
+    data_source: str
+    device: str
+    threads: int
+    batch_size: int
+    optimizer: str
+    notebook: PipelineTiming | None  # None when it could not run (e.g. Pillow missing)
+    notebook_error: str | None
+    fast: PipelineTiming
+    speedup: float | None  # notebook seconds per epoch / fast seconds per epoch
+    test_acc: float  # the fast path's full recipe, after fast.epochs epochs
+    fast_run_seconds: float  # the whole fast run, evaluations included
+    torch_version: str
+    machine: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _timed(config: TrainConfig, data: Any, name: str) -> tuple[PipelineTiming, Any, RunStarted]:
+    events: list[Any] = []
+    result = fit(config, events.append, data=data)
+    if not result.ok:
+        raise RuntimeError(result.outcome.reason)
+    started = next(e for e in events if isinstance(e, RunStarted))
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    seconds = tuple(e.seconds for e in epochs)
+    per_epoch = statistics.fmean(seconds)
+    timing = PipelineTiming(
+        name=name,
+        epochs=len(epochs),
+        seconds_per_epoch=per_epoch,
+        samples_per_s=started.train_size / per_epoch,
+        epoch_seconds=seconds,
+        notes=started.notes,
+    )
+    return timing, result, started
+
+
+def run_benchmark(
+    config: TrainConfig,
+    notebook_epochs: int = 1,
+    say: Callable[[str], None] = print,
+) -> BenchResult:
+    """Time the notebook pipeline for `notebook_epochs`, then the fast path for config.epochs."""
+    from core.data import load
+
+    data = (
+        load(config.dataset, "train", root=config.data_dir),
+        load(config.dataset, "test", root=config.data_dir),
+    )
+    source = data[0].source
+    device = config.resolved_device()
+    config = replace(config, device=device)
+    say(
+        f"bench: {config.dataset} ({source}) on {device}, {config.threads} CPU thread(s), "
+        f"batch {config.batch_size}, {config.optimizer} lr {config.lr:g}"
+    )
+    if device == "cuda":
+        # Warm-up: CUDA context, cuBLAS handles and kernels load here, not in a timed epoch.
+        fit(replace(config, epochs=1), data=data)
+
+    notebook, notebook_error = None, None
+    say(
+        f"notebook pipeline (torchvision MNIST + PIL + ToTensor + DataLoader), "
+        f"{notebook_epochs} epoch(s) — limited to save time ..."
+    )
+    try:
+        notebook, _, _ = _timed(
+            replace(config, loader="torchvision", epochs=notebook_epochs), data, "notebook"
+        )
+        say(
+            f"  notebook: {notebook.seconds_per_epoch:.2f} s/epoch, "
+            f"{notebook.samples_per_s:,.0f} samples/s"
+        )
+    except (ImportError, RuntimeError) as err:
+        notebook_error = f"{type(err).__name__}: {err}"
+        say(f"  notebook pipeline could not run: {notebook_error}")
+
+    say(f"fast path (device loader), {config.epochs} epoch(s) ...")
+    fast, result, started = _timed(replace(config, loader="device"), data, "fast")
+    for note in fast.notes:
+        say(f"  note: {note}")
+    say(
+        f"  fast: {fast.seconds_per_epoch:.3f} s/epoch, {fast.samples_per_s:,.0f} samples/s, "
+        f"{sum(fast.epoch_seconds):.3f} s for {fast.epochs} epochs (training only)"
+    )
+    speedup = notebook.seconds_per_epoch / fast.seconds_per_epoch if notebook else None
+    if speedup is not None:
+        say(f"speed-up per epoch: {speedup:.1f}x")
+    test_acc = result.outcome.test_acc
+    say(f"test accuracy after {fast.epochs} epochs (fast path): {test_acc:.2%}")
+    return BenchResult(
+        dataset=config.dataset,
+        data_source=source,
+        device=started.device,
+        threads=config.threads,
+        batch_size=config.batch_size,
+        optimizer=config.optimizer,
+        notebook=notebook,
+        notebook_error=notebook_error,
+        fast=fast,
+        speedup=speedup,
+        test_acc=test_acc,
+        fast_run_seconds=result.outcome.seconds,
+        torch_version=torch.__version__,
+        machine=f"{platform.machine()} {platform.processor() or platform.platform()}",
+    )
+
+
+def write_json(result: BenchResult, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+    return path

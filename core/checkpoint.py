@@ -1,0 +1,138 @@
+"""Checkpoints: plain tensors and primitives, written atomically, read with weights_only=True."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from core.config import TrainConfig
+
+FORMAT = "mnist-tui/checkpoint"
+VERSION = 1
+
+
+class CheckpointError(Exception):
+    """A checkpoint could not be written, read or used; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """What a run needs to continue: weights, optimizer state, and where it had got to."""
+
+    model: dict[str, torch.Tensor]
+    optimizer: dict[str, Any]
+    config: dict[str, Any]  # the TrainConfig that wrote it, as a dict
+    epoch: int  # epochs completed; a resumed run starts at this epoch
+    history: list[dict[str, Any]]  # one EpochEnd as a dict per completed epoch
+    rng: torch.Tensor | None  # the loader's shuffle generator, so a resume reshuffles the same
+
+
+def save(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
+    """Write via a temp file in the same folder, fsync, then rename over `path`.
+
+    A crash or full disk mid-write leaves the previous checkpoint as it was.
+    """
+    path = Path(path)
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model": checkpoint.model,
+        "optimizer": checkpoint.optimizer,
+        "config": checkpoint.config,
+        "epoch": checkpoint.epoch,
+        "history": checkpoint.history,
+        "rng": checkpoint.rng,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise CheckpointError(f"cannot write checkpoint {path}: {err.strerror or err}") from err
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            torch.save(payload, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise CheckpointError(f"cannot write checkpoint {path}: {err.strerror or err}") from err
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a folder.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def load(path: str | os.PathLike) -> Checkpoint:
+    """Read a checkpoint onto the CPU, refusing anything that is not plain data."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        # weights_only refuses to import any global it does not know (os.system, a class),
+        # so a payload carrying code ends here; other unpickling errors are plain corruption.
+        if "unsupported global" in str(err).lower():
+            raise CheckpointError(
+                f"{path} holds objects other than tensors and plain values; refused to load it"
+            ) from err
+        raise CheckpointError(f"{path} is corrupt or not a torch file (unreadable pickle)") from err
+    except Exception as err:
+        raise CheckpointError(
+            f"{path} is corrupt or not a torch file ({_first_line(err)})"
+        ) from err
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not an mnist-tui checkpoint")
+    version = payload.get("version")
+    if version != VERSION:
+        raise CheckpointError(
+            f"{path} is checkpoint version {version}; this mnist-tui reads version {VERSION}"
+        )
+    try:
+        return Checkpoint(
+            model=payload["model"],
+            optimizer=payload["optimizer"],
+            config=payload["config"],
+            epoch=int(payload["epoch"]),
+            history=list(payload["history"]),
+            rng=payload.get("rng"),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{path} is missing {_first_line(err)}") from err
+
+
+def check_compatible(checkpoint: Checkpoint, config: TrainConfig, path: str | os.PathLike) -> None:
+    """Refuse to resume into a run whose model or optimizer the checkpoint cannot fill."""
+    saved = checkpoint.config
+    for name in ("hidden", "optimizer", "dataset"):
+        if saved.get(name) != getattr(config, name):
+            raise CheckpointError(
+                f"{path} was trained with {name}={saved.get(name)!r}; "
+                f"this run has {name}={getattr(config, name)!r}"
+            )
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

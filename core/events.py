@@ -1,0 +1,113 @@
+"""What a training run reports: frozen, plain-data events, and their JSON form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from core.config import TrainConfig
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """Training is about to begin; sizes and device are final."""
+
+    config: TrainConfig
+    device: str  # resolved, e.g. "cpu" or "cuda:0 (NVIDIA H100 80GB HBM3)"
+    parameters: int
+    train_size: int
+    test_size: int
+    start_epoch: int  # 0, or the epoch a resumed run continues from
+    data_source: str
+    notes: tuple[str, ...] = ()  # e.g. whether the CUDA graph was captured or why not
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Running figures inside an epoch; sent at most ~10 times a second."""
+
+    epoch: int
+    batch: int  # batches done in this epoch
+    batches: int  # batches in an epoch
+    step: int  # optimizer steps since the run (not the resume) started
+    loss: float  # mean of the per-batch losses so far this epoch
+    acc: float  # correct / seen so far this epoch
+    samples_per_s: float
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    """An epoch finished; train figures are the notebook's, test figures a full evaluation."""
+
+    epoch: int
+    train_loss: float  # mean of per-batch losses, as the notebook prints it
+    train_acc: float  # correct / total counted while training, as the notebook does
+    test_loss: float
+    test_acc: float
+    seconds: float  # training time of the epoch, without the evaluation
+    samples_per_s: float
+    peak_gpu_mb: float | None  # peak allocated CUDA memory; None on CPU
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """The run ended normally, or early because it was asked to stop."""
+
+    test_acc: float
+    seconds: float
+    epochs_done: int
+    stopped: bool  # True when the stop event ended it
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run could not go on; reason is one line for the user."""
+
+    reason: str
+    epoch: int | None = None
+    step: int | None = None
+
+
+Event = RunStarted | BatchProgress | EpochEnd | RunFinished | RunFailed
+
+_NAMES = {
+    RunStarted: "run_started",
+    BatchProgress: "batch_progress",
+    EpochEnd: "epoch_end",
+    RunFinished: "run_finished",
+    RunFailed: "run_failed",
+}
+
+
+def to_json(event: Event) -> dict[str, Any]:
+    """The event as a JSON-ready dict whose "event" key names its type."""
+    return {"event": _NAMES[type(event)], **asdict(event)}
+
+
+def to_json_line(event: Event) -> str:
+    return json.dumps(to_json(event), separators=(",", ":"))
+
+
+class JsonLinesWriter:
+    """An on_event callback that appends one JSON line per event to a file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = self.path.open("a", encoding="utf-8")
+
+    def __call__(self, event: Event) -> None:
+        self._file.write(to_json_line(event) + "\n")
+        # Flushed per line so `tail -f` and a crashed run both see every event.
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> JsonLinesWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

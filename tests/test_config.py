@@ -1,0 +1,78 @@
+"""TrainConfig: the notebook's recipe by default, and a clear one-line error for every bad field."""
+
+import math
+import os
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+import core.config
+from core.config import ConfigError, TrainConfig, default_threads
+
+
+def test_defaults_are_the_notebooks_recipe():
+    config = TrainConfig()
+    assert (config.epochs, config.batch_size, config.lr, config.optimizer, config.hidden) == (
+        5,
+        64,
+        1e-3,
+        "rmsprop",
+        512,
+    )
+    assert (config.device, config.loader) == ("auto", "device")
+
+
+def test_default_threads_leave_one_core_free_but_never_fewer_than_one(monkeypatch):
+    assert TrainConfig().threads == default_threads() == max(1, (os.cpu_count() or 1) - 1)
+    monkeypatch.setattr(core.config.os, "cpu_count", lambda: 1)
+    assert default_threads() == 1
+    monkeypatch.setattr(core.config.os, "cpu_count", lambda: 8)
+    assert default_threads() == 7
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("lr", 0.0, "lr must be a finite number > 0"),
+        ("lr", -1e-3, "lr must be a finite number > 0"),
+        ("lr", math.nan, "lr must be a finite number > 0"),
+        ("lr", math.inf, "lr must be a finite number > 0"),
+        ("batch_size", 0, "batch_size must be a whole number >= 1"),
+        ("epochs", 0, "epochs must be a whole number >= 1"),
+        ("hidden", 0, "hidden must be a whole number >= 1"),
+        ("threads", 0, "threads must be a whole number >= 1"),
+        ("epochs", 2.5, "epochs must be a whole number >= 1"),
+        ("optimizer", "lbfgs", "unknown optimizer 'lbfgs'; choose one of rmsprop, sgd, adam"),
+        ("device", "tpu", "unknown device 'tpu'; choose one of auto, cpu, cuda"),
+        ("loader", "ffcv", "unknown loader 'ffcv'"),
+        ("dataset", "cifar", "unknown dataset 'cifar'"),
+    ],
+)
+def test_bad_values_are_refused_with_a_message_naming_the_field(field, value, message):
+    with pytest.raises(ConfigError, match="^" + message.replace("(", r"\(")) as caught:
+        TrainConfig(**{field: value})
+    assert "\n" not in str(caught.value)
+
+
+def test_cuda_asked_for_on_a_machine_without_it_is_refused(monkeypatch):
+    monkeypatch.setattr(core.config, "cuda_available", lambda: False)
+    with pytest.raises(ConfigError, match="no CUDA GPU is available"):
+        TrainConfig(device="cuda")
+
+
+def test_auto_device_resolves_to_cuda_only_when_present(monkeypatch):
+    monkeypatch.setattr(core.config, "cuda_available", lambda: False)
+    assert TrainConfig().resolved_device() == "cpu"
+    monkeypatch.setattr(core.config, "cuda_available", lambda: True)
+    assert TrainConfig().resolved_device() == "cuda"
+    assert TrainConfig(device="cpu").resolved_device() == "cpu"
+
+
+def test_config_is_frozen():
+    with pytest.raises(FrozenInstanceError):
+        TrainConfig().lr = 1.0
+
+
+def test_dict_round_trip_ignores_keys_from_other_versions():
+    config = TrainConfig(dataset="fashion", epochs=2, lr=0.01, threads=1)
+    assert TrainConfig.from_dict({**config.to_dict(), "retired_field": 1}) == config

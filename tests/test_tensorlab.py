@@ -1,0 +1,415 @@
+"""The tensor lab's core: the index parser (with properties), the inspector and every lesson."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import tensorlab as lab
+from core.index_expr import (
+    IndexExpressionError,
+    IndexingFailed,
+    evaluate,
+    parse_index,
+    parse_shape,
+    parse_shapes,
+)
+from core.model import SimpleNN
+
+IMAGES = np.arange(5 * 28 * 28, dtype=np.uint32).reshape(5, 28, 28).astype(np.uint8)
+TENSORS = {"train_images": IMAGES, "train_labels": np.arange(5, dtype=np.int64)}
+
+
+# --- Parser: the notebook's expressions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("train_images[1:4]", IMAGES[1:4]),
+        ("train_images[1:4, :, :]", IMAGES[1:4, :, :]),
+        ("train_images[1:4, 0:28, 0:28]", IMAGES[1:4, 0:28, 0:28]),
+        ("train_images[:, 14:, 14:]", IMAGES[:, 14:, 14:]),
+        ("train_images[:, 7:-7, 7:-7]", IMAGES[:, 7:-7, 7:-7]),
+        ("train_images[4]", IMAGES[4]),
+        ("train_images[-1, ::2]", IMAGES[-1, ::2]),
+        ("train_images[..., 3]", IMAGES[..., 3]),
+        ("train_images[::-1, 5]", IMAGES[::-1, 5]),
+        ("train_labels", TENSORS["train_labels"]),
+    ],
+)
+def test_notebook_slices_select_what_numpy_selects(text, expected):
+    _, result = evaluate(text, TENSORS)
+    np.testing.assert_array_equal(result, expected)
+    assert result.shape == expected.shape
+
+
+def test_slices_are_views_not_copies():
+    _, result = evaluate("train_images[:, 7:-7, 7:-7]", TENSORS)
+    assert np.shares_memory(result, IMAGES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "train_images.T",
+        "train_images[train_labels]",
+        "train_images[1 + 2]",
+        "train_images[None]",
+        "train_images[True]",
+        "train_images[1.5]",
+        "train_images[[1, 2]]",
+        "train_images[1][2]",
+        "other[1]",
+        "lambda: 1",
+        "",
+        "train_images[",
+        "x" * 500,
+    ],
+)
+def test_anything_outside_the_whitelist_is_refused(text):
+    with pytest.raises(IndexExpressionError):
+        parse_index(text, tuple(TENSORS))
+
+
+def test_numpy_refusals_carry_numpys_message():
+    with pytest.raises(IndexingFailed, match="index 5 is out of bounds for axis 0 with size 5"):
+        evaluate("train_images[5]", TENSORS)
+    with pytest.raises(IndexingFailed, match="too many indices for array"):
+        evaluate("train_images[0, 0, 0, 0]", TENSORS)
+
+
+def test_parse_shape_accepts_tuples_of_non_negative_ints_only():
+    assert parse_shape("(64, 3, 32, 10)") == (64, 3, 32, 10)
+    assert parse_shape("64, 784") == (64, 784)
+    assert parse_shape("10") == (10,)
+    assert parse_shape("()") == ()
+    assert parse_shapes("(32, 10), (10,)", 2) == ((32, 10), (10,))
+    for junk in ("(-1, 2)", "(2.0,)", "(a,)", "[2, 3]", "(2, 3) * 9"):
+        with pytest.raises(IndexExpressionError):
+            parse_shape(junk)
+    with pytest.raises(IndexExpressionError):
+        parse_shapes("(32, 10)", 2)
+
+
+# --- Parser: properties -------------------------------------------------------------------------
+
+SHAPE = (4, 5, 6)
+ARRAY = np.arange(math.prod(SHAPE)).reshape(SHAPE)
+
+bound = st.one_of(st.none(), st.integers(-8, 8))
+slices = st.builds(
+    slice, bound, bound, st.one_of(st.none(), st.integers(-3, 3).filter(lambda s: s != 0))
+)
+
+
+def part_text(part) -> str:
+    if part is Ellipsis:
+        return "..."
+    if isinstance(part, slice):
+        text = ("" if part.start is None else str(part.start)) + ":"
+        text += "" if part.stop is None else str(part.stop)
+        return text + ("" if part.step is None else f":{part.step}")
+    return str(part)
+
+
+@st.composite
+def keys(draw):
+    parts = draw(
+        st.lists(st.one_of(st.integers(-4, 3), slices, st.just(Ellipsis)), min_size=1, max_size=3)
+    )
+    if parts.count(Ellipsis) > 1:
+        parts = [p for p in parts if p is not Ellipsis] + [Ellipsis]
+    return tuple(parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys())
+def test_random_valid_expressions_agree_with_numpy(key):
+    text = f"a[{', '.join(part_text(p) for p in key)}]"
+    expected = ARRAY[key]
+    _, result = evaluate(text, {"a": ARRAY})
+    np.testing.assert_array_equal(result, expected)
+
+
+class Canary:
+    """A tensor stand-in that records attribute access and calls; indexing is all it allows."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "touched", [])
+
+    def __getattr__(self, name):
+        self.touched.append(name)
+        raise AssertionError(f"attribute {name} was accessed")
+
+    def __call__(self, *args, **kwargs):
+        self.touched.append("call")
+        raise AssertionError("called")
+
+    def __getitem__(self, key):
+        return ARRAY[key]
+
+
+def only_index_errors(text: str) -> None:
+    """Evaluate on a canary: either an IndexExpressionError or plain indexing, nothing else."""
+    canary = Canary()
+    with contextlib.suppress(IndexExpressionError):
+        evaluate(text, {"a": canary})
+    assert canary.touched == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_random_junk_never_executes_and_only_raises_the_documented_error(text):
+    only_index_errors(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="a[](){}:,.-+*_0123456789 !'\"lambdaimport\\", max_size=40))
+def test_junk_made_of_python_characters_only_raises_index_errors(text):
+    only_index_errors(text)
+
+
+# --- Inspector ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "array",
+    [IMAGES, IMAGES[:, 7:-7, 7:-7], IMAGES[1], IMAGES[:, ::2], np.arange(6, dtype=np.int64)],
+    ids=["stack", "crop", "image", "step", "labels"],
+)
+def test_inspector_agrees_with_torch(array):
+    facts = lab.inspect_tensor(array)
+    tensor = torch.from_numpy(array)
+    assert lab.torch_size(facts.shape) == str(tensor.shape)
+    assert f"torch.{facts.dtype}" == str(tensor.dtype)
+    assert facts.rank == tensor.ndim
+    assert facts.elements == tensor.numel()
+    assert facts.strides == tensor.stride()
+    assert facts.contiguous == tensor.is_contiguous()
+    assert facts.device == str(tensor.device) == "cpu"
+    assert facts.minimum == tensor.min().item() and facts.maximum == tensor.max().item()
+    assert facts.mean == pytest.approx(tensor.double().mean().item())
+    assert lab.inspect_tensor(tensor) == facts
+
+
+def test_inspector_rows_read_as_the_notebook_prints():
+    rows = dict(lab.inspect_tensor(np.zeros((60, 28, 28), np.uint8)).rows())
+    assert rows["shape"] == "torch.Size([60, 28, 28])"
+    assert rows["dtype"].startswith("torch.uint8")
+    assert rows["strides"] == "(784, 28, 1)"
+    assert rows["contiguous"] == "True"
+    assert lab.inspect_tensor(np.zeros((0, 3))).minimum is None
+
+
+def test_format_bytes_counts_in_binary_units():
+    assert lab.format_bytes(424_673_280) == "405 MB"
+    assert lab.format_bytes(47_040_000) == "44.9 MB"
+    assert lab.format_bytes(512) == "512 B"
+
+
+# --- Crops --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        (slice(1, 4),),
+        (slice(None), slice(7, -7), slice(7, -7)),
+        (4,),
+        (-1, slice(None, None, 2)),
+        (Ellipsis, 3),
+        (slice(None, None, -1), 5, slice(3, 9)),
+    ],
+)
+def test_crop_cuts_what_the_slice_selects_from_the_first_image(key):
+    numbers = np.arange(IMAGES.size).reshape(IMAGES.shape)  # each pixel's flat position
+    selected = numbers[key].ravel()
+    first = selected[selected // 784 == selected[0] // 784]
+    crop = lab.crop_of(key, IMAGES.shape)
+    assert crop.image_index == selected[0] // 784
+    np.testing.assert_array_equal(crop.cut(numbers[crop.image_index]).ravel(), first)
+
+
+def test_mark_dims_only_outside_the_crop():
+    crop = lab.crop_of((0, slice(7, -7), slice(7, -7)), IMAGES.shape)
+    image = np.full((28, 28), 200, np.uint8)
+    marked = crop.mark(image)
+    assert marked[14, 14] == 200 and marked[0, 0] == 60
+    assert lab.crop_of((slice(3, 3),), IMAGES.shape) is None
+
+
+# --- Lessons ------------------------------------------------------------------------------------
+
+
+def test_rank_examples_have_ranks_zero_to_three():
+    assert [a.ndim for _, a in lab.rank_examples()] == [0, 1, 2, 3]
+    assert lab.rank_examples()[3][1].shape == (3, 3, 5)
+
+
+def test_loader_batch_is_flat_and_scaled():
+    batch = lab.loader_batch(IMAGES, 4)
+    assert batch.shape == (4, 784) and batch.dtype == np.float32
+    np.testing.assert_allclose(batch[1], IMAGES[1].ravel() / 255)
+
+
+def test_naive_loops_match_numpy():
+    rng = np.random.default_rng(1)
+    x, y = rng.random((20, 10)) - 0.5, rng.random((20, 10))
+    np.testing.assert_array_equal(lab.naive_relu(x), np.maximum(x, 0))
+    np.testing.assert_allclose(lab.naive_add(x, y), x + y)
+    assert lab.naive_vector_dot(x[0], y[0]) == pytest.approx(np.dot(x[0], y[0]))
+    np.testing.assert_allclose(lab.naive_matrix_vector_dot(x, y[0]), np.dot(x, y[0]))
+    np.testing.assert_allclose(lab.naive_matrix_dot(x, y.T), np.dot(x, y.T))
+
+
+def test_compare_elementwise_times_both_and_agrees():
+    results = lab.compare_elementwise((20, 100), repeat=1)
+    assert [r.name for r in results] == ["relu", "add"]
+    assert all(r.same and r.naive_seconds > 0 and r.ratio > 1 for r in results)
+    assert results[0].summary().startswith("vectorized ") and results[0].summary().endswith(
+        "faster"
+    )
+    with pytest.raises(lab.TooLarge):
+        lab.compare_elementwise((1000, 1000))
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [((32, 10), (10,)), ((64, 3, 32, 10), (10,)), ((64, 3, 32, 10), (32, 10)), ((1,), ())],
+)
+def test_broadcast_matches_numpy(x, y):
+    result = lab.broadcast(x, y)
+    assert result.result == np.broadcast_shapes(x, y)
+    assert len(result.y_padded) == len(result.result)
+    assert lab.broadcast_maximum(x, y).shape == result.result
+
+
+def test_broadcast_added_axes_and_error():
+    assert lab.broadcast((64, 3, 32, 10), (10,)).added_axes == (0, 3)
+    assert lab.broadcast((64, 3, 32, 10), (10,)).y_padded == (1, 1, 1, 10)
+    with pytest.raises(ValueError, match="cannot be broadcast"):
+        lab.broadcast((32, 10), (3,))
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        ((3,), (3,)),
+        ((4, 3), (3,)),
+        ((4, 3), (3, 5)),
+        ((2, 3, 4, 5), (5, 6)),
+        ((), (3, 2)),
+        ((2, 4), (3, 4, 2)),
+    ],
+)
+def test_dot_shape_matches_numpy(x, y):
+    assert lab.dot_shape(x, y) == np.dot(np.ones(x), np.ones(y)).shape
+
+
+def test_dot_shape_misaligned_raises_numpys_message():
+    with pytest.raises(ValueError, match=r"shapes \(4,3\) and \(4,5\) not aligned"):
+        lab.dot_shape((4, 3), (4, 5))
+
+
+def test_compare_dot_and_order():
+    result = lab.compare_dot((16, 16), (16, 16))
+    assert result.same and result.ratio > 1
+    x, y, xy, yx = lab.dot_order_example()
+    assert not np.array_equal(xy, yx)
+    np.testing.assert_array_equal(xy, x @ y)
+
+
+def test_reshape_and_transpose_as_in_the_notebook():
+    x = lab.reshape_source()
+    assert lab.reshape(x, (6, 1)).shape == (6, 1)
+    np.testing.assert_array_equal(lab.reshape(x, (2, 3)), [[0, 1, 2], [3, 4, 5]])
+    with pytest.raises(ValueError, match=r"cannot reshape array of size 6 into shape \(3,4\)"):
+        lab.reshape(x, (3, 4))
+    assert lab.transpose_shape((300, 20)) == (20, 300)
+
+
+def test_video_tensor_is_computed_not_allocated():
+    count, nbytes = lab.tensor_size((4, 240, 144, 256, 3))
+    assert count == 106_168_320
+    assert lab.format_bytes(nbytes) == "405 MB"
+    with pytest.raises(lab.TooLarge):
+        lab.check_size((4, 240, 144, 256, 3))
+
+
+# --- Geometry -----------------------------------------------------------------------------------
+
+
+def test_rotation_facts_are_the_notebooks():
+    facts = dict(lab.rotation_facts())
+    np.testing.assert_array_equal(facts["rotation · x"], [0, 2])
+    np.testing.assert_array_equal(facts["x · rotation"], [0, -2])
+    np.testing.assert_array_equal(facts["rotation * x"], [[0, 0], [2, 0]])
+
+
+def test_transforms_match_their_matrices():
+    p = lab.shape_points()
+    np.testing.assert_allclose(lab.TRANSFORMS["translation"][1](p), p + np.array([3, 1]))
+    np.testing.assert_allclose(lab.TRANSFORMS["rotation"][1](p), (lab.ROTATION @ p.T).T)
+    assert (lab.TRANSFORMS["affine + relu"][1](p) >= 0).all()
+
+
+def test_two_affine_maps_compose_into_one():
+    p = lab.shape_points()
+    w, b = lab.compose_affine(lab.AFFINE_W, lab.AFFINE_B, lab.AFFINE2_W, lab.AFFINE2_B)
+    np.testing.assert_allclose(lab.TRANSFORMS["two affines"][1](p), lab.affine(p, w, b))
+
+
+# --- Uncrumpling --------------------------------------------------------------------------------
+
+
+def test_projection_of_a_briefly_trained_model():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200)
+    # Each class lights its own block of pixels, plus noise: learnable in a few steps.
+    images = rng.integers(0, 60, (200, 28, 28)).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, label * 2 : label * 2 + 3, :] = 255
+    model = SimpleNN(hidden=16)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    x = torch.as_tensor(images).float().reshape(200, -1) / 255
+    y = torch.as_tensor(labels)
+    for _ in range(30):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    pixels, hidden, kept = lab.project_representations(model, images, labels, n=150)
+    assert pixels.shape == hidden.shape == (150, 2)
+    np.testing.assert_array_equal(kept, labels[:150])
+    assert model.training  # left as it was found
+    again = lab.project_representations(model, images, labels, n=150)
+    np.testing.assert_allclose(again[1], hidden)  # deterministic: same picture every time
+    assert 0 <= lab.centroid_accuracy(hidden, kept) <= 1
+
+
+def test_pca_2d_matches_numpy_svd_up_to_sign():
+    data = np.random.default_rng(2).random((50, 6))
+    ours = lab.pca_2d(torch.as_tensor(data)).numpy()
+    centered = data - data.mean(axis=0)
+    _, _, vh = np.linalg.svd(centered, full_matrices=False)
+    theirs = centered @ vh[:2].T
+    np.testing.assert_allclose(np.abs(ours), np.abs(theirs), atol=1e-8)
+
+
+def test_core_modules_do_not_import_torch_or_textual():
+    code = (
+        "import sys, core.tensorlab, core.index_expr; "
+        "print(any(m.split('.')[0] in ('torch', 'textual', 'tui') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,274 @@
+"""Screen 4: what the trained network learned — confusion, predictions, weights, your own digit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from core.render import halfblocks
+from tui.screens.open_checkpoint import OpenCheckpointScreen
+from tui.widgets.confusion_grid import ConfusionGrid
+from tui.widgets.digit_view import ThumbnailStrip
+from tui.widgets.draw_canvas import DrawCanvas
+from tui.widgets.prediction_view import PredictionView
+from tui.widgets.probability_bars import probability_bars
+from tui.widgets.weight_grid import WeightGrid
+
+PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}
+FOCUS_IN = {
+    "panel-confusion": ConfusionGrid,
+    "panel-predictions": PredictionView,
+    "panel-weights": WeightGrid,
+    "panel-draw": DrawCanvas,
+}
+
+
+@dataclass
+class Evaluated(Message):
+    """The worker finished evaluating `model` on the test split."""
+
+    model: object
+    evaluation: object
+    weights: np.ndarray
+    source: str
+
+
+@dataclass
+class EvaluationFailed(Message):
+    """A checkpoint could not be used; reason is one line."""
+
+    reason: str
+
+
+@dataclass
+class ModelLoaded(Message):
+    """A checkpoint's model is ready to evaluate."""
+
+    model: object
+    source: str
+
+
+class EvaluateScreen(Screen):
+    TITLE = "mnist-tui · Evaluate"
+    BINDINGS = [
+        Binding("c", "panel('c')", "Confusion", id="confusion"),
+        Binding("p", "panel('p')", "Predictions", id="predictions"),
+        Binding("u", "panel('u')", "Weights", id="weights"),
+        Binding("d", "panel('d')", "Draw", id="draw"),
+        Binding("o", "open", "Open checkpoint", id="open"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = None
+        self.evaluation = None
+        self.evaluated_for: tuple[int, int] | None = None  # (model id, dataset id)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="eval-summary")
+        with ContentSwitcher(initial="panel-confusion", id="eval-panels"):
+            with Vertical(id="panel-confusion"):
+                yield ConfusionGrid(id="confusion")
+                yield Static("", id="cell-title")
+                yield ThumbnailStrip(id="cell-images")
+            with Vertical(id="panel-predictions"):
+                yield PredictionView(id="predictions")
+            with Vertical(id="panel-weights"):
+                yield WeightGrid(id="weights")
+            with Horizontal(id="panel-draw"):
+                with Vertical(id="draw-left"):
+                    yield Static(
+                        "[b]Draw[/b]: arrows move, space inks, shift+arrows draw, b brush, x clear",
+                        id="draw-help",
+                    )
+                    yield DrawCanvas(id="canvas")
+                yield Static("", id="draw-result")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "dataset", lambda _: self.refresh_model())
+        path = self.app.options.checkpoint
+        if path and self.app.trained_model is None:
+            self.open_checkpoint(path)
+        self.refresh_model()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_model()
+
+    # Model and evaluation ------------------------------------------------------------------
+
+    def refresh_model(self) -> None:
+        """Evaluate the app's current model on the current test split, unless already done."""
+        model, dataset = self.app.trained_model, self.app.dataset
+        summary = self.query_one("#eval-summary", Static)
+        if model is None:
+            summary.update(
+                "No model yet: train one on screen 3 (press 3, then s), or press o to open a "
+                "checkpoint (mnist-tui --checkpoint PATH opens one at start)."
+            )
+            return
+        if dataset is None:
+            summary.update("Loading the test images…")
+            return
+        key = (id(model), id(dataset))
+        if key == self.evaluated_for:
+            return
+        self.evaluated_for = key
+        summary.update("Evaluating on the test split…")
+        self.evaluate_in_background(
+            model, dataset.test.images, dataset.test.labels, self.app.model_source
+        )
+
+    @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
+    def evaluate_in_background(self, model, images, labels, source: str) -> None:
+        from core.evaluation import evaluate, first_layer_weights
+
+        model = model.cpu()
+        evaluation = evaluate(model, images, labels)
+        self.post_message(Evaluated(model, evaluation, first_layer_weights(model), source))
+
+    @on(Evaluated)
+    def evaluated(self, message: Evaluated) -> None:
+        self.model, self.evaluation = message.model, message.evaluation
+        test = self.app.dataset.test
+        self.query_one("#eval-summary", Static).update(self.summary(message.source, test))
+        self.query_one(ConfusionGrid).show(message.evaluation.confusion, test.classes)
+        self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
+        self.query_one(WeightGrid).show(message.weights)
+        self.show_cell(0, 0)
+        self.update_drawing()
+
+    def summary(self, source: str, test) -> Table:
+        evaluation = self.evaluation
+        table = Table.grid(padding=(0, 1))
+        headline = Text.assemble(
+            ("Test accuracy ", "bold"),
+            (f"{evaluation.accuracy:.2%}", "bold green"),
+            f"  on {len(test):,} {test.name} test images · model: {source}",
+        )
+        per_class = Text("per class  ", style="dim")
+        for label, acc in enumerate(evaluation.per_class.tolist()):
+            per_class.append(f"{test.classes[label][:7]} ", "bold")
+            per_class.append(f"{acc:.1%}  " if acc == acc else "—  ")
+        table.add_row(headline)
+        table.add_row(per_class)
+        return table
+
+    # Panels --------------------------------------------------------------------------------
+
+    def action_panel(self, key: str) -> None:
+        panel = PANELS[key]
+        self.query_one(ContentSwitcher).current = panel
+        self.query_one(FOCUS_IN[panel]).focus()
+
+    @on(ConfusionGrid.CellChosen)
+    def cell_chosen(self, message: ConfusionGrid.CellChosen) -> None:
+        self.show_cell(message.true, message.predicted)
+
+    def show_cell(self, true: int, predicted: int) -> None:
+        if self.evaluation is None:
+            return
+        test = self.app.dataset.test
+        indices = self.evaluation.cell(true, predicted)
+        strip = self.query_one("#cell-images", ThumbnailStrip)
+        shown = indices[: strip.capacity()]
+        title = (
+            f"true {test.classes[true]}, predicted {test.classes[predicted]}: "
+            f"{len(indices):,} image(s)"
+        )
+        if len(indices) > len(shown):
+            title += f", the first {len(shown)} shown"
+        self.query_one("#cell-title", Static).update(Text(title, style="bold"))
+        if len(shown):
+            captions = [f"test[{i}]" for i in shown]
+            strip.show([test.images[i] for i in shown], captions, -1, "dark")
+        else:
+            strip.update("")
+
+    @on(DrawCanvas.Changed)
+    def update_drawing(self) -> None:
+        if self.model is None:
+            return
+        from core.evaluation import mnist_like, predict
+
+        canvas = self.query_one(DrawCanvas)
+        prepared = mnist_like(canvas.pixels)
+        result = self.query_one("#draw-result", Static)
+        if not prepared.any():
+            result.update("Draw a digit on the left: the prediction follows every stroke.")
+            return
+        probabilities = predict(self.model, prepared)
+        predicted = int(np.argmax(probabilities))
+        classes = self.app.dataset.test.classes if self.app.dataset else tuple("0123456789")
+        layout = Table.grid(padding=(0, 2))
+        layout.add_row(
+            Text.assemble("as MNIST sees it\n", ("(20x20, centred by mass)", "dim")),
+            Text.assemble("prediction ", (classes[predicted], "bold green")),
+        )
+        layout.add_row(
+            halfblocks(prepared, color=not self.app.no_color),
+            probability_bars(probabilities, classes),
+        )
+        result.update(layout)
+
+    @property
+    def drawn_prediction(self) -> int | None:
+        """The class the network gives the current drawing (None while the canvas is empty)."""
+        if self.model is None:
+            return None
+        from core.evaluation import mnist_like, predict
+
+        prepared = mnist_like(self.query_one(DrawCanvas).pixels)
+        return int(np.argmax(predict(self.model, prepared))) if prepared.any() else None
+
+    # Checkpoints ---------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        self.app.push_screen(OpenCheckpointScreen(), self.open_checkpoint)
+
+    def open_checkpoint(self, path: str | None) -> None:
+        if path:
+            self.load_checkpoint_in_background(path)
+
+    @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False)
+    def load_checkpoint_in_background(self, path: str) -> None:
+        from core.checkpoint import CheckpointError
+        from core.evaluation import load_model
+
+        try:
+            model, config = load_model(path)
+        except CheckpointError as error:
+            self.post_message(EvaluationFailed(str(error)))
+            return
+        name = Path(path).name  # the full path is in the command line or the dialog already
+        self.post_message(ModelLoaded(model, f"{name} (hidden={config['hidden']})"))
+
+    @on(ModelLoaded)
+    def use_model(self, message: ModelLoaded) -> None:
+        self.app.trained_model = message.model
+        self.app.model_source = message.source
+        self.notify(f"Opened {message.source}")
+        self.refresh_model()
+
+    @on(Worker.StateChanged)
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Evaluate", severity="error")
+
+    @on(EvaluationFailed)
+    def evaluation_failed(self, message: EvaluationFailed) -> None:
+        self.notify(message.reason, title="Checkpoint", severity="error", timeout=10)

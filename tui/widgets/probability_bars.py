@@ -1,0 +1,32 @@
+"""Ten softmax probabilities as bars, the prediction and the true label marked."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+
+BAR_WIDTH = 20
+
+
+def probability_bars(
+    probabilities: np.ndarray, classes: tuple[str, ...], true: int | None = None
+) -> Table:
+    predicted = int(np.argmax(probabilities))
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True, style="bold")
+    for label, p in enumerate(probabilities.tolist()):
+        filled = round(p * BAR_WIDTH)
+        colour = "green" if label == predicted and (true is None or label == true) else "red"
+        if label != predicted:
+            colour = "grey50"
+        bar = Text("█" * filled, style=colour) + Text("·" * (BAR_WIDTH - filled), style="grey23")
+        name = classes[label] if classes[label] != str(label) else str(label)
+        marker = "◀ true" if label == true else ""
+        table.add_row(
+            Text(name, style="bold" if label == predicted else ""), bar, f"{p:.1%}", marker
+        )
+    return table

@@ -1,0 +1,292 @@
+"""The tensor lab's lesson panels: a shape input with the notebook's presets, a result below."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static
+
+from core import tensorlab as lab
+from core.index_expr import parse_shape, parse_shapes
+from tui.state import Dataset
+from tui.widgets.tensor_input import HistoryInput
+
+TIMING_HINT = "Enter times the Python loops against the library (a moment, off the UI thread)."
+
+
+def error_text(error: Exception) -> Text:
+    return Text(str(error), style="bold red")
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return str(tuple(shape)) if len(shape) != 1 else f"({shape[0]},)"
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1e3:,.3f} ms"
+
+
+def timing_table(comparisons: list[lab.Comparison]) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    for column in ("op", "Python loop", "vectorized", "ratio", "same result"):
+        table.add_column(column, justify="right" if column.endswith(("loop", "ized")) else "left")
+    for c in comparisons:
+        table.add_row(
+            c.name, seconds(c.naive_seconds), seconds(c.vectorized_seconds),
+            Text(c.summary(), style="bold green"), str(c.same),
+        )  # fmt: skip
+    return table
+
+
+class LessonPanel(VerticalScroll):
+    """A lesson: what it shows, an input (↑/↓ walk the presets), and the result, kept current."""
+
+    DEFAULT_CSS = """
+    LessonPanel { padding: 0 1; }
+    LessonPanel .lesson-intro { color: $text-muted; }
+    LessonPanel HistoryInput { margin: 1 0; }
+    LessonPanel .lesson-timing { margin-top: 1; height: auto; }
+    LessonPanel .lesson-result, LessonPanel .lesson-extra { height: auto; }
+    """
+    INTRO = ""
+    PRESETS: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.INTRO, classes="lesson-intro")
+        yield HistoryInput(self.PRESETS, classes="lesson-input", compact=True)
+        yield Static(classes="lesson-result")
+        yield Static(self.extra(), classes="lesson-extra")
+
+    def on_mount(self) -> None:
+        self.show(self.query_one(HistoryInput).value)
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self.app.dataset
+
+    @on(Input.Changed)
+    def changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show(event.value)
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(HistoryInput).remember(event.value)
+        self.submit(event.value)
+
+    def show(self, text: str) -> None:
+        # Every refusal here is a ValueError: the parser's, NumPy's own, or the lab's size cap.
+        try:
+            content = self.compute(text)
+        except ValueError as error:
+            content = error_text(error)
+        self.query_one(".lesson-result", Static).update(content)
+
+    def dataset_changed(self) -> None:
+        self.show(self.query_one(HistoryInput).value)
+
+    def compute(self, text: str) -> RenderableType:
+        raise NotImplementedError
+
+    def extra(self) -> RenderableType:
+        return ""
+
+    def submit(self, text: str) -> None:
+        pass
+
+
+class TimedLesson(LessonPanel):
+    """A lesson whose Enter times the naive loops against the library in a thread."""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield Static(TIMING_HINT, classes="lesson-timing")
+
+    def submit(self, text: str) -> None:
+        self.query_one(".lesson-timing", Static).update("Timing…")
+        self.run_timing(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="timing")
+    def run_timing(self, text: str) -> None:
+        try:
+            content: RenderableType = timing_table(self.time(text))
+        except ValueError as error:
+            content = error_text(error)
+        self.app.call_from_thread(self.query_one(".lesson-timing", Static).update, content)
+
+    def time(self, text: str) -> list[lab.Comparison]:
+        raise NotImplementedError
+
+
+class RankPanel(LessonPanel):
+    """Rank 0 to 3, and a batch from the loader as (B, 784)."""
+
+    INTRO = "ndim counts the axes; shape is their lengths. Type a shape to see its tensor."
+    PRESETS = ["(3, 3, 5)", "()", "(5,)", "(3, 5)", "(64, 784)"]
+
+    def compute(self, text: str) -> RenderableType:
+        shape = parse_shape(text)
+        lab.check_size(shape)
+        lines = [f"x.ndim = {len(shape)}    x.shape = {lab.torch_size(shape)}"]
+        if np.prod(shape) <= 30:
+            lines.append(np.array2string(np.zeros(shape, dtype=np.int64)))
+        return Text("\n".join(lines))
+
+    def extra(self) -> RenderableType:
+        table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left")
+        for column in ("rank", "x", "ndim", "shape"):
+            table.add_column(column)
+        for name, x in lab.rank_examples():
+            value = (
+                np.array2string(x, separator=", ")
+                if x.ndim < 2
+                else f"{x.ndim}-D, {x.size} numbers"
+            )
+            table.add_row(name, value, str(x.ndim), lab.torch_size(x.shape))
+        parts: list[RenderableType] = [Text(""), table]
+        if self.app.dataset is not None:
+            batch = lab.loader_batch(self.app.dataset.train.images, 64)
+            parts.append(
+                Text(
+                    f"\na batch from the loader: {lab.torch_size(batch.shape)} {batch.dtype}, "
+                    f"values {batch.min():g} to {batch.max():g}"
+                )
+            )
+        return Group(*parts)
+
+    def dataset_changed(self) -> None:
+        self.query_one(".lesson-extra", Static).update(self.extra())
+
+
+class ElementwisePanel(TimedLesson):
+    """relu and add: element by element in Python against one vectorized call."""
+
+    INTRO = "relu(x) = max(x, 0) and x + y, element by element. The shape of x and y:"
+    PRESETS = ["(20, 100)", "(100, 100)", "(200, 1000)"]
+
+    def compute(self, text: str) -> RenderableType:
+        shape = parse_shape(text)
+        lab.check_size(shape, lab.MAX_NAIVE)
+        return Text(
+            f"x, y = random arrays of shape {shape_text(shape)}: {np.prod(shape):,} elements each\n"
+            "naive_relu(x) loops over every element;  np.maximum(x, 0.) is one call\n"
+            "naive_add(x, y) loops over every element;  x + y is one call"
+        )
+
+    def time(self, text: str) -> list[lab.Comparison]:
+        return lab.compare_elementwise(parse_shape(text))
+
+
+class BroadcastPanel(LessonPanel):
+    """Two shapes: the axes added to the smaller, and the result."""
+
+    INTRO = "x + y and np.maximum(x, y) for two shapes: the smaller gains axes on the left."
+    PRESETS = [
+        "(32, 10), (10,)",
+        "(64, 3, 32, 10), (10,)",
+        "(64, 3, 32, 10), (32, 10)",
+        "(32, 10), (3,)",
+    ]
+
+    def compute(self, text: str) -> RenderableType:
+        x, y = parse_shapes(text, 2)
+        step = lab.broadcast(x, y)
+        added_x, added_y = step.added_axes
+        lines = [
+            f"x.shape = {shape_text(x)}    y.shape = {shape_text(y)}",
+            f"1. axes added: x {shape_text(step.x_padded)} (+{added_x}), "
+            f"y {shape_text(step.y_padded)} (+{added_y})",
+            "2. every axis of length 1 is repeated to match the other",
+            f"result shape {shape_text(step.result)}",
+        ]
+        if np.prod(step.result) <= 1_000_000:
+            computed = lab.broadcast_maximum(x, y)
+            lines.append(f"np.maximum(x, y).shape = {shape_text(computed.shape)}  (computed)")
+        return Text("\n".join(lines))
+
+
+class DotPanel(TimedLesson):
+    """np.dot's shape rule, naive loops against np.dot, and why the order matters."""
+
+    INTRO = "np.dot(x, y): the last axis of x meets y's first (vector) or second-to-last axis."
+    PRESETS = [
+        "(3,), (3,)",
+        "(4, 3), (3,)",
+        "(4, 3), (3, 5)",
+        "(2, 3, 4, 5), (5, 6)",
+        "(4, 3), (4, 5)",
+        "(32, 32), (32, 32)",
+    ]
+
+    def compute(self, text: str) -> RenderableType:
+        x, y = parse_shapes(text, 2)
+        rule = lab.dot_rule(x, y)
+        result = lab.dot_shape(x, y)
+        return Text(f"rule: {rule}\nnp.dot(x, y).shape = {shape_text(result)}")
+
+    def extra(self) -> RenderableType:
+        x, y, xy, yx = lab.dot_order_example()
+
+        def show(name: str, a: np.ndarray) -> str:
+            return f"{name} = {np.array2string(a, separator=', ').replace(chr(10), '')}"
+
+        return Text(
+            "\n"
+            + "    ".join([show("x", x), show("y", y)])
+            + "\n"
+            + "    ".join([show("dot(x, y)", xy), show("dot(y, x)", yx)])
+            + "\ndot(x, y) != dot(y, x)"
+        )
+
+    def time(self, text: str) -> list[lab.Comparison]:
+        return [lab.compare_dot(*parse_shapes(text, 2))]
+
+
+class ReshapePanel(LessonPanel):
+    """x of shape (3, 2) reshaped to what the user types; transposing (300, 20)."""
+
+    INTRO = "x = [[0, 1], [2, 3], [4, 5]] has shape (3, 2). Reshape it to:"
+    PRESETS = ["(6, 1)", "(2, 3)", "(3, 4)", "(6,)"]
+
+    def compute(self, text: str) -> RenderableType:
+        x = lab.reshape_source()
+        y = lab.reshape(x, parse_shape(text))
+        return Text(f"x.reshape{shape_text(y.shape)} =\n{np.array2string(y, separator=', ')}")
+
+    def extra(self) -> RenderableType:
+        return Text(
+            "\nx = np.zeros((300, 20))\n"
+            f"x = np.transpose(x)  ->  x.shape = {shape_text(lab.transpose_shape((300, 20)))}"
+        )
+
+
+class DataTensorsPanel(LessonPanel):
+    """The notebook's data tensors, sized by arithmetic: nothing is allocated."""
+
+    INTRO = "How big is a tensor of this shape? Counted, not allocated:"
+    PRESETS = [shape_text(shape) for _, _, shape in lab.DATA_TENSORS] + ["(60000, 28, 28)"]
+
+    def compute(self, text: str) -> RenderableType:
+        shape = parse_shape(text)
+        count, float_bytes = lab.tensor_size(shape, "float32")
+        _, byte_bytes = lab.tensor_size(shape, "uint8")
+        return Text(
+            f"rank {len(shape)}, {count:,} values: {lab.format_bytes(float_bytes)} as float32, "
+            f"{lab.format_bytes(byte_bytes)} as uint8"
+        )
+
+    def extra(self) -> RenderableType:
+        table = Table(box=None, padding=(0, 1), show_edge=False)
+        for column in ("tensor", "shape", "values", "float32"):
+            table.add_column(column, justify="right" if column in ("values", "float32") else "left")
+        for name, _, shape in lab.DATA_TENSORS:
+            count, nbytes = lab.tensor_size(shape)
+            table.add_row(name, shape_text(shape), f"{count:,}", lab.format_bytes(nbytes))
+        notes = "\n".join(f"{name}: {what}" for name, what, _ in lab.DATA_TENSORS)
+        return Group(Text(""), table, Text("\n" + notes, style="dim"))

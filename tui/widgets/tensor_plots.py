@@ -1,0 +1,179 @@
+"""The tensor lab's plotted panels: geometric transforms, and uncrumpling by a trained model."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import OptionList, Static
+from textual.worker import Worker, WorkerState
+from textual_plotext import PlotextPlot
+
+from core import tensorlab as lab
+
+# Ten distinct plotext colours, one per class.
+CLASS_COLORS = [
+    "red",
+    "green",
+    "blue",
+    "orange",
+    "magenta",
+    "cyan",
+    "white",
+    "gray",
+    "red+",
+    "blue+",
+]
+
+
+class GeometryPanel(Vertical):
+    """A small point set before and after the chosen transform, with the notebook's numbers."""
+
+    DEFAULT_CSS = """
+    GeometryPanel { padding: 0 1; }
+    GeometryPanel #geometry-row { height: 1fr; }
+    GeometryPanel #transforms { width: 16; height: 1fr; }
+    GeometryPanel #geometry-facts { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="geometry-row"):
+            yield OptionList(*lab.TRANSFORMS, id="transforms", compact=True)
+            yield PlotextPlot(id="geometry-plot")
+        yield Static(id="geometry-facts")
+
+    def on_mount(self) -> None:
+        self.query_one("#transforms", OptionList).highlighted = 0
+        self.draw(next(iter(lab.TRANSFORMS)))
+
+    @on(OptionList.OptionHighlighted, "#transforms")
+    def chosen(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.draw(str(event.option.prompt))
+
+    @on(OptionList.OptionSelected, "#transforms")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # Enter on a transform must not bubble up to the screen's panel list
+
+    def draw(self, name: str) -> None:
+        formula, transform = lab.TRANSFORMS[name]
+        points = lab.shape_points()
+        moved = transform(points)
+        plot = self.query_one("#geometry-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.scatter(
+            points[:, 0].tolist(), points[:, 1].tolist(), label="p", color="gray", marker="dot"
+        )
+        plt.scatter(
+            moved[:, 0].tolist(), moved[:, 1].tolist(), label=formula, color="green", marker="dot"
+        )
+        everything = np.concatenate([points, moved])
+        low, high = float(everything.min()) - 0.5, float(everything.max()) + 0.5
+        plt.xlim(low, high)
+        plt.ylim(low, high)
+        plt.title(f"{name}: {formula}")
+        plot.refresh()
+        self.query_one("#geometry-facts", Static).update(self.facts(name))
+
+    def facts(self, name: str) -> Text:
+        lines = [f"rotation = {lab.ROTATION.tolist()},  x = [2, 0]:"]
+        facts = [f"{label} = {value.tolist()}" for label, value in lab.rotation_facts()]
+        lines += ["   ".join(facts[:2]), facts[2] + "  (broadcasting: not a rotation)"]
+        if name == "two affines":
+            w, b = lab.compose_affine(lab.AFFINE_W, lab.AFFINE_B, lab.AFFINE2_W, lab.AFFINE2_B)
+            points = lab.shape_points()
+            gap = np.abs(lab.TRANSFORMS[name][1](points) - lab.affine(points, w, b)).max()
+            lines.append(
+                f"without an activation they are one affine map: W2·W = {w.tolist()}, "
+                f"W2·b + b2 = {b.tolist()} (largest difference {gap:.1g})"
+            )
+        elif name == "affine + relu":
+            lines.append("relu folds every negative coordinate onto the axes: no longer affine")
+        return Text("\n".join(lines))
+
+
+class UncrumplePanel(Vertical):
+    """Test images in 2-D: by their pixels, and by the trained model's hidden layer."""
+
+    DEFAULT_CSS = """
+    UncrumplePanel { padding: 0 1; }
+    UncrumplePanel #uncrumple-status { height: auto; }
+    UncrumplePanel #uncrumple-row { height: 1fr; }
+    """
+    BINDINGS = [Binding("r", "project", "Project again", id="project")]
+    can_focus = True  # so that `r` reaches it from the panel list's Enter
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.projected_for: object | None = None  # the model the plots show
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="uncrumple-status")
+        with Horizontal(id="uncrumple-row"):
+            yield PlotextPlot(id="pixels-plot")
+            yield PlotextPlot(id="hidden-plot")
+
+    def on_mount(self) -> None:
+        self.refresh_projection()
+
+    def refresh_projection(self) -> None:
+        """Project when a model is there that the plots do not show yet."""
+        model = getattr(self.app, "trained_model", None)
+        status = self.query_one("#uncrumple-status", Static)
+        row = self.query_one("#uncrumple-row")
+        if model is None or self.app.dataset is None:
+            status.update("Train a model on screen 3 first: its hidden layer is what uncrumples.")
+            row.display = False
+            return
+        row.display = True
+        if model is not self.projected_for:
+            self.action_project()
+
+    def action_project(self) -> None:
+        model = getattr(self.app, "trained_model", None)
+        if model is None or self.app.dataset is None:
+            return
+        self.query_one("#uncrumple-status", Static).update("Projecting 1,000 test images…")
+        self.project(model)
+
+    @on(Worker.StateChanged)
+    def projection_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.query_one("#uncrumple-status", Static).update(
+                Text(f"Projection failed: {event.worker.error}", style="bold red")
+            )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="projection")
+    def project(self, model) -> None:
+        test = self.app.dataset.test
+        pixels, hidden, labels = lab.project_representations(model, test.images, test.labels)
+        self.app.call_from_thread(self.show, model, pixels, hidden, labels)
+
+    def show(self, model, pixels: np.ndarray, hidden: np.ndarray, labels: np.ndarray) -> None:
+        self.projected_for = model
+        scores = []
+        for plot_id, points, title in (
+            ("#pixels-plot", pixels, "pixels (784-D)"),
+            ("#hidden-plot", hidden, f"hidden layer ({model.fc1.out_features}-D)"),
+        ):
+            score = lab.centroid_accuracy(points, labels)
+            scores.append(score)
+            plot = self.query_one(plot_id, PlotextPlot)
+            plt = plot.plt
+            plt.clear_data()
+            plt.clear_figure()
+            for label in np.unique(labels):
+                mine = points[labels == label]
+                color = CLASS_COLORS[int(label) % len(CLASS_COLORS)]
+                plt.scatter(mine[:, 0].tolist(), mine[:, 1].tolist(), color=color, marker="dot")
+            plt.title(f"{title}, PCA: centroids {score:.0%}")
+            plot.refresh()
+        self.query_one("#uncrumple-status", Static).update(
+            f"{len(labels):,} test images, two principal components each, coloured by class. "
+            f"Nearest class centroid in 2-D: pixels {scores[0]:.0%}, hidden {scores[1]:.0%}."
+        )

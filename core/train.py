@@ -32,8 +32,11 @@ from core.events import (
     RunFinished,
     RunStarted,
 )
+from core.graph import CapturedStep
 from core.loaders import DeviceLoader, notebook_loader
 from core.model import SimpleNN, parameter_count
+from core.optim import ZeroSafeRMSprop as ZeroSafeRMSprop  # re-exported: it used to live here
+from core.optim import make_optimizer
 
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 BatchProgress events a second, each one host sync
 EVAL_BATCH = 2000  # evaluation only: large batches, no gradients
@@ -122,57 +125,6 @@ def fit(
         torch.set_num_threads(threads_before)
         if writer is not None:
             writer.close()
-
-
-class ZeroSafeRMSprop(torch.optim.RMSprop):
-    """torch.optim.RMSprop's update, bit for bit, without taking square roots of zero.
-
-    On the x86 CPU measured here sqrt is ~8x slower on exact zeros (1,169 vs 152 us for
-    401,408 floats), and about a fifth of MNIST's square averages stay exactly zero: border
-    pixels never get a gradient. Clamping to the smallest normal float first changes nothing
-    once eps is added: sqrt(1.2e-38) = 1.1e-19 is far below half an ULP of eps = 1e-8.
-    Only the plain configuration the notebook uses (no momentum, centering or weight decay).
-    """
-
-    TINY = torch.finfo(torch.float32).tiny
-
-    def __init__(self, params: Any, lr: float) -> None:
-        super().__init__(params, lr=lr)
-
-    @torch.no_grad()
-    def step(self, closure: Any = None) -> None:
-        for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad, state = param.grad, self.state[param]
-                if not state:  # the same state, so checkpoints load into either class
-                    state["step"] = torch.zeros((), dtype=torch.float32)
-                    state["square_avg"] = torch.zeros_like(param)
-                state["step"] += 1
-                square_avg = state["square_avg"]
-                square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                avg = square_avg.clamp_min(self.TINY).sqrt_().add_(eps)
-                param.addcdiv_(grad, avg, value=-lr)
-
-
-def make_optimizer(
-    name: str, params: Any, lr: float, capturable: bool = False, cpu: bool = False
-) -> torch.optim.Optimizer:
-    """The optimizer by name, with the library defaults the notebook used."""
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "rmsprop" and cpu:
-        return ZeroSafeRMSprop(params, lr=lr)
-    # capturable keeps the step count on the device so a CUDA graph can replay the update.
-    # foreach=False: inside a graph launches cost nothing, and the per-tensor kernels fill
-    # the GPU where the foreach ones (one block per 65,536 elements) left it mostly idle.
-    # On an H200 that took a step from ~164 to ~123 us (0.154 -> 0.115 s an epoch).
-    extra = {"capturable": True, "foreach": False} if capturable else {}
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, **extra)
-    return torch.optim.RMSprop(params, lr=lr, **extra)
 
 
 @torch.no_grad()
@@ -424,91 +376,6 @@ class _Run:
                 rng=self.loader.generator.get_state(),
             ),
         )
-
-
-class CapturedStep:
-    """The full-batch training step recorded once as a CUDA graph and replayed per batch.
-
-    At ~4,700 steps for five epochs, launching each step's ~20 kernels from Python
-    costs more than running them; a replay is one launch. The graph reads its batch
-    from the epoch's permutation (copied into a fixed buffer once per epoch) at a
-    batch counter it advances itself, and writes loss and correct count at that
-    counter into the epoch's per-batch buffers.
-    """
-
-    WARMUP_STEPS = 3  # capture needs the optimizer state and cuBLAS workspaces to exist
-
-    def __init__(
-        self,
-        model: torch.nn.Module,
-        optimizer: torch.optim.Optimizer,
-        loader: DeviceLoader,
-        losses: torch.Tensor,
-        corrects: torch.Tensor,
-    ) -> None:
-        self.model, self.optimizer, self.loader = model, optimizer, loader
-        self.losses, self.corrects = losses, corrects
-        self.order = torch.arange(loader.num_samples, device=loader.device)
-        self.offsets = torch.arange(loader.batch_size, device=loader.device)
-        self.slot = torch.zeros(1, dtype=torch.int64, device=loader.device)
-        self.graph = torch.cuda.CUDAGraph()
-        params = list(model.parameters())
-        saved_params = [p.detach().clone() for p in params]
-        saved_state = {
-            p: {k: v.clone() for k, v in optimizer.state[p].items() if torch.is_tensor(v)}
-            for p in params
-            if p in optimizer.state
-        }
-        try:
-            side = torch.cuda.Stream(loader.device)
-            side.wait_stream(torch.cuda.current_stream(loader.device))
-            with torch.cuda.stream(side):
-                for _ in range(self.WARMUP_STEPS):
-                    optimizer.zero_grad(set_to_none=True)
-                    self._body()
-            torch.cuda.current_stream(loader.device).wait_stream(side)
-        finally:
-            # Warm-up steps trained on real batches; undo them so the run is the recipe's.
-            self._restore(params, saved_params, saved_state)
-        optimizer.zero_grad(set_to_none=True)
-        with torch.cuda.graph(self.graph):
-            self._body()
-
-    def _body(self) -> None:
-        index = self.order.index_select(0, self.slot * self.loader.batch_size + self.offsets)
-        x, y = self.loader.batch(index)
-        logits = self.model(x)
-        loss = F.cross_entropy(logits, y)
-        loss.backward()
-        self.optimizer.step()
-        self.losses.index_copy_(0, self.slot, loss.detach().view(1))
-        self.corrects.index_copy_(0, self.slot, (logits.argmax(1) == y).sum().view(1))
-        self.slot.add_(1)
-
-    @torch.no_grad()
-    def _restore(
-        self,
-        params: list[torch.Tensor],
-        saved_params: list[torch.Tensor],
-        saved_state: dict[torch.Tensor, dict[str, torch.Tensor]],
-    ) -> None:
-        for p, saved in zip(params, saved_params, strict=True):
-            p.copy_(saved)
-            for key, value in self.optimizer.state[p].items():
-                if not torch.is_tensor(value):
-                    continue
-                if key in saved_state.get(p, {}):
-                    value.copy_(saved_state[p][key])
-                else:  # state the warm-up created: fresh state is all zeros for these optimizers
-                    value.zero_()
-        torch.cuda.synchronize(self.loader.device)
-
-    def start_epoch(self, order: torch.Tensor) -> None:
-        self.order.copy_(order)
-        self.slot.zero_()
-
-    def replay(self) -> None:
-        self.graph.replay()
 
 
 def _load(config: TrainConfig) -> tuple[Any, Any]:

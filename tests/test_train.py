@@ -19,7 +19,8 @@ from core.events import (
     to_json,
 )
 from core.model import SimpleNN
-from core.train import ZeroSafeRMSprop, fit
+from core.optim import ZeroSafeRMSprop
+from core.train import fit
 from tests.tiny import tiny_config, tiny_data
 
 

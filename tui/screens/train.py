@@ -42,7 +42,9 @@ class TrainScreen(Screen):
     """Settings, summary and device; then live progress and charts; then the verdict."""
 
     TITLE = "mnist-tui · Train"
-    AUTO_FOCUS = None  # keys like `s` must reach the screen until the user tabs into a field
+    # Nothing focused on arrival ("" - None would mean the app's "*"), so `s` reaches the screen
+    # until the user tabs into a field.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("s", "start_stop", "Start/stop", id="start_stop"),
         Binding("w", "save", "Save checkpoint", id="save"),
@@ -69,7 +71,8 @@ class TrainScreen(Screen):
                 yield Static("Reading the device and model…", id="system")
             with Vertical(id="train-right"):
                 yield Static("Press s to train.", id="run-status")
-                yield ProgressBar(total=None, show_eta=True, id="epoch-progress")
+                # A total from the start: an indeterminate bar animates, and snapshots would vary.
+                yield ProgressBar(total=1, show_eta=True, id="epoch-progress")
                 with Horizontal(id="result"):
                     yield Digits("", id="final-acc")
                     yield Static("", id="verdict")
@@ -83,10 +86,6 @@ class TrainScreen(Screen):
         values["device"] = options.device
         values["dataset"] = options.dataset
         return values
-
-    def on_screen_resume(self) -> None:
-        # Arrive with no field focused, so `s` starts a run; Tab moves into the fields.
-        self.call_after_refresh(self.set_focus, None)
 
     def on_mount(self) -> None:
         table = self.query_one("#epochs", DataTable)

@@ -17,6 +17,10 @@ FORMAT = "mnist-tui/checkpoint"
 VERSION = 1
 
 
+# What each stored field must be before anything uses it.
+FIELD_TYPES = {"model": dict, "optimizer": dict, "config": dict, "epoch": int, "history": list}
+
+
 class CheckpointError(Exception):
     """A checkpoint could not be written, read or used; the message is one line for the user."""
 
@@ -65,6 +69,8 @@ def save(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
         tmp.unlink(missing_ok=True)
         if isinstance(err, OSError):
             raise CheckpointError(f"cannot write checkpoint {path}: {err.strerror or err}") from err
+        if isinstance(err, RuntimeError):  # torch.save reports a full disk as RuntimeError
+            raise CheckpointError(f"cannot write checkpoint {path}: {_first_line(err)}") from err
         raise
     _fsync_folder(path.parent)
 
@@ -109,17 +115,24 @@ def load(path: str | os.PathLike) -> Checkpoint:
         raise CheckpointError(
             f"{path} is checkpoint version {version}; this mnist-tui reads version {VERSION}"
         )
-    try:
-        return Checkpoint(
-            model=payload["model"],
-            optimizer=payload["optimizer"],
-            config=payload["config"],
-            epoch=int(payload["epoch"]),
-            history=list(payload["history"]),
-            rng=payload.get("rng"),
-        )
-    except (KeyError, TypeError, ValueError) as err:
-        raise CheckpointError(f"{path} is missing {_first_line(err)}") from err
+    missing = [key for key in FIELD_TYPES if key not in payload]
+    if missing:
+        raise CheckpointError(f"{path} is missing {', '.join(missing)}")
+    for key, expected in FIELD_TYPES.items():
+        if not isinstance(payload[key], expected) or isinstance(payload[key], bool):
+            raise CheckpointError(
+                f"{path}: {key} should be {expected.__name__}, found {type(payload[key]).__name__}"
+            )
+    if not all(isinstance(entry, dict) for entry in payload["history"]):
+        raise CheckpointError(f"{path}: history should be a list of per-epoch records")
+    return Checkpoint(
+        model=payload["model"],
+        optimizer=payload["optimizer"],
+        config=payload["config"],
+        epoch=payload["epoch"],
+        history=payload["history"],
+        rng=payload.get("rng"),
+    )
 
 
 def check_compatible(checkpoint: Checkpoint, config: TrainConfig, path: str | os.PathLike) -> None:

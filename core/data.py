@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class DataError(Exception):
     """A dataset could not be found or read; the message is one line meant for the user."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare splits by identity, not by value
 class Split:
     """One split of a dataset: images (N, 28, 28) uint8 and labels (N,) int64."""
 
@@ -82,7 +83,11 @@ def classes_for(name: str) -> tuple[str, ...]:
 
 
 def load(
-    name: str, split: str, root: str | os.PathLike | None = None, download: bool = True
+    name: str,
+    split: str,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Split:
     """Load one split of `name` ("mnist", "fashion" or "synthetic") as NumPy arrays."""
     if name not in DATASETS:
@@ -94,7 +99,7 @@ def load(
 
         return synthetic_split(split)
 
-    folder = find_folder(name, root, download=download)
+    folder = find_folder(name, root, download=download, cancelled=cancelled)
     images_path = find_file(folder, split, "images")
     labels_path = find_file(folder, split, "labels")
     images = read_idx_file(images_path, kind="images")
@@ -131,7 +136,12 @@ def candidate_folders(name: str, root: str | os.PathLike | None) -> list[tuple[P
     return folders
 
 
-def find_folder(name: str, root: str | os.PathLike | None, download: bool = True) -> Path:
+def find_folder(
+    name: str,
+    root: str | os.PathLike | None,
+    download: bool = True,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """The first folder holding the four IDX files, downloading into the cache if none does."""
     for base, explicit in candidate_folders(name, root):
         folder = data_folder_in(base, name)
@@ -145,7 +155,7 @@ def find_folder(name: str, root: str | os.PathLike | None, download: bool = True
                 f"flat or under {TORCHVISION_FOLDERS[name]}/raw)"
             )
     if download:
-        return download_to_cache(name)
+        return download_to_cache(name, cancelled)
     raise DataError(no_data_message(name))
 
 
@@ -160,6 +170,13 @@ def needs_download(name: str, root: str | os.PathLike | None = None) -> bool:
 
 
 def check_folder_readable(base: Path) -> None:
+    try:
+        check_folder(base)
+    except OSError as err:  # a name too long, a broken mount: still one line
+        raise DataError(f"data folder {base} cannot be used ({err.strerror or err})") from err
+
+
+def check_folder(base: Path) -> None:
     if not base.exists():
         raise DataError(f"data folder {base} does not exist")
     if not base.is_dir():
@@ -176,6 +193,8 @@ def data_folder_in(base: Path, name: str) -> Path | None:
                 return folder
         except PermissionError as err:
             raise DataError(f"data folder {folder} cannot be read (permission denied)") from err
+        except OSError as err:
+            raise DataError(f"data folder {folder} cannot be used ({err.strerror or err})") from err
     return None
 
 
@@ -188,8 +207,11 @@ def file_candidates(folder: Path, stem: str) -> list[Path]:
 def find_file(folder: Path, split: str, kind: str) -> Path:
     stem = FILE_STEMS[split, kind]
     for path in file_candidates(folder, stem):
-        if path.exists():
-            return path
+        try:
+            if path.exists():
+                return path
+        except OSError as err:
+            raise DataError(f"{path}: cannot be used ({err.strerror or err})") from err
     raise DataError(f"missing {stem}[.gz] in {folder}")
 
 
@@ -231,6 +253,12 @@ def read_idx_file(path: Path, kind: str) -> np.ndarray:
     return array
 
 
+def last_line(err: BaseException) -> str:
+    """The most specific line of a chained, multi-line error (torchvision's name the cause last)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[-1] if lines else type(err).__name__
+
+
 def no_data_message(name: str) -> str:
     return (
         f"no {name} data found and none could be downloaded: pass --data-dir DIR "
@@ -239,16 +267,17 @@ def no_data_message(name: str) -> str:
     )
 
 
-def download_to_cache(name: str) -> Path:
+def download_to_cache(name: str, cancelled: Callable[[], bool] | None = None) -> Path:
     """Download with torchvision's mirrors, md5 checks and extraction into the user cache."""
-    from core.download import download_dataset
+    from core.download import DownloadCancelled, download_dataset
 
     target = cache_dir() / name
     try:
-        download_dataset(name, target)
+        download_dataset(name, target, cancelled)
+    except DownloadCancelled as err:
+        raise DataError(f"download of {name} cancelled") from err
     except Exception as err:  # any network or filesystem failure becomes one line
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise DataError(f"{no_data_message(name)} ({reason})") from err
+        raise DataError(f"{no_data_message(name)} ({last_line(err)})") from err
     folder = data_folder_in(target, name)
     if folder is None:
         raise DataError(no_data_message(name))

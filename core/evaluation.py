@@ -80,7 +80,7 @@ def load_model(path: str | os.PathLike) -> tuple[SimpleNN, dict]:
     """The network stored in a checkpoint, on the CPU, and the config it was trained with."""
     checkpoint = load_checkpoint(path)
     hidden = checkpoint.config.get("hidden")
-    if not isinstance(hidden, int) or hidden < 1:
+    if type(hidden) is not int or hidden < 1:  # bool is an int, and not a layer width
         raise CheckpointError(f"{path} does not say how many hidden units its model has")
     model = SimpleNN(hidden)
     try:
@@ -91,6 +91,8 @@ def load_model(path: str | os.PathLike) -> tuple[SimpleNN, dict]:
         raise CheckpointError(
             f"{path} does not fit a {INPUT_SIZE}-{hidden}-{NUM_CLASSES} network ({detail})"
         ) from err
+    if not all(torch.isfinite(p).all() for p in model.parameters()):
+        raise CheckpointError(f"{path} holds NaN or infinite weights (a run that diverged)")
     return model.eval(), checkpoint.config
 
 

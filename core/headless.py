@@ -216,6 +216,10 @@ def run_bench(args: argparse.Namespace) -> int:
         _error(str(err) or type(err).__name__)
         return 1
     device = "cuda" if result.device.startswith("cuda") else "cpu"
-    path = write_json(result, args.json or Path("runs") / f"bench-{device}.json")
+    try:
+        path = write_json(result, args.json or Path("runs") / f"bench-{device}.json")
+    except OSError as err:  # the figures are already on screen above
+        _error(f"cannot write the figures to {err.filename}: {err.strerror}")
+        return 1
     print(f"figures written to {path}")
     return 0

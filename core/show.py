@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rich.console import Console
 
@@ -10,21 +11,23 @@ from core.data import DataError, load
 from core.render import render
 
 
+def fail(reason: str) -> int:
+    # Plain print: one line however narrow the terminal, never re-wrapped by Rich.
+    print(f"mnist-tui: {reason}", file=sys.stderr)
+    return 1
+
+
 def show_digit(args: argparse.Namespace, console: Console | None = None) -> int:
     console = console or Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
     try:
         split = load(args.dataset, args.split, root=args.data_dir)
     except DataError as error:
-        err.print(f"mnist-tui: {error}", markup=False)
-        return 1
+        return fail(str(error))
     if not -len(split) <= args.index < len(split):
-        err.print(
-            f"mnist-tui: index {args.index} is out of range for {args.dataset} {args.split} "
-            f"(0-{len(split) - 1})",
-            markup=False,
+        return fail(
+            f"index {args.index} is out of range for {args.dataset} {args.split} "
+            f"(0-{len(split) - 1})"
         )
-        return 1
     index = args.index % len(split)
     label = int(split.labels[index])
     # Colour only where it will be seen: not in a pipe, not under NO_COLOR.

@@ -287,3 +287,8 @@ def test_needs_download_only_when_nothing_is_named_or_cached(tmp_path, monkeypat
     assert not needs_download("synthetic")
     write_dataset(tmp_path / "mnist-tui" / "mnist")
     assert not needs_download("mnist")
+
+
+def test_a_data_dir_name_too_long_for_the_filesystem_is_one_line(tmp_path):
+    with pytest.raises(DataError, match="cannot be used"):
+        load("mnist", "train", root=tmp_path / ("a" * 300))

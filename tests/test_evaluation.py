@@ -131,3 +131,57 @@ def test_predict_gives_ten_probabilities():
     probabilities = predict(SimpleNN(), np.zeros((28, 28), np.uint8))
     assert probabilities.shape == (10,)
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_checkpoint_with_nan_weights_is_refused(synthetic_checkpoint, tmp_path):
+    from core.checkpoint import load as load_checkpoint
+    from core.checkpoint import save
+
+    checkpoint = load_checkpoint(synthetic_checkpoint)
+    weights = {k: v.clone() for k, v in checkpoint.model.items()}
+    weights["fc2.bias"][0] = float("nan")
+    save(tmp_path / "nan.pt", type(checkpoint)(**{**checkpoint.__dict__, "model": weights}))
+    with pytest.raises(CheckpointError, match="NaN or infinite weights"):
+        load_model(tmp_path / "nan.pt")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("config", ["hidden", 512], "config should be dict, found list"),
+        ("model", [1, 2], "model should be dict, found list"),
+        ("history", 3, "history should be list, found int"),
+        ("epoch", True, "epoch should be int, found bool"),
+    ],
+)
+def test_checkpoint_fields_of_the_wrong_type_are_named(tmp_path, field, value, message):
+    from core.checkpoint import load as load_checkpoint
+
+    payload = {
+        "format": "mnist-tui/checkpoint",
+        "version": 1,
+        "model": {},
+        "optimizer": {},
+        "config": {"hidden": 512},
+        "epoch": 1,
+        "history": [],
+        field: value,
+    }
+    torch.save(payload, tmp_path / "odd.pt")
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(tmp_path / "odd.pt")
+
+
+def test_hidden_that_is_not_a_whole_number_is_refused(tmp_path):
+    payload = {
+        "format": "mnist-tui/checkpoint",
+        "version": 1,
+        "model": {},
+        "optimizer": {},
+        "config": {"hidden": True},
+        "epoch": 1,
+        "history": [],
+    }
+    torch.save(payload, tmp_path / "odd.pt")
+    with pytest.raises(CheckpointError, match="how many hidden units"):
+        load_model(tmp_path / "odd.pt")

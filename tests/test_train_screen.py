@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from textual import events
 from textual.widgets import DataTable, Input
 
 from tests.recorded import recorded_events
@@ -48,10 +49,9 @@ async def test_a_real_run_end_to_end(tmp_path):
         screen = await train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
-        assert screen.running
+        # Pilot.press waits for the CPU to go idle, so a 2-epoch run may already be over here.
+        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
         table = screen.query_one("#epochs", DataTable)
-        await wait_until(pilot, lambda: table.row_count >= 1)
-        await wait_until(pilot, lambda: not screen.running)
         assert table.row_count == 2
         assert screen.outcome.test_acc > 0.5
         assert screen.query_one("#result").display
@@ -68,7 +68,8 @@ async def test_stop_takes_effect_within_a_second_and_a_new_run_can_start(tmp_pat
         screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
-        await pilot.press("s")
+        # Posted as the terminal would send it: Pilot.press would wait for idle first.
+        app.post_message(events.Key("s", "s"))
         took = await wait_until(pilot, lambda: not screen.running, timeout=5)
         assert took < 1.0
         assert screen.outcome.stopped
@@ -155,3 +156,27 @@ async def test_save_and_evaluate_need_a_finished_run():
         messages = [n.message for n in app._notifications]
         assert any("train a model first" in m for m in messages)
         assert any("No trained model yet" in m for m in messages)
+
+
+async def test_start_when_the_real_data_fell_back_to_synthetic_says_why(tmp_path):
+    app = make_app(dataset="mnist", data_dir=str(tmp_path / "nowhere"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await train_screen(pilot)
+        assert app.dataset.train.is_synthetic
+        await pilot.press("s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("s")
+        assert not screen.running
+        assert any("could not be loaded" in n.message for n in app._notifications)
+
+
+async def test_loading_the_same_dataset_again_keeps_the_app_up():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await train_screen(pilot)
+        first = app.dataset
+        app.load_dataset("synthetic")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.dataset is not first and app.dataset.train.is_synthetic
+        assert app.is_running

@@ -64,8 +64,29 @@ def add_headless_commands(commands) -> None:
     headless.add_bench_arguments(bench)
 
 
+COMMANDS = ("show", "train", "bench")
+HEADLESS_ONLY = ("resume", "save", "metrics")
+
+
+def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> None:
+    """Refuse what argparse would silently drop: options before a command, headless flags."""
+    for i, token in enumerate(argv):
+        if token in COMMANDS:
+            if any(t.startswith("-") for t in argv[:i]):
+                moved = " ".join([token, *argv[:i], *argv[i + 1 :]])
+                parser.error(f"put options after the command: mnist-tui {moved}")
+            break
+    if args.command == "train" and not getattr(args, "headless", False):
+        given = [f"--{name}" for name in HEADLESS_ONLY if getattr(args, name, None)]
+        if given:
+            parser.error(f"{', '.join(given)}: these work only with train --headless")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_placement(parser, argv, args)
     if args.command == "show":
         from core.show import show_digit
 

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.worker import get_current_worker
 
 from core.data import DataError, load, needs_download
 from tui.messages import DataFailed, DataLoaded, DataNotice
@@ -52,6 +53,9 @@ class MnistApp(App):
         # Set by the Train screen when a run finishes; the Evaluate and Tensors screens read it.
         self.trained_model = None
         self.model_source = ""
+        # The dataset last asked for, and why it could not be loaded (None when it was).
+        self.requested_dataset = self.options.dataset
+        self.data_problem: str | None = None
         # Stop flags of running training workers: set on quit so no thread outlives the app.
         self.stop_events: set[threading.Event] = set()
 
@@ -59,26 +63,41 @@ class MnistApp(App):
         self.switch_mode(self.start_mode)
         self.load_dataset(self.options.dataset)
 
+    def on_unmount(self) -> None:
+        # Every way out (quit, crash, ctrl+c) passes here: no training thread may outlive us.
+        self.stop_background_work()
+
+    @property
+    def loading_data(self) -> bool:
+        return any(w.group == "data" and not w.is_finished for w in self.workers)
+
     @work(thread=True, exclusive=True, group="data", exit_on_error=False)
     def load_dataset(self, name: str) -> None:
         """Read both splits; fall back to synthetic digits, saying why, if the real ones fail."""
+        worker = get_current_worker()
+        data_dir, download = self.options.data_dir, self.options.download
         notice = None
-        if self.options.download and needs_download(name, self.options.data_dir):
-            self.post_message(DataNotice(f"No {name} files here: downloading with torchvision…"))
         try:
-            train = load(name, "train", self.options.data_dir, download=self.options.download)
-            test = load(name, "test", self.options.data_dir, download=self.options.download)
-        except DataError as error:
-            if name == "synthetic":
-                self.post_message(DataFailed(str(error)))
+            if download and needs_download(name, data_dir):
+                self.post_message(DataNotice(f"No {name} files here: downloading them…"))
+            train = load(name, "train", data_dir, download, cancelled=lambda: worker.is_cancelled)
+            test = load(name, "test", data_dir, download, cancelled=lambda: worker.is_cancelled)
+        except Exception as error:  # whatever went wrong, the app opens on synthetic digits
+            reason = str(error) if isinstance(error, DataError) else repr(error)
+            if worker.is_cancelled:
                 return
-            notice = f"{error}. Showing synthetic digits instead."
+            if name == "synthetic":
+                self.post_message(DataFailed(reason))
+                return
+            notice = f"{reason}. Showing synthetic digits instead."
             train, test = load("synthetic", "train"), load("synthetic", "test")
-        self.post_message(DataLoaded(train, test, notice))
+        self.post_message(DataLoaded(train, test, notice, requested=name))
 
     @on(DataLoaded)
     def data_loaded(self, message: DataLoaded) -> None:
         self.dataset = Dataset(message.train, message.test)
+        self.requested_dataset = message.requested
+        self.data_problem = message.notice
         quiet_garbage_collector()
         self.sub_title = self.dataset.name + (" (not MNIST)" if message.train.is_synthetic else "")
         if message.notice:
@@ -137,5 +156,8 @@ def run_app(args: argparse.Namespace) -> int:
     if getattr(args, "checkpoint", None):
         start = "evaluate"
     app = MnistApp(options_from_args(args), start_mode=start)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.stop_background_work()  # also after a crash: the interpreter joins worker threads
     return app.return_code or 0

@@ -15,7 +15,8 @@ class DataLoaded(Message):
 
     train: Split
     test: Split
-    notice: str | None = None
+    notice: str | None = None  # why the requested dataset was replaced by synthetic digits
+    requested: str = ""  # the dataset that was asked for
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from core.data import Split
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: identity, not value, equality
 class Dataset:
     """Train and test splits of one dataset, as loaded."""
 

@@ -43,6 +43,8 @@ class Evaluated(Message):
     evaluation: object
     weights: np.ndarray
     source: str
+    key: tuple[int, int]  # (model, dataset) it was computed for: results for older ones are dropped
+    test: object  # the split it was computed on
 
 
 @dataclass
@@ -74,6 +76,7 @@ class EvaluateScreen(Screen):
         super().__init__()
         self.model = None
         self.evaluation = None
+        self.test = None  # the split `evaluation` belongs to
         self.evaluated_for: tuple[int, int] | None = None  # (model id, dataset id)
 
     def compose(self) -> ComposeResult:
@@ -128,22 +131,24 @@ class EvaluateScreen(Screen):
             return
         self.evaluated_for = key
         summary.update("Evaluating on the test split…")
-        self.evaluate_in_background(
-            model, dataset.test.images, dataset.test.labels, self.app.model_source
-        )
+        self.evaluate_in_background(model, dataset.test, self.app.model_source, key)
 
     @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
-    def evaluate_in_background(self, model, images, labels, source: str) -> None:
+    def evaluate_in_background(self, model, test, source: str, key: tuple[int, int]) -> None:
         from core.evaluation import evaluate, first_layer_weights
 
-        model = model.cpu()
-        evaluation = evaluate(model, images, labels)
-        self.post_message(Evaluated(model, evaluation, first_layer_weights(model), source))
+        # On the model's own device, and without moving it: other screens may be using it.
+        device = next(model.parameters()).device
+        evaluation = evaluate(model, test.images, test.labels, device=device)
+        weights = first_layer_weights(model)
+        self.post_message(Evaluated(model, evaluation, weights, source, key, test))
 
     @on(Evaluated)
     def evaluated(self, message: Evaluated) -> None:
+        if message.key != self.evaluated_for:
+            return  # a newer model or dataset has been asked for since
         self.model, self.evaluation = message.model, message.evaluation
-        test = self.app.dataset.test
+        self.test = test = message.test
         self.query_one("#eval-summary", Static).update(self.summary(message.source, test))
         self.query_one(ConfusionGrid).show(message.evaluation.confusion, test.classes)
         self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
@@ -181,7 +186,7 @@ class EvaluateScreen(Screen):
     def show_cell(self, true: int, predicted: int) -> None:
         if self.evaluation is None:
             return
-        test = self.app.dataset.test
+        test = self.test
         indices = self.evaluation.cell(true, predicted)
         strip = self.query_one("#cell-images", ThumbnailStrip)
         shown = indices[: strip.capacity()]
@@ -212,7 +217,7 @@ class EvaluateScreen(Screen):
             return
         probabilities = predict(self.model, prepared)
         predicted = int(np.argmax(probabilities))
-        classes = self.app.dataset.test.classes if self.app.dataset else tuple("0123456789")
+        classes = self.test.classes if self.test is not None else tuple("0123456789")
         layout = Table.grid(padding=(0, 2))
         layout.add_row(
             Text.assemble("as MNIST sees it\n", ("(20x20, centred by mass)", "dim")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -21,7 +23,6 @@ from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Stat
 from textual.worker import Worker, WorkerState
 
 from core.config import ConfigError, TrainConfig
-from core.data import cache_dir
 from core.events import BatchProgress, EpochEnd, RunFailed, RunFinished, RunStarted
 from tui.messages import BatchUpdate, SystemInfo, TrainingEvent
 from tui.screens.save_checkpoint import SaveCheckpointScreen
@@ -61,7 +62,10 @@ class TrainScreen(Screen):
         self.batch_losses: list[float] = []
         self.started: RunStarted | None = None
         self.outcome: RunFinished | RunFailed | None = None
-        self.autosave = cache_dir() / "checkpoints" / "last-run.pt"
+        # Each run checkpoints here after every epoch, for `w` to copy where the user wants it.
+        # A temp folder per app: two apps never share it, and no user folder must be writable.
+        self.autosave: Path | None = None
+        self.autosave_folder: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,15 +135,46 @@ class TrainScreen(Screen):
             return
         dataset = self.app.dataset
         if dataset is None or dataset.name != config.dataset:
-            self.app.load_dataset(config.dataset)
-            self.notify(f"Loading {config.dataset}; press s again when it is ready.")
+            self.ask_for_dataset(config.dataset)
             return
         self.reset_run()
         gc.freeze()  # what the UI built since start-up is long-lived too (see app.py)
         self.running = True
         self.stop_flag = threading.Event()
         self.app.stop_events.add(self.stop_flag)
-        self.train_in_background(config, dataset.train, dataset.test, self.stop_flag)
+        self.train_in_background(
+            config, dataset.train, dataset.test, self.stop_flag, self.autosave_path()
+        )
+
+    def ask_for_dataset(self, name: str) -> None:
+        """The form names another dataset than the one loaded: load it, or say why not."""
+        if self.app.loading_data:
+            self.notify("Still loading data; press s again when it is ready.")
+        elif self.app.requested_dataset == name and self.app.data_problem:
+            self.notify(
+                f"{name} could not be loaded, so synthetic digits are loaded instead: choose "
+                "dataset synthetic to train on them, or restart with --data-dir DIR.",
+                title="Cannot start",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            self.app.load_dataset(name)
+            self.notify(f"Loading {name}; press s again when it is ready.")
+
+    def autosave_path(self) -> Path | None:
+        if self.autosave is None:
+            try:
+                self.autosave_folder = Path(tempfile.mkdtemp(prefix="mnist-tui-"))
+            except OSError as error:
+                self.notify(f"Runs will not be saved: {error}", severity="warning")
+                return None
+            self.autosave = self.autosave_folder / "last-run.pt"
+        return self.autosave
+
+    def on_unmount(self) -> None:
+        if self.autosave_folder is not None:
+            shutil.rmtree(self.autosave_folder, ignore_errors=True)
 
     def config_from_form(self) -> TrainConfig | None:
         settings, problem = self.query_one(TrainForm).values()
@@ -153,7 +188,9 @@ class TrainScreen(Screen):
             return None
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def train_in_background(self, config, train, test, stop_flag: threading.Event) -> object:
+    def train_in_background(
+        self, config, train, test, stop_flag: threading.Event, save: Path | None
+    ) -> object:
         from core.train import fit
 
         def forward(event) -> None:
@@ -161,7 +198,7 @@ class TrainScreen(Screen):
             message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
             self.post_message(message or TrainingEvent(event))
 
-        return fit(config, forward, stop_flag, data=(train, test), save=self.autosave)
+        return fit(config, forward, stop_flag, data=(train, test), save=save)
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -266,7 +303,7 @@ class TrainScreen(Screen):
     # After a run -------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if self.running or not self.autosave.exists() or not self.history:
+        if self.running or self.autosave is None or not self.autosave.exists() or not self.history:
             self.notify("Nothing to save yet: train a model first (s).", severity="warning")
             return
         default = Path.cwd() / f"mnist-{time.strftime('%Y%m%d-%H%M%S')}.pt"

@@ -12,6 +12,7 @@ BAR_WIDTH = 20
 def probability_bars(
     probabilities: np.ndarray, classes: tuple[str, ...], true: int | None = None
 ) -> Table:
+    probabilities = np.nan_to_num(probabilities, nan=0.0, posinf=1.0, neginf=0.0)
     predicted = int(np.argmax(probabilities))
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", no_wrap=True)

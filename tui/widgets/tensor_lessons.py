@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Static
 
 from core import tensorlab as lab
@@ -101,24 +102,49 @@ class LessonPanel(VerticalScroll):
         pass
 
 
+class TimingDone(Message):
+    """A timing thread finished request number `request`."""
+
+    def __init__(self, request: int, content: RenderableType) -> None:
+        super().__init__()
+        self.request = request
+        self.content = content
+
+
 class TimedLesson(LessonPanel):
     """A lesson whose Enter times the naive loops against the library in a thread."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = 0  # the latest Enter; older results are not shown
+        self.timing = False  # one timing at a time: two would compete for the 2 cores
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield Static(TIMING_HINT, classes="lesson-timing")
 
     def submit(self, text: str) -> None:
+        if self.timing:
+            self.notify("Still timing the last one…")
+            return
+        self.timing = True
+        self.request += 1
         self.query_one(".lesson-timing", Static).update("Timing…")
-        self.run_timing(text)
+        self.run_timing(text, self.request)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="timing")
-    def run_timing(self, text: str) -> None:
+    @work(thread=True, exit_on_error=False, group="timing")
+    def run_timing(self, text: str, request: int) -> None:
         try:
             content: RenderableType = timing_table(self.time(text))
-        except ValueError as error:
+        except Exception as error:  # shown in the panel, whatever it is
             content = error_text(error)
-        self.app.call_from_thread(self.query_one(".lesson-timing", Static).update, content)
+        self.post_message(TimingDone(request, content))
+
+    @on(TimingDone)
+    def timing_done(self, message: TimingDone) -> None:
+        self.timing = False
+        if message.request == self.request:
+            self.query_one(".lesson-timing", Static).update(message.content)
 
     def time(self, text: str) -> list[lab.Comparison]:
         raise NotImplementedError

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
@@ -97,6 +100,16 @@ class GeometryPanel(Vertical):
         return Text("\n".join(lines))
 
 
+@dataclass
+class ProjectionDone(Message):
+    """The projection worker's result, carried to the UI thread."""
+
+    model: object
+    pixels: np.ndarray
+    hidden: np.ndarray
+    labels: np.ndarray
+
+
 class UncrumplePanel(Vertical):
     """Test images in 2-D: by their pixels, and by the trained model's hidden layer."""
 
@@ -139,7 +152,7 @@ class UncrumplePanel(Vertical):
         if model is None or self.app.dataset is None:
             return
         self.query_one("#uncrumple-status", Static).update("Projecting 1,000 test images…")
-        self.project(model)
+        self.project(model, self.app.dataset.test)
 
     @on(Worker.StateChanged)
     def projection_failed(self, event: Worker.StateChanged) -> None:
@@ -149,10 +162,13 @@ class UncrumplePanel(Vertical):
             )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="projection")
-    def project(self, model) -> None:
-        test = self.app.dataset.test
+    def project(self, model, test) -> None:
         pixels, hidden, labels = lab.project_representations(model, test.images, test.labels)
-        self.app.call_from_thread(self.show, model, pixels, hidden, labels)
+        self.post_message(ProjectionDone(model, pixels, hidden, labels))
+
+    @on(ProjectionDone)
+    def projection_done(self, message: ProjectionDone) -> None:
+        self.show(message.model, message.pixels, message.hidden, message.labels)
 
     def show(self, model, pixels: np.ndarray, hidden: np.ndarray, labels: np.ndarray) -> None:
         self.projected_for = model

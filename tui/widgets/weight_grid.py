@@ -54,12 +54,15 @@ class WeightGrid(Widget, can_focus=True):
     def render(self):
         if self.weights is None:
             return Text("No model yet.")
-        _rows, columns = self.layout_size()
-        pages = max(1, -(-len(self.weights) // self.per_page))
-        first = self.page * self.per_page
+        _, columns = self.layout_size()
+        pages = self.page_count()
+        page = min(self.page, pages - 1)  # a resize can leave fewer, larger pages
+        first = page * self.per_page
         units = range(first, min(first + self.per_page, len(self.weights)))
         # One scale for the page, so brightness compares across units.
-        limit = float(np.abs(self.weights[first : first + self.per_page]).max()) or 1.0
+        shown = self.weights[first : first + self.per_page]
+        limit = float(np.nanmax(np.abs(shown))) if shown.size else 1.0
+        limit = limit if np.isfinite(limit) and limit > 0 else 1.0
         grid = Table.grid(padding=(0, 2))
         for _ in range(columns):
             grid.add_column()
@@ -71,7 +74,7 @@ class WeightGrid(Widget, can_focus=True):
             grid.add_row(*cells[r : r + columns])
         title = Text(
             f"hidden units {units.start}-{units.stop - 1} of {len(self.weights)}"
-            f"  (page {self.page + 1}/{pages}; red excites, blue inhibits)",
+            f"  (page {page + 1}/{pages}; red excites, blue inhibits)",
             style="bold",
         )
         table = Table.grid()
@@ -79,7 +82,12 @@ class WeightGrid(Widget, can_focus=True):
         table.add_row(grid)
         return table
 
+    def page_count(self) -> int:
+        return max(1, -(-len(self.weights) // self.per_page)) if self.weights is not None else 1
+
+    def on_resize(self) -> None:
+        self.page = min(self.page, self.page_count() - 1)
+
     def action_page(self, step: int) -> None:
         if self.weights is not None:
-            pages = max(1, -(-len(self.weights) // self.per_page))
-            self.page = (self.page + step) % pages
+            self.page = (min(self.page, self.page_count() - 1) + step) % self.page_count()

@@ -1,0 +1,35 @@
+"""The command line refuses what argparse would silently drop."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.__main__ import main
+
+
+def test_options_before_a_command_are_refused_with_the_fixed_order(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--dataset", "fashion", "show", "--index", "3"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "put options after the command: mnist-tui show --dataset fashion --index 3" in err
+
+
+def test_headless_only_flags_without_headless_are_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--resume", "run.pt"])
+    assert exit_.value.code == 2
+    assert "--resume: these work only with train --headless" in capsys.readouterr().err
+
+
+def test_show_with_a_bad_folder_is_one_line_on_stderr(capsys, tmp_path):
+    assert main(["show", "--data-dir", str(tmp_path / ("x" * 300))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("mnist-tui: ")
+
+
+def test_show_prints_a_synthetic_digit(capsys):
+    assert main(["show", "--dataset", "synthetic", "--index", "2", "--mode", "ascii"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("synthetic train[2]")
+    assert len(out.splitlines()) == 29

@@ -169,3 +169,17 @@ async def test_resize_keeps_the_state():
         await pilot.pause()
         assert screen.index == 1
         assert screen.query_one("#thumbnails").capacity() > 4
+
+
+def test_the_app_starts_without_importing_torch():
+    """torch costs seconds to import on 2 cores: the first frame must not wait for it."""
+    import subprocess
+    import sys
+
+    from tests.datasets import ROOT
+
+    code = "import sys, tui.app; print('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -78,7 +78,6 @@ def main() -> None:
     latencies, batches = asyncio.run(
         measure(MnistApp(options), args.presses, train_meanwhile=not args.idle)
     )
-    print("in order (ms):", " ".join(f"{x * 1000:.0f}" for x in latencies))
     ms = sorted(x * 1000 for x in latencies)
     p95 = ms[int(0.95 * (len(ms) - 1))]
     print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.console import Group
 from rich.table import Table
@@ -10,7 +12,9 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from core.evaluation import Evaluation
+if TYPE_CHECKING:  # core.evaluation imports torch: not on the start-up path
+    from core.evaluation import Evaluation
+
 from core.render import halfblocks
 from tui.widgets.probability_bars import probability_bars
 

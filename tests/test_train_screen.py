@@ -9,18 +9,7 @@ from textual import events
 from textual.widgets import DataTable, Input
 
 from tests.recorded import recorded_events
-from tests.tui_helpers import make_app, plain, wait_for_data
-from tui.screens.train import TrainScreen
-
-
-async def train_screen(pilot) -> TrainScreen:
-    await wait_for_data(pilot)
-    await pilot.press("3")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, TrainScreen)
-    return screen
+from tests.tui_helpers import make_app, open_train_screen, plain
 
 
 async def wait_until(pilot, condition, timeout: float = 30.0) -> float:
@@ -35,7 +24,7 @@ async def wait_until(pilot, condition, timeout: float = 30.0) -> float:
 async def test_before_a_run_shows_settings_summary_and_device():
     app = make_app(training={"epochs": 7, "lr": 3e-4})
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         assert screen.query_one("#field-epochs", Input).value == "7"
         assert screen.query_one("#field-lr", Input).value == "0.0003"
         system = plain(screen.query_one("#system"))
@@ -46,7 +35,7 @@ async def test_before_a_run_shows_settings_summary_and_device():
 async def test_a_real_run_end_to_end(tmp_path):
     app = make_app(training={"epochs": 2})
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         # Pilot.press waits for the CPU to go idle, so a 2-epoch run may already be over here.
@@ -64,7 +53,7 @@ async def test_a_real_run_end_to_end(tmp_path):
 async def test_stop_takes_effect_within_a_second_and_a_new_run_can_start(tmp_path):
     app = make_app(training={"epochs": 200})
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
@@ -83,7 +72,7 @@ async def test_stop_takes_effect_within_a_second_and_a_new_run_can_start(tmp_pat
 async def test_quit_during_a_run_leaves_no_thread_behind(tmp_path):
     app = make_app(training={"epochs": 200})
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
@@ -98,7 +87,7 @@ async def test_quit_during_a_run_leaves_no_thread_behind(tmp_path):
 async def test_invalid_input_is_refused_and_nothing_starts():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         epochs = screen.query_one("#field-epochs", Input)
         epochs.value = "0"
         await pilot.press("s")
@@ -114,7 +103,7 @@ async def test_invalid_input_is_refused_and_nothing_starts():
 async def test_letters_never_reach_a_number_field():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         await pilot.press("tab")
         assert app.focused is screen.query_one("#field-epochs", Input)
         await pilot.press("end", "x", "y", "7")
@@ -126,7 +115,7 @@ async def test_letters_never_reach_a_number_field():
 async def test_nan_loss_is_shown_and_the_screen_stays_usable(tmp_path):
     app = make_app(training={"epochs": 1, "lr": 1e30})
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: not screen.running)
@@ -139,7 +128,7 @@ async def test_nan_loss_is_shown_and_the_screen_stays_usable(tmp_path):
 async def test_recorded_run_replays_into_rows_and_verdict():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         for event in recorded_events():
             screen.apply_event(event)
         await pilot.pause()
@@ -150,7 +139,7 @@ async def test_recorded_run_replays_into_rows_and_verdict():
 async def test_save_and_evaluate_need_a_finished_run():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         await pilot.press("w", "e")
         assert app.screen is screen
         messages = [n.message for n in app._notifications]
@@ -161,7 +150,7 @@ async def test_save_and_evaluate_need_a_finished_run():
 async def test_start_when_the_real_data_fell_back_to_synthetic_says_why(tmp_path):
     app = make_app(dataset="mnist", data_dir=str(tmp_path / "nowhere"))
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await train_screen(pilot)
+        screen = await open_train_screen(pilot)
         assert app.dataset.train.is_synthetic
         await pilot.press("s")
         await pilot.app.workers.wait_for_complete()
@@ -173,7 +162,7 @@ async def test_start_when_the_real_data_fell_back_to_synthetic_says_why(tmp_path
 async def test_loading_the_same_dataset_again_keeps_the_app_up():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await train_screen(pilot)
+        await open_train_screen(pilot)
         first = app.dataset
         app.load_dataset("synthetic")
         await pilot.app.workers.wait_for_complete()

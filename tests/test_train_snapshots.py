@@ -10,18 +10,7 @@ import pytest
 from textual.widgets import DataTable
 
 from tests.recorded import recorded_events
-from tests.tui_helpers import make_app, plain, wait_for_data
-from tui.screens.train import TrainScreen
-
-
-async def open_train(pilot) -> TrainScreen:
-    await wait_for_data(pilot)
-    await pilot.press("3")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, TrainScreen)
-    return screen
+from tests.tui_helpers import make_app, open_train_screen, plain
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -29,7 +18,7 @@ def test_train_screen_before_a_run(snap_compare, size):
     """Settings from the command line, the 407,050-parameter summary, the device; no run yet."""
 
     async def run_before(pilot) -> None:
-        screen = await open_train(pilot)
+        screen = await open_train_screen(pilot)
         assert not screen.running and screen.outcome is None
         assert "407,050" in plain(screen.query_one("#system"))
 
@@ -42,7 +31,7 @@ def test_train_screen_after_a_recorded_run(snap_compare, size):
     """Epoch rows, charts, the final accuracy large and the overfitting verdict."""
 
     async def run_before(pilot) -> None:
-        screen = await open_train(pilot)
+        screen = await open_train_screen(pilot)
         for event in recorded_events():
             screen.apply_event(event)
         await pilot.pause()

@@ -16,6 +16,19 @@ async def wait_for_data(pilot) -> None:
     await pilot.pause()
 
 
+async def open_train_screen(pilot):
+    """Screen 3 with its device and model summary filled in."""
+    from tui.screens.train import TrainScreen
+
+    await wait_for_data(pilot)
+    await pilot.press("3")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TrainScreen)
+    return screen
+
+
 def plain(widget) -> str:
     """What a Static shows, as plain text."""
     import io

@@ -35,9 +35,16 @@ def ink(image: np.ndarray, palette: str) -> np.ndarray:
     return image if palette == "dark" else 255 - image
 
 
-def ascii_art(image: np.ndarray, palette: str = "dark") -> str:
-    """One character per pixel from a ten-step ramp; rows joined by newlines."""
+def ascii_art(image: np.ndarray, palette: str = "dark", rows_per_line: int = 1) -> str:
+    """One character per pixel from a ten-step ramp; rows joined by newlines.
+
+    rows_per_line=2 averages each pair of rows: a terminal cell is about twice as tall as wide,
+    so the digit keeps its proportions and fits 14 lines, as the half blocks do.
+    """
     shade = ink(check_image(image), palette)
+    if rows_per_line > 1:
+        padded = pad_rows(shade, rows_per_line).astype(np.float64)
+        shade = padded.reshape(-1, rows_per_line, padded.shape[1]).mean(axis=1).astype(np.uint8)
     steps = (shade.astype(np.uint16) * len(ASCII_RAMP)) // 256
     ramp = np.array(list(ASCII_RAMP))
     return "\n".join("".join(row) for row in ramp[steps])

@@ -135,3 +135,13 @@ def test_show_refuses_an_out_of_range_index(capsys):
 def test_show_marks_synthetic_digits():
     code, out = show(dataset="synthetic", mode="ascii")
     assert code == 0 and "[synthetic]" in out.splitlines()[0]
+
+
+def test_ascii_with_two_rows_per_line_averages_pairs_and_keeps_14_lines():
+    image = blank()
+    image[0, 0], image[1, 0] = 255, 0  # averages to 127: the middle of the ramp
+    image[2:4, 1] = 255
+    rows = ascii_art(image, rows_per_line=2).split("\n")
+    assert len(rows) == 14 and all(len(r) == 28 for r in rows)
+    assert rows[0][0] == ASCII_RAMP[127 * len(ASCII_RAMP) // 256]
+    assert rows[1][1] == ASCII_RAMP[-1]

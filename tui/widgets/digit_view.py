@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from core.render import downsample, pixel_matrix, render
+from core.render import ascii_art, downsample, pixel_matrix, render
 
 
 def drawing(image: np.ndarray, mode: str, palette: str, color: bool) -> Text:
@@ -25,6 +25,8 @@ class DigitView(Static):
     def show(self, image: np.ndarray, mode: str, palette: str, matrix: bool = False) -> None:
         if matrix:
             self.update(pixel_matrix(image))
+        elif mode == "ascii":  # 14 lines, like the other modes: it fits 80x24
+            self.update(Text(ascii_art(image, palette, rows_per_line=2), no_wrap=True))
         else:
             self.update(drawing(image, mode, palette, color=not self.app.no_color))
 

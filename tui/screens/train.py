@@ -264,7 +264,7 @@ class TrainScreen(Screen):
                 f"loss {event.loss:.4f}  acc {event.acc:.4f}  "
                 f"{event.samples_per_s:,.0f} samples/s"
             )
-            self.query_one(MetricCharts).show(self.history, self.batch_losses)
+            self.query_one(MetricCharts).show_batches(self.batch_losses)
         elif isinstance(event, EpochEnd):
             self.history.append(event)
             self.query_one("#epochs", DataTable).add_row(

@@ -39,6 +39,10 @@ class MetricCharts(Horizontal):
             [("train", [e.train_acc for e in history]), ("test", [e.test_acc for e in history])],
             epochs,
         )
+        self.show_batches(batch_losses)
+
+    def show_batches(self, batch_losses: list[float]) -> None:
+        """Only the running-loss chart: the per-batch path, where the epoch charts do not change."""
         step = max(1, len(batch_losses) // MAX_BATCH_POINTS)
         thinned = batch_losses[::step]
         self.draw("#batch-chart", "running loss", [("", thinned)], list(range(len(thinned))))

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from core.config import TrainConfig
+from core.cpu_step import unavailable_reason
 from core.events import EpochEnd, RunStarted
 from core.train import fit
 
@@ -37,8 +38,11 @@ class BenchResult:
     threads: int
     batch_size: int
     optimizer: str
-    notebook: PipelineTiming | None  # None when it could not run (e.g. Pillow missing)
+    notebook: PipelineTiming | None  # None when skipped or it could not run (Pillow missing)
     notebook_error: str | None
+    # On the cpu with the C step: the same fast loader with the plain torch step, to show how
+    # much of the speed-up is the data pipeline and how much the step.
+    plain_step: PipelineTiming | None
     fast: PipelineTiming
     speedup: float | None  # notebook seconds per epoch / fast seconds per epoch
     test_acc: float  # the fast path's full recipe, after fast.epochs epochs
@@ -94,21 +98,33 @@ def run_benchmark(
         fit(replace(config, epochs=1), data=data)
 
     notebook, notebook_error = None, None
-    say(
-        f"notebook pipeline (torchvision MNIST + PIL + ToTensor + DataLoader), "
-        f"{notebook_epochs} epoch(s) — limited to save time ..."
-    )
-    try:
-        notebook, _, _ = _timed(
-            replace(config, loader="torchvision", epochs=notebook_epochs), data, "notebook"
-        )
+    if notebook_epochs > 0:
         say(
-            f"  notebook: {notebook.seconds_per_epoch:.2f} s/epoch, "
-            f"{notebook.samples_per_s:,.0f} samples/s"
+            "notebook pipeline (torchvision MNIST + PIL + ToTensor + DataLoader, "
+            f"torch.optim.RMSprop, loss read every step), {notebook_epochs} epoch(s) ..."
         )
-    except (ImportError, RuntimeError) as err:
-        notebook_error = f"{type(err).__name__}: {err}"
-        say(f"  notebook pipeline could not run: {notebook_error}")
+        try:
+            notebook, _, _ = _timed(
+                replace(config, loader="torchvision", epochs=notebook_epochs), data, "notebook"
+            )
+            say(
+                f"  notebook: {notebook.seconds_per_epoch:.2f} s/epoch, "
+                f"{notebook.samples_per_s:,.0f} samples/s"
+            )
+        except (ImportError, RuntimeError) as err:
+            notebook_error = f"{type(err).__name__}: {err}"
+            say(f"  notebook pipeline could not run: {notebook_error}")
+
+    plain_step = None
+    c_step = config.cpu_kernels and unavailable_reason(config.optimizer, config.batch_size) is None
+    if device == "cpu" and c_step and notebook_epochs > 0:
+        say(f"plain torch step (device loader, autograd), {notebook_epochs} epoch(s) ...")
+        plain_step, _, _ = _timed(
+            replace(config, loader="device", cpu_kernels=False, epochs=notebook_epochs),
+            data,
+            "plain step",
+        )
+        say(f"  plain step: {plain_step.seconds_per_epoch:.3f} s/epoch")
 
     say(f"fast path (device loader), {config.epochs} epoch(s) ...")
     fast, result, started = _timed(replace(config, loader="device"), data, "fast")
@@ -121,6 +137,10 @@ def run_benchmark(
     speedup = notebook.seconds_per_epoch / fast.seconds_per_epoch if notebook else None
     if speedup is not None:
         say(f"speed-up per epoch: {speedup:.1f}x")
+    if speedup is not None and plain_step is not None:
+        data_part = notebook.seconds_per_epoch / plain_step.seconds_per_epoch
+        step_part = plain_step.seconds_per_epoch / fast.seconds_per_epoch
+        say(f"  of which: device loader {data_part:.1f}x, then the step in C {step_part:.1f}x")
     test_acc = result.outcome.test_acc
     say(f"test accuracy after {fast.epochs} epochs (fast path): {test_acc:.2%}")
     return BenchResult(
@@ -132,6 +152,7 @@ def run_benchmark(
         optimizer=config.optimizer,
         notebook=notebook,
         notebook_error=notebook_error,
+        plain_step=plain_step,
         fast=fast,
         speedup=speedup,
         test_acc=test_acc,

@@ -45,6 +45,7 @@ class TrainConfig:
     loader: str = "device"  # "torchvision" reproduces the notebook's PIL + DataLoader pipeline
     threads: int = field(default_factory=default_threads)  # CPU intra-op threads
     cuda_graph: bool = True  # capture the training step on cuda (falls back to eager if it fails)
+    cpu_kernels: bool = True  # on the cpu, run the step in C when core._cpu_kernels is built
 
     def __post_init__(self) -> None:
         validate(self)

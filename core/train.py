@@ -1,8 +1,11 @@
 """fit(): the notebook's recipe (784-512-10, RMSprop, batch 64), run fast, reported as events.
 
 Speed comes from keeping the data on the device (core.loaders.DeviceLoader),
-never reading the loss back to the host between progress reports, and, on
-CUDA, replaying the whole training step as one captured CUDA graph.
+never reading the loss back to the host between progress reports, on CUDA
+replaying the whole training step as one captured CUDA graph, and on the CPU
+fusing everything but the two large matrix products in C (core.cpu_step).
+The "torchvision" loader instead runs the notebook's loop as written: its
+DataLoader pipeline, torch.optim's RMSprop and the loss read back every step.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core import checkpoint
+from core import checkpoint, cpu_step
 from core.checkpoint import CheckpointError
 from core.config import ConfigError, TrainConfig
 from core.data import DataError
@@ -178,13 +181,14 @@ class _Run:
 
         torch.manual_seed(config.seed)
         self.model = SimpleNN(config.hidden).to(self.device)
-        want_graph = config.cuda_graph and self.device.type == "cuda" and config.loader == "device"
+        fast = config.loader == "device"
+        want_graph = fast and config.cuda_graph and self.device.type == "cuda"
         self.optimizer = make_optimizer(
             config.optimizer,
             self.model.parameters(),
             config.lr,
             capturable=want_graph,
-            cpu=self.device.type == "cpu",
+            cpu=fast and self.device.type == "cpu",
         )
         if config.loader == "device":
             self.loader: Any = DeviceLoader(
@@ -209,6 +213,9 @@ class _Run:
 
         if resume is not None:
             self._resume(resume)
+        self.fused: cpu_step.FusedCpuStep | None = None
+        if fast and self.device.type == "cpu" and config.cpu_kernels:
+            self._fuse_cpu_step()
         self.captured: CapturedStep | None = None
         if want_graph:
             try:
@@ -218,6 +225,24 @@ class _Run:
                 self.notes.append("training step captured as a CUDA graph")
             except Exception as err:  # a capture failure costs speed, never correctness
                 self.notes.append(f"CUDA graph capture failed, training eagerly ({err})")
+
+    def _fuse_cpu_step(self) -> None:
+        reason = cpu_step.unavailable_reason(self.config.optimizer, self.config.batch_size)
+        if reason is not None:
+            if self.config.optimizer == "rmsprop":  # the recipe itself runs slower: say so
+                self.notes.append(reason)
+            return
+        self.fused = cpu_step.FusedCpuStep(
+            self.model,
+            self.optimizer,
+            self.loader.images,
+            self.loader.labels,
+            self.config.batch_size,
+            self.losses,
+            self.corrects,
+            self.config.threads,
+        )
+        self.notes.append("CPU step in C, over each batch's non-zero pixels (core/_cpu_kernels.c)")
 
     def _resume(self, path: str | Path) -> None:
         saved = checkpoint.load(path)
@@ -289,12 +314,16 @@ class _Run:
             torch.cuda.reset_peak_memory_stats(self.device)
         self._sync()
         t0 = last = time.perf_counter()
-        for done in self._steps():
-            if self.stop.is_set():
-                return None
-            if time.perf_counter() - last >= PROGRESS_INTERVAL_S:
-                self._progress(epoch, done, t0)
-                last = time.perf_counter()
+        try:
+            for done in self._steps():
+                if self.stop.is_set():
+                    return None
+                if time.perf_counter() - last >= PROGRESS_INTERVAL_S:
+                    self._progress(epoch, done, t0)
+                    last = time.perf_counter()
+        finally:
+            if self.fused is not None:
+                self.fused.record_steps()
         self._check_finite(epoch, self.batches)
         self._sync()  # the clock stops when the GPU has finished, not when Python has
         seconds = time.perf_counter() - t0
@@ -309,14 +338,16 @@ class _Run:
             if self.captured is not None:
                 self.captured.start_epoch(order)
             for b, start in enumerate(range(0, self.loader.num_samples, size)):
-                if self.captured is not None and start + size <= self.loader.num_samples:
+                if self.fused is not None:
+                    self.fused.step(order[start : start + size], b)
+                elif self.captured is not None and start + size <= self.loader.num_samples:
                     self.captured.replay()
                 else:  # the last, partial batch, or no graph
                     self._eager_step(*self.loader.batch(order[start : start + size]), b)
                 yield b + 1
         else:
             for b, (x, y) in enumerate(self.loader):
-                self._eager_step(x.to(self.device, non_blocking=True), y.to(self.device), b)
+                self._notebook_step(x.to(self.device, non_blocking=True), y.to(self.device), b)
                 yield b + 1
 
     def _eager_step(self, x: torch.Tensor, y: torch.Tensor, b: int) -> None:
@@ -328,6 +359,17 @@ class _Run:
         self.optimizer.step()
         self.losses[b] = loss.detach()
         self.corrects[b] = (logits.argmax(1) == y).sum()
+
+    def _notebook_step(self, x: torch.Tensor, y: torch.Tensor, b: int) -> None:
+        """The notebook's loop body, host reads included: it prints from these every epoch."""
+        self.optimizer.zero_grad()
+        outputs = self.model(x)
+        loss = F.cross_entropy(outputs, y)
+        loss.backward()
+        self.optimizer.step()
+        self.losses[b] = loss.item()
+        _, predicted = torch.max(outputs, 1)
+        self.corrects[b] = (predicted == y).sum().item()
 
     def _progress(self, epoch: int, done: int, t0: float) -> None:
         loss_sum = self.losses[:done].sum().item()  # the host sync, once per report

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from core import cpu_step
 from core.bench import BenchResult, run_benchmark, write_json
 from tests.tiny import tiny_config
 
@@ -32,6 +33,20 @@ def test_speedup_is_the_ratio_of_seconds_per_epoch(bench):
     expected = result.notebook.seconds_per_epoch / result.fast.seconds_per_epoch
     assert result.speedup == pytest.approx(expected)
     assert any(line == f"speed-up per epoch: {expected:.1f}x" for line in lines)
+
+
+def test_on_the_cpu_the_plain_step_splits_the_speedup(bench):
+    result, lines = bench
+    if cpu_step.kernels is None:  # nothing to split: the fast path is the plain step
+        assert result.plain_step is None
+        return
+    assert result.plain_step is not None and result.plain_step.epochs == 1
+    assert not any("CPU step in C" in note for note in result.plain_step.notes)
+    data_part = result.notebook.seconds_per_epoch / result.plain_step.seconds_per_epoch
+    step_part = result.plain_step.seconds_per_epoch / result.fast.seconds_per_epoch
+    assert f"  of which: device loader {data_part:.1f}x, then the step in C {step_part:.1f}x" in (
+        lines
+    )
 
 
 def test_the_recipe_reports_its_test_accuracy(result):

@@ -50,9 +50,11 @@ def test_flags_become_the_config():
             "--loader",
             "torchvision",
             "--no-cuda-graph",
+            "--no-cpu-kernels",
         ],
     )
     config = headless.config_from_args(args)
+    assert config.cpu_kernels is False
     assert (config.epochs, config.batch_size, config.lr, config.optimizer) == (3, 32, 0.01, "adam")
     assert (config.hidden, config.seed, config.loader, config.cuda_graph) == (
         128,
@@ -102,3 +104,44 @@ def test_bench_prints_the_speedup_and_writes_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "speed-up per epoch: " in out and "x\n" in out
     assert json.loads(path.read_text())["fast"]["epochs"] == 1
+
+
+def test_a_bad_option_is_reported_before_torch_is_imported(capsys):
+    # In a fresh interpreter, so that this test session's own torch import does not count.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from core import headless; import argparse; p = argparse.ArgumentParser();"
+        "headless.add_train_arguments(p);"
+        "rc = headless.run_train(p.parse_args(['--headless', '--lr', '-1']));"
+        "print(rc, 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2", "False"]
+    assert done.stderr == "error: lr must be a finite number > 0, got -1.0\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--notebook-epochs", "-1"],
+            "error: --notebook-epochs must be 0 (skip) or more, got -1\n",
+        ),
+        (["--epochs", "0"], "error: epochs must be a whole number >= 1, got 0\n"),
+    ],
+)
+def test_bench_names_the_option_that_is_wrong(capsys, argv, message):
+    assert headless.run_bench(parse(headless.add_bench_arguments, argv)) == 2
+    assert capsys.readouterr().err == message
+
+
+def test_bench_can_skip_the_notebook_pipeline(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    argv = ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--notebook-epochs", "0"]
+    args = parse(headless.add_bench_arguments, [*argv, "--json", str(path)])
+    assert headless.run_bench(args) == 0
+    figures = json.loads(path.read_text())
+    assert figures["notebook"] is None and figures["speedup"] is None
+    assert "speed-up" not in capsys.readouterr().out

@@ -1,0 +1,406 @@
+/* The CPU training step of the 784-hidden-10 network in C: core/cpu_step.py drives it.
+ *
+ * MNIST digits are mostly black: about 150 of an image's 784 pixels are non-zero. The two
+ * large products, h = x @ W1^T and dW1 = dh^T @ x, only need those: per image a sum of
+ * ~150 rows of W1^T (kept transposed, pixels x hidden), per pixel a sum over the images
+ * where it is lit. That is a fifth of the dense work, and each pixel's gradient row is
+ * finished in registers and applied by RMSprop at once, so it never goes to memory.
+ * Skipping exact zeros changes no value: only the order of the additions differs from a
+ * dense product, as between any two BLAS libraries.
+ *
+ * Every function takes raw addresses (tensor.data_ptr()) of contiguous buffers that
+ * cpu_step.py owns and has sized, and releases the GIL so a UI thread keeps running.
+ * The parallel loops use OpenMP; loaded after torch, this library resolves libgomp.so.1
+ * to the copy torch loaded, so both share one thread pool (cpu_step.py checks).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* One build runs on any x86-64 and uses AVX2 or AVX-512 where the CPU has them. */
+#define VECTORIZED __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define VECTORIZED
+#endif
+
+/* RMSprop as torch.optim.RMSprop computes it (no momentum, centering or decay):
+ * v = alpha * v + (1 - alpha) * g^2;  p -= lr * g / (sqrt(v) + eps). */
+VECTORIZED static void rmsprop_span(float *restrict p, const float *restrict g,
+                                    float *restrict v, Py_ssize_t n, float lr, float alpha,
+                                    float eps) {
+    const float beta = 1.0f - alpha;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const float gi = g[i];
+        const float vi = v[i] * alpha + beta * (gi * gi);
+        v[i] = vi;
+        p[i] = p[i] - lr * (gi / (sqrtf(vi) + eps));
+    }
+}
+
+/* A row with no gradient this step: RMSprop leaves p alone and decays v. */
+VECTORIZED static void decay_span(float *restrict v, Py_ssize_t n, float alpha) {
+    for (Py_ssize_t i = 0; i < n; i++) v[i] *= alpha;
+}
+
+/* Sixteen floats as one value: GCC lowers its arithmetic to whatever vectors the clone has
+ * (one AVX-512 register, two AVX2 ones, four SSE ones). aligned(4): loads may be unaligned. */
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
+#define LANES 16
+#define LOAD(ptr) (*(const v16 *)(ptr))
+#define STORE(ptr, value) (*(v16 *)(ptr) = (value))
+
+#define CLASSES 10 /* the ten digits; cpu_step.py checks the model agrees */
+
+/* value where h > 0, else 0 (a macro: v16 is no type to pass to a function in SSE code) */
+#define WHERE_POSITIVE(value, h) ((v16)((v16i)(value) & ((h) > (v16){0})))
+
+/* Gather a batch: y[i] = labels[index[i]], and the non-zero pixels of images[index[i]]
+ * scaled as ToTensor does (value / 255), listed twice: by image (row_start, row_pixel,
+ * row_value) for the forward product, and by pixel (col_start, col_image, col_value) for
+ * the gradient. Each list has n * pixels room; returns how many non-zeros there are. */
+static Py_ssize_t gather_batch(const uint8_t *images, const int64_t *labels,
+                               const int64_t *index, Py_ssize_t n, Py_ssize_t pixels,
+                               int64_t *y, int32_t *row_start, int32_t *row_pixel,
+                               float *row_value, int32_t *col_start, int32_t *col_image,
+                               float *col_value) {
+    const Py_ssize_t ahead = 4; /* rows are scattered over the whole split: fetch early */
+    for (Py_ssize_t i = 0; i < n && i < ahead; i++)
+        for (Py_ssize_t b = 0; b < pixels; b += 64) __builtin_prefetch(images + index[i] * pixels + b);
+    memset(col_start, 0, sizeof(int32_t) * (size_t)(pixels + 1));
+    int32_t nnz = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i + ahead < n)
+            for (Py_ssize_t b = 0; b < pixels; b += 64)
+                __builtin_prefetch(images + index[i + ahead] * pixels + b);
+        const uint8_t *src = images + index[i] * pixels;
+        row_start[i] = nnz;
+        for (Py_ssize_t p = 0; p < pixels; p++) {
+            /* Branch-free: always write, advance only past a lit pixel. A fifth of the
+             * pixels are lit, in no pattern a branch predictor could learn. */
+            const int lit = src[p] != 0;
+            row_pixel[nnz] = (int32_t)p;
+            row_value[nnz] = (float)src[p] / 255.0f;
+            nnz += lit;
+            col_start[p + 1] += lit;
+        }
+        y[i] = labels[index[i]];
+    }
+    row_start[n] = nnz;
+    for (Py_ssize_t p = 0; p < pixels; p++) col_start[p + 1] += col_start[p];
+    /* Fill each pixel's list in image order, advancing a cursor that starts at its slot. */
+    int32_t *cursor = col_start; /* after the fill, cursor[p] = end of p = start of p + 1 */
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (int32_t e = row_start[i]; e < row_start[i + 1]; e++) {
+            const int32_t slot = cursor[row_pixel[e]]++;
+            col_image[slot] = (int32_t)i;
+            col_value[slot] = row_value[e];
+        }
+    for (Py_ssize_t p = pixels; p > 0; p--) col_start[p] = col_start[p - 1];
+    col_start[0] = 0;
+    return nnz;
+}
+
+/* h[i] = b1 + the sum over the lit pixels p of image i of x[i, p] * W1T[p]. */
+VECTORIZED static void forward_image(const float *restrict w1t, const float *restrict b1,
+                                     const int32_t *pixel, const float *value, int32_t count,
+                                     Py_ssize_t hidden, float *restrict hi) {
+    Py_ssize_t j = 0;
+    for (; j + 8 * LANES <= hidden; j += 8 * LANES) { /* 128 hidden units in registers */
+        v16 acc[8];
+        for (int k = 0; k < 8; k++) acc[k] = LOAD(b1 + j + k * LANES);
+        for (int32_t e = 0; e < count; e++) {
+            const float *w = w1t + (Py_ssize_t)pixel[e] * hidden + j;
+            const float x = value[e];
+            for (int k = 0; k < 8; k++) acc[k] += x * LOAD(w + k * LANES);
+        }
+        for (int k = 0; k < 8; k++) STORE(hi + j + k * LANES, acc[k]);
+    }
+    for (; j + LANES <= hidden; j += LANES) {
+        v16 acc = LOAD(b1 + j);
+        for (int32_t e = 0; e < count; e++)
+            acc += value[e] * LOAD(w1t + (Py_ssize_t)pixel[e] * hidden + j);
+        STORE(hi + j, acc);
+    }
+    for (; j < hidden; j++) {
+        float acc = b1[j];
+        for (int32_t e = 0; e < count; e++) acc += value[e] * w1t[(Py_ssize_t)pixel[e] * hidden + j];
+        hi[j] = acc;
+    }
+}
+
+static void forward(const float *w1t, const float *b1, const int32_t *row_start,
+                    const int32_t *row_pixel, const float *row_value, Py_ssize_t n,
+                    Py_ssize_t hidden, float *h, int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+    for (Py_ssize_t i = 0; i < n; i++)
+        forward_image(w1t, b1, row_pixel + row_start[i], row_value + row_start[i],
+                      row_start[i + 1] - row_start[i], hidden, h + i * hidden);
+}
+
+/* Pixel p's gradient row, the sum over the images i where it is lit of x[i, p] * dh[i],
+ * built 128 units at a time in registers and handed straight to RMSprop with the same units
+ * of W1T[p] and V1T[p]: the gradient never goes to memory. */
+VECTORIZED static void update_pixel(float *restrict w, float *restrict v, const int32_t *image,
+                                    const float *value, int32_t count,
+                                    const float *restrict dh, Py_ssize_t hidden, float lr,
+                                    float alpha, float eps) {
+    float g[8 * LANES];
+    Py_ssize_t j = 0;
+    for (; j + 8 * LANES <= hidden; j += 8 * LANES) {
+        v16 acc[8] = {{0}};
+        for (int32_t e = 0; e < count; e++) {
+            const float *d = dh + (Py_ssize_t)image[e] * hidden + j;
+            const float x = value[e];
+            for (int k = 0; k < 8; k++) acc[k] += x * LOAD(d + k * LANES);
+        }
+        for (int k = 0; k < 8; k++) STORE(g + k * LANES, acc[k]);
+        rmsprop_span(w + j, g, v + j, 8 * LANES, lr, alpha, eps);
+    }
+    for (; j + LANES <= hidden; j += LANES) {
+        v16 acc = {0};
+        for (int32_t e = 0; e < count; e++)
+            acc += value[e] * LOAD(dh + (Py_ssize_t)image[e] * hidden + j);
+        STORE(g, acc);
+        rmsprop_span(w + j, g, v + j, LANES, lr, alpha, eps);
+    }
+    for (; j < hidden; j++) {
+        float grad = 0.0f;
+        for (int32_t e = 0; e < count; e++) grad += value[e] * dh[(Py_ssize_t)image[e] * hidden + j];
+        rmsprop_span(w + j, &grad, v + j, 1, lr, alpha, eps);
+    }
+}
+
+/* RMSprop on W1T with the gradient dh^T @ x; a pixel lit in no image of the batch has a
+ * zero gradient row, for which RMSprop leaves the weights alone and decays v. */
+static void backward_update(float *w1t, float *v1t, const int32_t *col_start,
+                            const int32_t *col_image, const float *col_value, const float *dh,
+                            Py_ssize_t pixels, Py_ssize_t hidden, float lr, float alpha,
+                            float eps, int threads) {
+    /* Small chunks of pixels deal the lit ones (the image's centre) out evenly. */
+#pragma omp parallel for schedule(static, 8) num_threads(threads) if (threads > 1)
+    for (Py_ssize_t p = 0; p < pixels; p++) {
+        const int32_t start = col_start[p], count = col_start[p + 1] - start;
+        if (count)
+            update_pixel(w1t + p * hidden, v1t + p * hidden, col_image + start,
+                         col_value + start, count, dh, hidden, lr, alpha, eps);
+        else
+            decay_span(v1t + p * hidden, hidden, alpha);
+    }
+}
+
+/* Everything between the two large products, forward and backward, for one batch.
+ * In: h = x @ W1^T + b1 (n x hidden, before ReLU), W2 (CLASSES x hidden), b2, labels y.
+ * Out: h after ReLU, dh = dLoss/d(h before ReLU), the gradients of W2, b2 and b1,
+ * the batch's mean cross-entropy in *loss and its number of correct argmaxes in *correct.
+ * dlogits holds n x CLASSES floats. The loops run over 16 hidden units at a time with one
+ * accumulator per class, so each value loaded feeds ten multiply-adds. */
+VECTORIZED static void head(float *restrict h, const float *restrict w2, const float *b2,
+                            const int64_t *y, Py_ssize_t n, Py_ssize_t hidden,
+                            float *restrict dh, float *restrict gw2, float *restrict gb2,
+                            float *restrict gb1, float *loss, int64_t *correct,
+                            float *restrict dlogits) {
+    const Py_ssize_t blocked = hidden - hidden % LANES;
+    double loss_sum = 0.0;
+    int64_t right = 0;
+    const float inv_n = 1.0f / (float)n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *hi = h + i * hidden;
+        float logits[CLASSES];
+        v16 acc[CLASSES] = {{0}};
+        for (Py_ssize_t j = 0; j < blocked; j += LANES) {
+            const v16 zero = {0};
+            v16 hv = LOAD(hi + j);
+            /* ReLU; "h < 0" keeps a NaN a NaN, as torch.relu does, so it reaches the loss */
+            hv = (v16)((v16i)hv & ~(hv < zero));
+            STORE(hi + j, hv);
+            for (int c = 0; c < CLASSES; c++) acc[c] += hv * LOAD(w2 + c * hidden + j);
+        }
+        for (Py_ssize_t j = blocked; j < hidden; j++) hi[j] = hi[j] < 0.0f ? 0.0f : hi[j];
+        int best = 0;
+        for (int c = 0; c < CLASSES; c++) {
+            float sum = b2[c];
+            for (int l = 0; l < LANES; l++) sum += acc[c][l];
+            for (Py_ssize_t j = blocked; j < hidden; j++) sum += hi[j] * w2[c * hidden + j];
+            logits[c] = sum;
+            if (logits[c] > logits[best]) best = c; /* the first maximum, as argmax picks */
+        }
+        const float top = logits[best];
+        float total = 0.0f;
+        for (int c = 0; c < CLASSES; c++) total += expf(logits[c] - top);
+        loss_sum += (double)(top + logf(total) - logits[y[i]]);
+        right += best == y[i];
+        /* d(mean cross-entropy)/d logits = (softmax - one_hot) / n */
+        for (int c = 0; c < CLASSES; c++)
+            dlogits[i * CLASSES + c] =
+                (expf(logits[c] - top) / total - (float)(c == y[i])) * inv_n;
+    }
+    *loss = (float)(loss_sum / (double)n);
+    *correct = right;
+
+    for (int c = 0; c < CLASSES; c++) {
+        gb2[c] = 0.0f;
+        for (Py_ssize_t i = 0; i < n; i++) gb2[c] += dlogits[i * CLASSES + c];
+    }
+    for (Py_ssize_t j = 0; j < blocked; j += LANES) {
+        v16 w[CLASSES], g[CLASSES] = {{0}}, bias = {0};
+        for (int c = 0; c < CLASSES; c++) w[c] = LOAD(w2 + c * hidden + j);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const v16 hv = LOAD(h + i * hidden + j);
+            const float *d = dlogits + i * CLASSES;
+            v16 back = {0};
+            for (int c = 0; c < CLASSES; c++) {
+                g[c] += d[c] * hv;
+                back += d[c] * w[c];
+            }
+            back = WHERE_POSITIVE(back, hv); /* ReLU's backward, as threshold_backward */
+            STORE(dh + i * hidden + j, back);
+            bias += back;
+        }
+        for (int c = 0; c < CLASSES; c++) STORE(gw2 + c * hidden + j, g[c]);
+        STORE(gb1 + j, bias);
+    }
+    for (Py_ssize_t j = blocked; j < hidden; j++) { /* hidden sizes not a multiple of 16 */
+        float bias = 0.0f;
+        for (int c = 0; c < CLASSES; c++) gw2[c * hidden + j] = 0.0f;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const float hv = h[i * hidden + j];
+            const float *d = dlogits + i * CLASSES;
+            float back = 0.0f;
+            for (int c = 0; c < CLASSES; c++) {
+                gw2[c * hidden + j] += d[c] * hv;
+                back += d[c] * w2[c * hidden + j];
+            }
+            back = hv <= 0.0f ? 0.0f : back;
+            dh[i * hidden + j] = back;
+            bias += back;
+        }
+        gb1[j] = bias;
+    }
+}
+
+static void rmsprop_dense(float *p, const float *g, float *v, Py_ssize_t n, float lr,
+                          float alpha, float eps, int threads) {
+    const Py_ssize_t block = 4096;
+    const Py_ssize_t blocks = (n + block - 1) / block;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        const Py_ssize_t start = b * block;
+        const Py_ssize_t len = n - start < block ? n - start : block;
+        rmsprop_span(p + start, g + start, v + start, len, lr, alpha, eps);
+    }
+}
+
+/* ---- Python bindings: addresses travel as unsigned long long ---- */
+
+#define ADDR(type, value) ((type *)(uintptr_t)(value))
+
+static PyObject *py_classes(PyObject *self, PyObject *unused) {
+    return PyLong_FromLong(CLASSES);
+}
+
+static PyObject *py_gather_batch(PyObject *self, PyObject *args) {
+    unsigned long long images, labels, index, y, row_start, row_pixel, row_value, col_start,
+        col_image, col_value;
+    Py_ssize_t n, pixels, nnz;
+    if (!PyArg_ParseTuple(args, "KKKnnKKKKKKK", &images, &labels, &index, &n, &pixels, &y,
+                          &row_start, &row_pixel, &row_value, &col_start, &col_image,
+                          &col_value))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    nnz = gather_batch(ADDR(const uint8_t, images), ADDR(const int64_t, labels),
+                       ADDR(const int64_t, index), n, pixels, ADDR(int64_t, y),
+                       ADDR(int32_t, row_start), ADDR(int32_t, row_pixel),
+                       ADDR(float, row_value), ADDR(int32_t, col_start),
+                       ADDR(int32_t, col_image), ADDR(float, col_value));
+    Py_END_ALLOW_THREADS
+    return PyLong_FromSsize_t(nnz);
+}
+
+static PyObject *py_forward(PyObject *self, PyObject *args) {
+    unsigned long long w1t, b1, row_start, row_pixel, row_value, h;
+    Py_ssize_t n, hidden;
+    int threads;
+    if (!PyArg_ParseTuple(args, "KKKKKnnKi", &w1t, &b1, &row_start, &row_pixel, &row_value, &n,
+                          &hidden, &h, &threads))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    forward(ADDR(const float, w1t), ADDR(const float, b1), ADDR(const int32_t, row_start),
+            ADDR(const int32_t, row_pixel), ADDR(const float, row_value), n, hidden,
+            ADDR(float, h), threads);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_backward_update(PyObject *self, PyObject *args) {
+    unsigned long long w1t, v1t, col_start, col_image, col_value, dh;
+    Py_ssize_t pixels, hidden;
+    float lr, alpha, eps;
+    int threads;
+    if (!PyArg_ParseTuple(args, "KKKKKKnnfffi", &w1t, &v1t, &col_start, &col_image, &col_value,
+                          &dh, &pixels, &hidden, &lr, &alpha, &eps, &threads))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    backward_update(ADDR(float, w1t), ADDR(float, v1t), ADDR(const int32_t, col_start),
+                    ADDR(const int32_t, col_image), ADDR(const float, col_value),
+                    ADDR(const float, dh), pixels, hidden, lr, alpha, eps, threads);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_head(PyObject *self, PyObject *args) {
+    unsigned long long h, w2, b2, y, dh, gw2, gb2, gb1, loss, correct, dlogits;
+    Py_ssize_t n, hidden;
+    if (!PyArg_ParseTuple(args, "KKKKnnKKKKKKK", &h, &w2, &b2, &y, &n, &hidden, &dh, &gw2, &gb2,
+                          &gb1, &loss, &correct, &dlogits))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    head(ADDR(float, h), ADDR(const float, w2), ADDR(const float, b2), ADDR(const int64_t, y),
+         n, hidden, ADDR(float, dh), ADDR(float, gw2), ADDR(float, gb2), ADDR(float, gb1),
+         ADDR(float, loss), ADDR(int64_t, correct), ADDR(float, dlogits));
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_rmsprop(PyObject *self, PyObject *args) {
+    unsigned long long p, g, v;
+    Py_ssize_t n;
+    float lr, alpha, eps;
+    int threads;
+    if (!PyArg_ParseTuple(args, "KKKnfffi", &p, &g, &v, &n, &lr, &alpha, &eps, &threads))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    rmsprop_dense(ADDR(float, p), ADDR(const float, g), ADDR(float, v), n, lr, alpha, eps,
+                  threads);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"classes", py_classes, METH_NOARGS, "classes() -> the number of classes head() is built for"},
+    {"gather_batch", py_gather_batch, METH_VARARGS,
+     "gather_batch(images, labels, index, n, pixels, y, row_start, row_pixel, row_value, "
+     "col_start, col_image, col_value) -> non-zeros"},
+    {"forward", py_forward, METH_VARARGS,
+     "forward(w1t, b1, row_start, row_pixel, row_value, n, hidden, h, threads)"},
+    {"head", py_head, METH_VARARGS,
+     "head(h, w2, b2, y, n, hidden, dh, gw2, gb2, gb1, loss, correct, dlogits)"},
+    {"backward_update", py_backward_update, METH_VARARGS,
+     "backward_update(w1t, v1t, col_start, col_image, col_value, dh, pixels, hidden, lr, "
+     "alpha, eps, threads)"},
+    {"rmsprop", py_rmsprop, METH_VARARGS, "rmsprop(p, g, v, n, lr, alpha, eps, threads)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_cpu_kernels",
+    .m_doc = "The CPU training step in C, for core.cpu_step (addresses in, GIL released).",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC PyInit__cpu_kernels(void) { return PyModule_Create(&module); }

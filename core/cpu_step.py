@@ -1,0 +1,206 @@
+"""The CPU training step in C (core/_cpu_kernels.c), exploiting MNIST's black pixels.
+
+One RMSprop step of the 784-hidden-10 network on the CPU is five calls, no torch op:
+
+1. gather the batch, listing each image's non-zero pixels (about a fifth of 784);
+2. h = x @ W1^T + b1 as, per image, a sum of the W1^T rows of its lit pixels;
+3. ReLU, the hidden-10 layer, cross-entropy and their backward down to dh;
+4. per pixel, its gradient row (a sum over the images where it is lit) and at once the
+   RMSprop update of that row; a pixel dark in the whole batch has a zero gradient, so
+   its weights stay and only its square average decays, as the dense update would do;
+5. RMSprop on b1, W2 and b2.
+
+The maths is the notebook's; the additions run in another order than autograd's, so
+weights agree with the plain torch step to float rounding, not bit for bit
+(tests/test_cpu_step.py checks that, step by step).
+
+fc1's weight lives transposed (pixels x hidden) so that a pixel is one contiguous row.
+The model's fc1.weight and the optimizer's square average for it are transposed views of
+the step's buffers, so evaluation, checkpoints and state_dict() always see current values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from core.model import INPUT_SIZE, NUM_CLASSES, SimpleNN
+
+try:
+    from core import _cpu_kernels as kernels
+except ImportError:  # built at install time when a C compiler is there; optional
+    kernels = None
+
+
+def unavailable_reason(optimizer: str, batch_size: int = 64) -> str | None:
+    """Why the fused step cannot train this configuration here, or None if it can."""
+    if kernels is None:
+        return (
+            "the C kernels (core/_cpu_kernels.c) are not built, so the CPU step runs as "
+            "plain torch ops (about 3.5x slower); reinstall with a C compiler present"
+        )
+    if kernels.classes() != NUM_CLASSES:
+        return f"the C kernels were built for {kernels.classes()} classes, not {NUM_CLASSES}"
+    if optimizer != "rmsprop":
+        return f"the fused CPU step covers RMSprop only; {optimizer} runs as plain torch ops"
+    if batch_size * INPUT_SIZE >= 2**31:  # the C side counts a batch's pixels in int32
+        return f"batch size {batch_size} is too large for the fused CPU step"
+    return None
+
+
+def kernel_threads(threads: int) -> int:
+    """How many threads the C loops may use without fighting torch's own.
+
+    Linked with -fopenmp after torch, the library resolves libgomp.so.1 to the copy torch
+    loaded, so both share one thread pool. If two OpenMP runtimes were mapped, two pools
+    would spin against each other on a small machine; the kernels then stay on one thread.
+    """
+    maps = Path("/proc/self/maps")
+    try:
+        runtimes = {line.split()[-1] for line in maps.read_text().splitlines() if "libgomp" in line}
+    except OSError:
+        return 1
+    return threads if len(runtimes) == 1 else 1
+
+
+class FusedCpuStep:
+    """Owns the buffers of the fused CPU step for one run; step() trains on one batch."""
+
+    def __init__(
+        self,
+        model: SimpleNN,
+        optimizer: torch.optim.Optimizer,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int,
+        losses: torch.Tensor,
+        corrects: torch.Tensor,
+        threads: int,
+    ) -> None:
+        reason = unavailable_reason("rmsprop", batch_size)
+        if reason is not None:
+            raise ValueError(reason)
+        group = optimizer.param_groups[0]
+        plain = not (group["momentum"] or group["centered"] or group["weight_decay"])
+        if not plain or group.get("maximize"):
+            raise ValueError("the fused CPU step implements plain RMSprop only")
+        self.lr, self.alpha, self.eps = (float(group[k]) for k in ("lr", "alpha", "eps"))
+        self.threads = kernel_threads(threads)
+        self.optimizer = optimizer
+        self.params = list(model.parameters())
+        self.hidden = model.fc1.out_features
+        self.images = images.contiguous()
+        self.labels = labels.contiguous()
+        self.losses, self.corrects = losses, corrects
+        self.pending_steps = 0
+
+        with torch.no_grad():
+            self.w1t = model.fc1.weight.detach().t().contiguous()
+            model.fc1.weight.data = self.w1t.t()
+        self.b1, self.w2, self.b2 = (
+            model.fc1.bias.data,
+            model.fc2.weight.data,
+            model.fc2.bias.data,
+        )
+        squares = []
+        for param in self.params:
+            state = optimizer.state[param]
+            if not state:  # the state torch's RMSprop would create on its first step
+                state["step"] = torch.zeros((), dtype=torch.float32)
+                state["square_avg"] = torch.zeros_like(param, memory_format=torch.contiguous_format)
+            squares.append(state["square_avg"])
+        self.v1t = squares[0].t().contiguous()
+        optimizer.state[self.params[0]]["square_avg"] = self.v1t.t()
+        self.vb1, self.vw2, self.vb2 = (s.contiguous() for s in squares[1:])
+        for param, square in zip(self.params[1:], (self.vb1, self.vw2, self.vb2), strict=True):
+            optimizer.state[param]["square_avg"] = square
+
+        n, hidden = batch_size, self.hidden
+        # Room for the batch's lit pixels: the most any one image of the split has, n times.
+        room = n * max(1, int((self.images != 0).sum(1).max()))
+        self.y = torch.empty(n, dtype=torch.int64)
+        self.row_start = torch.empty(n + 1, dtype=torch.int32)
+        self.row_pixel = torch.empty(room, dtype=torch.int32)
+        self.row_value = torch.empty(room)
+        self.col_start = torch.empty(INPUT_SIZE + 1, dtype=torch.int32)
+        self.col_image = torch.empty(room, dtype=torch.int32)
+        self.col_value = torch.empty(room)
+        self.h = torch.empty(n, hidden)
+        self.dh = torch.empty(n, hidden)
+        self.gb1 = torch.empty(hidden)
+        self.gw2 = torch.empty(NUM_CLASSES, hidden)
+        self.gb2 = torch.empty(NUM_CLASSES)
+        self.dlogits = torch.empty(n, NUM_CLASSES)
+        # Addresses, taken once: the buffers and parameters above never move during a run.
+        self.batch_lists = tuple(
+            t.data_ptr()
+            for t in (
+                self.y,
+                self.row_start,
+                self.row_pixel,
+                self.row_value,
+                self.col_start,
+                self.col_image,
+                self.col_value,
+            )
+        )
+        self.small_params = tuple(
+            (param.data_ptr(), grad.data_ptr(), square.data_ptr(), grad.numel())
+            for param, grad, square in (
+                (self.b1, self.gb1, self.vb1),
+                (self.w2, self.gw2, self.vw2),
+                (self.b2, self.gb2, self.vb2),
+            )
+        )
+
+    def step(self, index: torch.Tensor, b: int) -> None:
+        """Train on the samples at `index` (at most batch_size); record batch b's loss and hits."""
+        n = len(index)
+        if not index.is_contiguous():
+            index = index.contiguous()
+        y, row_start, row_pixel, row_value, col_start, col_image, col_value = self.batch_lists
+        lr, alpha, eps, hidden, threads = self.lr, self.alpha, self.eps, self.hidden, self.threads
+        h, dh = self.h.data_ptr(), self.dh.data_ptr()
+        kernels.gather_batch(
+            self.images.data_ptr(),
+            self.labels.data_ptr(),
+            index.data_ptr(),
+            n,
+            INPUT_SIZE,
+            *self.batch_lists,
+        )
+        kernels.forward(
+            self.w1t.data_ptr(), self.b1.data_ptr(), row_start, row_pixel, row_value, n, hidden,
+            h, threads,
+        )  # fmt: skip
+        kernels.head(
+            h,
+            self.w2.data_ptr(),
+            self.b2.data_ptr(),
+            y,
+            n,
+            hidden,
+            dh,
+            self.gw2.data_ptr(),
+            self.gb2.data_ptr(),
+            self.gb1.data_ptr(),
+            self.losses.data_ptr() + b * self.losses.element_size(),
+            self.corrects.data_ptr() + b * self.corrects.element_size(),
+            self.dlogits.data_ptr(),
+        )
+        kernels.backward_update(
+            self.w1t.data_ptr(), self.v1t.data_ptr(), col_start, col_image, col_value, dh,
+            INPUT_SIZE, hidden, lr, alpha, eps, threads,
+        )  # fmt: skip
+        for param, grad, square, size in self.small_params:
+            # 5,642 numbers in all: one thread, a team would cost more than it saves.
+            kernels.rmsprop(param, grad, square, size, lr, alpha, eps, 1)
+        self.pending_steps += 1
+
+    def record_steps(self) -> None:
+        """Add the steps taken since the last call to the optimizer's step counts."""
+        if self.pending_steps:
+            for param in self.params:
+                self.optimizer.state[param]["step"] += self.pending_steps
+            self.pending_steps = 0

@@ -1,0 +1,166 @@
+"""The CPU step in C (core/cpu_step.py) against autograd and torch.optim.RMSprop."""
+
+import os
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from core import cpu_step
+from core.events import RunStarted
+from core.model import SimpleNN
+from core.train import fit
+from tests.tiny import tiny_config, tiny_data
+
+BATCH = 64
+
+
+@pytest.fixture(autouse=True)
+def kernels_built():
+    """CI installs with a C compiler, so there the kernels must exist; elsewhere they may not."""
+    if cpu_step.kernels is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("core._cpu_kernels was not built by the install")
+        pytest.skip("core._cpu_kernels is not built here (no C compiler at install time)")
+
+
+def digits(count=300):
+    """Real glyphs with a dark border of pixels that no image lights."""
+    train, _ = tiny_data()
+    images = torch.from_numpy(np.array(train.images[:count])).reshape(count, -1)
+    images[:, :100] = 0
+    return images.contiguous(), torch.from_numpy(np.array(train.labels[:count], dtype=np.int64))
+
+
+def batches(count, batch=BATCH):
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(0))
+    return [order[s : s + batch] for s in range(0, count, batch)]  # the last one is partial
+
+
+def reference(model, images, labels, order):
+    """The notebook's step: autograd and torch.optim.RMSprop."""
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    figures = []
+    for index in order:
+        x, y = images[index].float().div(255), labels[index]
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        optimizer.step()
+        figures.append((loss.item(), int((logits.argmax(1) == y).sum())))
+    return optimizer, figures
+
+
+def fused(model, images, labels, order, threads=1):
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    losses = torch.zeros(len(order))
+    corrects = torch.zeros(len(order), dtype=torch.int64)
+    step = cpu_step.FusedCpuStep(model, optimizer, images, labels, BATCH, losses, corrects, threads)
+    for b, index in enumerate(order):
+        step.step(index, b)
+    step.record_steps()
+    return optimizer, list(zip(losses.tolist(), corrects.tolist(), strict=True)), step
+
+
+def assert_close_to_rounding(ours, theirs, lr=1e-3):
+    """Equal up to float rounding, as two BLAS libraries' sums are.
+
+    RMSprop divides a gradient by its own running size, so where a gradient is a near-total
+    cancellation (|g| ~ 1e-9, comparable to its rounding error) the step can differ by a
+    few hundredths of lr. Everywhere else the weights agree to ~1e-7.
+    """
+    difference = (ours - theirs).abs()
+    assert float(difference.max()) < lr / 20
+    assert float((difference > 1e-6).float().mean()) < 1e-3
+
+
+def twin_models(hidden=512):
+    torch.manual_seed(0)
+    first = SimpleNN(hidden)
+    second = SimpleNN(hidden)
+    second.load_state_dict(first.state_dict())
+    return first, second
+
+
+@pytest.mark.parametrize("hidden", [512, 200, 37])  # 128-wide blocks, 16-wide ones, a remainder
+@pytest.mark.parametrize("threads", [1, 2])
+def test_steps_match_autograd_and_torchs_rmsprop(hidden, threads):
+    images, labels = digits()
+    order = batches(len(labels))
+    ours, theirs = twin_models(hidden)
+    our_optimizer, our_figures, _ = fused(ours, images, labels, order, threads)
+    their_optimizer, their_figures = reference(theirs, images, labels, order)
+
+    for (our_loss, our_hits), (their_loss, their_hits) in zip(
+        our_figures, their_figures, strict=True
+    ):
+        assert our_loss == pytest.approx(their_loss, rel=1e-5)
+        assert our_hits == their_hits
+    for name, ours_now in ours.state_dict().items():
+        assert_close_to_rounding(ours_now, theirs.state_dict()[name])
+    our_state, their_state = our_optimizer.state_dict(), their_optimizer.state_dict()
+    for key, theirs_now in their_state["state"].items():
+        assert set(our_state["state"][key]) == set(theirs_now)
+        assert float(our_state["state"][key]["step"]) == float(theirs_now["step"]) == len(order)
+        torch.testing.assert_close(
+            our_state["state"][key]["square_avg"], theirs_now["square_avg"], rtol=1e-4, atol=1e-12
+        )
+
+
+def test_a_pixel_dark_in_a_batch_keeps_its_weights_and_decays_its_square_average():
+    images, labels = digits(128)
+    images[:, 400] = 0
+    images[0, 400] = 200  # lit in the first batch only
+    order = [torch.arange(64), torch.arange(64, 128)]
+    model, _ = twin_models()
+    _, _, step = fused(model, images, labels, order[:1])
+    weights, square = step.w1t[400].clone(), step.v1t[400].clone()
+    assert square.abs().sum() > 0
+    step.step(order[1], 0)
+    assert torch.equal(step.w1t[400], weights)
+    assert torch.equal(step.v1t[400], square * torch.tensor(0.99))
+    assert torch.equal(step.v1t[:100], torch.zeros(100, 512))  # never lit: still exactly zero
+
+
+def test_the_model_and_optimizer_see_the_steps_buffers():
+    images, labels = digits(128)
+    model, _ = twin_models()
+    optimizer, _, step = fused(model, images, labels, batches(128))
+    assert model.fc1.weight.shape == (512, 784)
+    assert model.fc1.weight.data_ptr() == step.w1t.data_ptr()
+    square = optimizer.state[model.fc1.weight]["square_avg"]
+    assert square.shape == (512, 784) and square.data_ptr() == step.v1t.data_ptr()
+    x = images[:5].float().div(255)
+    expected = F.relu(x @ step.w1t + step.b1) @ step.w2.T + step.b2
+    torch.testing.assert_close(model(x), expected)
+
+
+def test_the_same_run_twice_gives_identical_weights_with_two_threads():
+    images, labels = digits()
+    first, second = twin_models()
+    fused(first, images, labels, batches(len(labels)), threads=2)
+    fused(second, images, labels, batches(len(labels)), threads=2)
+    for name, tensor in first.state_dict().items():
+        assert torch.equal(tensor, second.state_dict()[name]), name
+
+
+def test_fit_uses_the_c_step_and_learns_as_the_plain_step_does(monkeypatch):
+    events = []
+    fast = fit(tiny_config(), events.append, data=tiny_data())
+    started = next(e for e in events if isinstance(e, RunStarted))
+    assert any("CPU step in C" in note for note in started.notes)
+    monkeypatch.setattr(cpu_step, "kernels", None)
+    events = []
+    plain = fit(tiny_config(), events.append, data=tiny_data())
+    started = next(e for e in events if isinstance(e, RunStarted))
+    assert any("not built" in note for note in started.notes)
+    for ours, theirs in zip(fast.history, plain.history, strict=True):
+        assert ours.train_loss == pytest.approx(theirs.train_loss, rel=1e-3)
+        assert ours.test_acc == pytest.approx(theirs.test_acc, abs=0.02)
+
+
+def test_other_optimizers_keep_the_plain_step():
+    assert cpu_step.unavailable_reason("adam") is not None
+    assert cpu_step.unavailable_reason("rmsprop") is None

@@ -48,6 +48,8 @@ async def test_a_real_run_end_to_end(tmp_path):
         assert "train" in verdict and "test" in verdict
         assert app.trained_model is not None
         assert (tmp_path / "last.pt").exists()
+        assert screen.started.notes  # the C step, or why it is not used
+        assert [n.message for n in app._notifications] == list(screen.started.notes)
 
 
 async def test_stop_takes_effect_within_a_second_and_a_new_run_can_start(tmp_path):

@@ -255,6 +255,8 @@ class TrainScreen(Screen):
                 f"Training {event.parameters:,} parameters on {event.device} · "
                 f"{event.train_size:,} train / {event.test_size:,} test"
             )
+            for note in event.notes:  # how the step runs: C, CUDA graph, or a slower fallback
+                self.notify(note, title="Training")
         elif isinstance(event, BatchProgress):
             progress.update(total=event.batches, progress=event.batch)
             self.batch_losses.append(event.loss)

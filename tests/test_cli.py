@@ -15,11 +15,19 @@ def test_options_before_a_command_are_refused_with_the_fixed_order(capsys):
     assert "put options after the command: mnist-tui show --dataset fashion --index 3" in err
 
 
-def test_headless_only_flags_without_headless_are_refused(capsys):
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--resume", "run.pt"], "--resume"),
+        (["--threads", "2", "--no-cpu-kernels"], "--threads, --no-cpu-kernels"),
+        (["--loader", "torchvision", "--no-cuda-graph"], "--loader, --no-cuda-graph"),
+    ],
+)
+def test_headless_only_flags_without_headless_are_refused(capsys, argv, named):
     with pytest.raises(SystemExit) as exit_:
-        main(["train", "--resume", "run.pt"])
+        main(["train", *argv])
     assert exit_.value.code == 2
-    assert "--resume: these work only with train --headless" in capsys.readouterr().err
+    assert f"{named}: these work only with train --headless" in capsys.readouterr().err
 
 
 def test_show_with_a_bad_folder_is_one_line_on_stderr(capsys, tmp_path):

@@ -65,7 +65,16 @@ def add_headless_commands(commands) -> None:
 
 
 COMMANDS = ("show", "train", "bench")
-HEADLESS_ONLY = ("resume", "save", "metrics")
+# (flag, argparse name, its default): what only `train --headless` reads; the app would drop it.
+HEADLESS_ONLY = (
+    ("--resume", "resume", None),
+    ("--save", "save", None),
+    ("--metrics", "metrics", None),
+    ("--threads", "threads", None),
+    ("--loader", "loader", "device"),
+    ("--no-cuda-graph", "cuda_graph", True),
+    ("--no-cpu-kernels", "cpu_kernels", True),
+)
 
 
 def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> None:
@@ -77,7 +86,7 @@ def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> N
                 parser.error(f"put options after the command: mnist-tui {moved}")
             break
     if args.command == "train" and not getattr(args, "headless", False):
-        given = [f"--{name}" for name in HEADLESS_ONLY if getattr(args, name, None)]
+        given = [flag for flag, name, default in HEADLESS_ONLY if getattr(args, name) != default]
         if given:
             parser.error(f"{', '.join(given)}: these work only with train --headless")
 

@@ -61,7 +61,9 @@ typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 /* Gather a batch: y[i] = labels[index[i]], and the non-zero pixels of images[index[i]]
  * scaled as ToTensor does (value / 255), listed twice: by image (row_start, row_pixel,
  * row_value) for the forward product, and by pixel (col_start, col_image, col_value) for
- * the gradient. Each list has n * pixels room; returns how many non-zeros there are. */
+ * the gradient. row_pixel and row_value need one slot more than the batch has non-zeros
+ * (the branch-free loop writes a dark pixel's slot before moving past it); returns the
+ * number of non-zeros. */
 static Py_ssize_t gather_batch(const uint8_t *images, const int64_t *labels,
                                const int64_t *index, Py_ssize_t n, Py_ssize_t pixels,
                                int64_t *y, int32_t *row_start, int32_t *row_pixel,

@@ -118,7 +118,8 @@ class FusedCpuStep:
 
         n, hidden = batch_size, self.hidden
         # Room for the batch's lit pixels: the most any one image of the split has, n times.
-        room = n * max(1, int((self.images != 0).sum(1).max()))
+        # One more: the gather writes a slot past the last lit pixel before it knows it is dark.
+        room = n * int((self.images != 0).sum(1).max()) + 1
         self.y = torch.empty(n, dtype=torch.int64)
         self.row_start = torch.empty(n + 1, dtype=torch.int32)
         self.row_pixel = torch.empty(room, dtype=torch.int32)

@@ -73,7 +73,7 @@ def assert_close_to_rounding(ours, theirs, lr=1e-3):
     """
     difference = (ours - theirs).abs()
     assert float(difference.max()) < lr / 20
-    assert float((difference > 1e-6).float().mean()) < 1e-3
+    assert int((difference > 1e-6).sum()) <= max(2, difference.numel() // 1000)
 
 
 def twin_models(hidden=512):
@@ -164,3 +164,27 @@ def test_fit_uses_the_c_step_and_learns_as_the_plain_step_does(monkeypatch):
 def test_other_optimizers_keep_the_plain_step():
     assert cpu_step.unavailable_reason("adam") is not None
     assert cpu_step.unavailable_reason("rmsprop") is None
+
+
+def test_a_split_of_identical_images_fills_the_pixel_lists_to_the_brim():
+    # Every image has the split's most lit pixels, so a full batch uses all the room there is.
+    images, labels = digits(128)
+    images[:] = images[0]
+    ours, theirs = twin_models()
+    order = batches(128)
+    _, our_figures, _ = fused(ours, images, labels, order)
+    _, their_figures = reference(theirs, images, labels, order)
+    assert [hits for _, hits in our_figures] == [hits for _, hits in their_figures]
+    for name, tensor in ours.state_dict().items():
+        assert_close_to_rounding(tensor, theirs.state_dict()[name])
+
+
+def test_all_black_images_train_only_the_biases_and_the_last_layer():
+    images, labels = digits(128)
+    images.zero_()
+    model, _ = twin_models()
+    before = model.fc1.weight.detach().clone()
+    optimizer, figures, _ = fused(model, images, labels, batches(128))
+    assert torch.equal(model.fc1.weight, before)
+    assert not optimizer.state[model.fc1.weight]["square_avg"].any()
+    assert all(np.isfinite(loss) for loss, _ in figures)

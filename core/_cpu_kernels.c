@@ -26,17 +26,21 @@
 #define VECTORIZED
 #endif
 
+/* RMSprop's settings. beta = 1 - alpha comes from Python, worked out in double as torch does:
+ * 1.0f - 0.99f would differ from torch's 0.01f in the last bit. */
+typedef struct {
+    float lr, alpha, beta, eps;
+} Rmsprop;
+
 /* RMSprop as torch.optim.RMSprop computes it (no momentum, centering or decay):
  * v = alpha * v + (1 - alpha) * g^2;  p -= lr * g / (sqrt(v) + eps). */
 VECTORIZED static void rmsprop_span(float *restrict p, const float *restrict g,
-                                    float *restrict v, Py_ssize_t n, float lr, float alpha,
-                                    float eps) {
-    const float beta = 1.0f - alpha;
+                                    float *restrict v, Py_ssize_t n, Rmsprop r) {
     for (Py_ssize_t i = 0; i < n; i++) {
         const float gi = g[i];
-        const float vi = v[i] * alpha + beta * (gi * gi);
+        const float vi = v[i] * r.alpha + r.beta * (gi * gi);
         v[i] = vi;
-        p[i] = p[i] - lr * (gi / (sqrtf(vi) + eps));
+        p[i] = p[i] - r.lr * (gi / (sqrtf(vi) + r.eps));
     }
 }
 
@@ -55,8 +59,9 @@ typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 
 #define CLASSES 10 /* the ten digits; cpu_step.py checks the model agrees */
 
-/* value where h > 0, else 0 (a macro: v16 is no type to pass to a function in SSE code) */
-#define WHERE_POSITIVE(value, h) ((v16)((v16i)(value) & ((h) > (v16){0})))
+/* value, or 0 where h <= 0: torch's threshold_backward, which lets a NaN h pass the value
+ * (a macro: v16 is no type to pass to a function in SSE code) */
+#define WHERE_POSITIVE(value, h) ((v16)((v16i)(value) & ~((h) <= (v16){0})))
 
 /* Gather a batch: y[i] = labels[index[i]], and the non-zero pixels of images[index[i]]
  * scaled as ToTensor does (value / 255), listed twice: by image (row_start, row_pixel,
@@ -148,8 +153,7 @@ static void forward(const float *w1t, const float *b1, const int32_t *row_start,
  * of W1T[p] and V1T[p]: the gradient never goes to memory. */
 VECTORIZED static void update_pixel(float *restrict w, float *restrict v, const int32_t *image,
                                     const float *value, int32_t count,
-                                    const float *restrict dh, Py_ssize_t hidden, float lr,
-                                    float alpha, float eps) {
+                                    const float *restrict dh, Py_ssize_t hidden, Rmsprop r) {
     float g[8 * LANES];
     Py_ssize_t j = 0;
     for (; j + 8 * LANES <= hidden; j += 8 * LANES) {
@@ -160,19 +164,19 @@ VECTORIZED static void update_pixel(float *restrict w, float *restrict v, const 
             for (int k = 0; k < 8; k++) acc[k] += x * LOAD(d + k * LANES);
         }
         for (int k = 0; k < 8; k++) STORE(g + k * LANES, acc[k]);
-        rmsprop_span(w + j, g, v + j, 8 * LANES, lr, alpha, eps);
+        rmsprop_span(w + j, g, v + j, 8 * LANES, r);
     }
     for (; j + LANES <= hidden; j += LANES) {
         v16 acc = {0};
         for (int32_t e = 0; e < count; e++)
             acc += value[e] * LOAD(dh + (Py_ssize_t)image[e] * hidden + j);
         STORE(g, acc);
-        rmsprop_span(w + j, g, v + j, LANES, lr, alpha, eps);
+        rmsprop_span(w + j, g, v + j, LANES, r);
     }
     for (; j < hidden; j++) {
         float grad = 0.0f;
         for (int32_t e = 0; e < count; e++) grad += value[e] * dh[(Py_ssize_t)image[e] * hidden + j];
-        rmsprop_span(w + j, &grad, v + j, 1, lr, alpha, eps);
+        rmsprop_span(w + j, &grad, v + j, 1, r);
     }
 }
 
@@ -180,17 +184,16 @@ VECTORIZED static void update_pixel(float *restrict w, float *restrict v, const 
  * zero gradient row, for which RMSprop leaves the weights alone and decays v. */
 static void backward_update(float *w1t, float *v1t, const int32_t *col_start,
                             const int32_t *col_image, const float *col_value, const float *dh,
-                            Py_ssize_t pixels, Py_ssize_t hidden, float lr, float alpha,
-                            float eps, int threads) {
+                            Py_ssize_t pixels, Py_ssize_t hidden, Rmsprop r, int threads) {
     /* Small chunks of pixels deal the lit ones (the image's centre) out evenly. */
 #pragma omp parallel for schedule(static, 8) num_threads(threads) if (threads > 1)
     for (Py_ssize_t p = 0; p < pixels; p++) {
         const int32_t start = col_start[p], count = col_start[p + 1] - start;
         if (count)
             update_pixel(w1t + p * hidden, v1t + p * hidden, col_image + start,
-                         col_value + start, count, dh, hidden, lr, alpha, eps);
+                         col_value + start, count, dh, hidden, r);
         else
-            decay_span(v1t + p * hidden, hidden, alpha);
+            decay_span(v1t + p * hidden, hidden, r.alpha);
     }
 }
 
@@ -228,7 +231,8 @@ VECTORIZED static void head(float *restrict h, const float *restrict w2, const f
             for (int l = 0; l < LANES; l++) sum += acc[c][l];
             for (Py_ssize_t j = blocked; j < hidden; j++) sum += hi[j] * w2[c * hidden + j];
             logits[c] = sum;
-            if (logits[c] > logits[best]) best = c; /* the first maximum, as argmax picks */
+            /* torch's argmax: the first maximum, and a NaN beats every number */
+            if (logits[c] > logits[best] || (isnan(logits[c]) && !isnan(logits[best]))) best = c;
         }
         const float top = logits[best];
         float total = 0.0f;
@@ -258,7 +262,7 @@ VECTORIZED static void head(float *restrict h, const float *restrict w2, const f
                 g[c] += d[c] * hv;
                 back += d[c] * w[c];
             }
-            back = WHERE_POSITIVE(back, hv); /* ReLU's backward, as threshold_backward */
+            back = WHERE_POSITIVE(back, hv); /* ReLU's backward */
             STORE(dh + i * hidden + j, back);
             bias += back;
         }
@@ -284,15 +288,15 @@ VECTORIZED static void head(float *restrict h, const float *restrict w2, const f
     }
 }
 
-static void rmsprop_dense(float *p, const float *g, float *v, Py_ssize_t n, float lr,
-                          float alpha, float eps, int threads) {
+static void rmsprop_dense(float *p, const float *g, float *v, Py_ssize_t n, Rmsprop r,
+                          int threads) {
     const Py_ssize_t block = 4096;
     const Py_ssize_t blocks = (n + block - 1) / block;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && blocks > 1)
     for (Py_ssize_t b = 0; b < blocks; b++) {
         const Py_ssize_t start = b * block;
         const Py_ssize_t len = n - start < block ? n - start : block;
-        rmsprop_span(p + start, g + start, v + start, len, lr, alpha, eps);
+        rmsprop_span(p + start, g + start, v + start, len, r);
     }
 }
 
@@ -340,15 +344,16 @@ static PyObject *py_forward(PyObject *self, PyObject *args) {
 static PyObject *py_backward_update(PyObject *self, PyObject *args) {
     unsigned long long w1t, v1t, col_start, col_image, col_value, dh;
     Py_ssize_t pixels, hidden;
-    float lr, alpha, eps;
+    Rmsprop r;
     int threads;
-    if (!PyArg_ParseTuple(args, "KKKKKKnnfffi", &w1t, &v1t, &col_start, &col_image, &col_value,
-                          &dh, &pixels, &hidden, &lr, &alpha, &eps, &threads))
+    if (!PyArg_ParseTuple(args, "KKKKKKnnffffi", &w1t, &v1t, &col_start, &col_image,
+                          &col_value, &dh, &pixels, &hidden, &r.lr, &r.alpha, &r.beta, &r.eps,
+                          &threads))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     backward_update(ADDR(float, w1t), ADDR(float, v1t), ADDR(const int32_t, col_start),
                     ADDR(const int32_t, col_image), ADDR(const float, col_value),
-                    ADDR(const float, dh), pixels, hidden, lr, alpha, eps, threads);
+                    ADDR(const float, dh), pixels, hidden, r, threads);
     Py_END_ALLOW_THREADS
     Py_RETURN_NONE;
 }
@@ -370,13 +375,13 @@ static PyObject *py_head(PyObject *self, PyObject *args) {
 static PyObject *py_rmsprop(PyObject *self, PyObject *args) {
     unsigned long long p, g, v;
     Py_ssize_t n;
-    float lr, alpha, eps;
+    Rmsprop r;
     int threads;
-    if (!PyArg_ParseTuple(args, "KKKnfffi", &p, &g, &v, &n, &lr, &alpha, &eps, &threads))
+    if (!PyArg_ParseTuple(args, "KKKnffffi", &p, &g, &v, &n, &r.lr, &r.alpha, &r.beta, &r.eps,
+                          &threads))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
-    rmsprop_dense(ADDR(float, p), ADDR(const float, g), ADDR(float, v), n, lr, alpha, eps,
-                  threads);
+    rmsprop_dense(ADDR(float, p), ADDR(const float, g), ADDR(float, v), n, r, threads);
     Py_END_ALLOW_THREADS
     Py_RETURN_NONE;
 }
@@ -392,8 +397,9 @@ static PyMethodDef methods[] = {
      "head(h, w2, b2, y, n, hidden, dh, gw2, gb2, gb1, loss, correct, dlogits)"},
     {"backward_update", py_backward_update, METH_VARARGS,
      "backward_update(w1t, v1t, col_start, col_image, col_value, dh, pixels, hidden, lr, "
-     "alpha, eps, threads)"},
-    {"rmsprop", py_rmsprop, METH_VARARGS, "rmsprop(p, g, v, n, lr, alpha, eps, threads)"},
+     "alpha, beta, eps, threads)"},
+    {"rmsprop", py_rmsprop, METH_VARARGS,
+     "rmsprop(p, g, v, n, lr, alpha, beta, eps, threads), beta = 1 - alpha"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -85,11 +85,23 @@ class FusedCpuStep:
         plain = not (group["momentum"] or group["centered"] or group["weight_decay"])
         if not plain or group.get("maximize"):
             raise ValueError("the fused CPU step implements plain RMSprop only")
-        self.lr, self.alpha, self.eps = (float(group[k]) for k in ("lr", "alpha", "eps"))
+        # beta = 1 - alpha in double, then float, as torch's addcmul_(value=1 - alpha) has it.
+        lr, alpha, eps = (float(group[k]) for k in ("lr", "alpha", "eps"))
+        self.rmsprop = (lr, alpha, 1 - alpha, eps)
         self.threads = kernel_threads(threads)
         self.optimizer = optimizer
         self.params = list(model.parameters())
         self.hidden = model.fc1.out_features
+        # The C code trusts every index it is given; check once what it will index with.
+        if images.dtype != torch.uint8 or images.dim() != 2 or images.shape[1] != INPUT_SIZE:
+            raise ValueError(f"images must be uint8 (N, {INPUT_SIZE}), got {images.dtype} "
+                             f"{tuple(images.shape)}")  # fmt: skip
+        if labels.dtype != torch.int64 or labels.shape != images.shape[:1]:
+            raise ValueError("labels must be int64, one per image")
+        if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < NUM_CLASSES:
+            raise ValueError(f"labels must be 0..{NUM_CLASSES - 1}")
+        if losses.dtype != torch.float32 or corrects.dtype != torch.int64:
+            raise ValueError("losses must be float32 and corrects int64")
         self.images = images.contiguous()
         self.labels = labels.contiguous()
         self.losses, self.corrects = losses, corrects
@@ -161,9 +173,9 @@ class FusedCpuStep:
         if not index.is_contiguous():
             index = index.contiguous()
         y, row_start, row_pixel, row_value, col_start, col_image, col_value = self.batch_lists
-        lr, alpha, eps, hidden, threads = self.lr, self.alpha, self.eps, self.hidden, self.threads
+        hidden, threads = self.hidden, self.threads
         h, dh = self.h.data_ptr(), self.dh.data_ptr()
-        kernels.gather_batch(
+        self.last_nonzeros = kernels.gather_batch(
             self.images.data_ptr(),
             self.labels.data_ptr(),
             index.data_ptr(),
@@ -192,11 +204,11 @@ class FusedCpuStep:
         )
         kernels.backward_update(
             self.w1t.data_ptr(), self.v1t.data_ptr(), col_start, col_image, col_value, dh,
-            INPUT_SIZE, hidden, lr, alpha, eps, threads,
+            INPUT_SIZE, hidden, *self.rmsprop, threads,
         )  # fmt: skip
         for param, grad, square, size in self.small_params:
             # 5,642 numbers in all: one thread, a team would cost more than it saves.
-            kernels.rmsprop(param, grad, square, size, lr, alpha, eps, 1)
+            kernels.rmsprop(param, grad, square, size, *self.rmsprop, 1)
         self.pending_steps += 1
 
     def record_steps(self) -> None:

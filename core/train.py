@@ -37,7 +37,7 @@ from core.events import (
 )
 from core.graph import CapturedStep
 from core.loaders import DeviceLoader, notebook_loader
-from core.model import SimpleNN, parameter_count
+from core.model import INPUT_SIZE, NUM_CLASSES, SimpleNN, parameter_count
 from core.optim import ZeroSafeRMSprop as ZeroSafeRMSprop  # re-exported: it used to live here
 from core.optim import make_optimizer
 
@@ -176,6 +176,8 @@ class _Run:
         torch.set_num_threads(config.threads)
 
         train, test = data if data is not None else _load(config)
+        _check_split(train, "train")
+        _check_split(test, "test")
         self.data_source = str(getattr(train, "source", "arrays passed to fit()"))
         self.train_size, self.test_size = len(train.labels), len(test.labels)
 
@@ -417,6 +419,26 @@ class _Run:
                 history=[asdict(e) for e in self.history],
                 rng=self.loader.generator.get_state(),
             ),
+        )
+
+
+def _check_split(split: SplitLike, name: str) -> None:
+    """Refuse data the network cannot take, in one line, before anything indexes it."""
+    images, labels = np.asarray(split.images), np.asarray(split.labels)
+    if len(images) == 0:
+        raise DataError(f"the {name} split has no images")
+    if images.dtype != np.uint8 or images.ndim < 2 or images[0].size != INPUT_SIZE:
+        raise DataError(
+            f"{name} images must be uint8 28x28 (784 pixels), got {images.dtype} {images.shape}"
+        )
+    if labels.shape != images.shape[:1]:
+        raise DataError(f"{name} has {len(images)} images but {labels.size} labels")
+    if not np.issubdtype(labels.dtype, np.integer) or not (
+        labels.min() >= 0 and labels.max() < NUM_CLASSES
+    ):
+        raise DataError(
+            f"{name} labels must be whole numbers 0..{NUM_CLASSES - 1}, "
+            f"got {labels.min()}..{labels.max()}"
         )
 
 

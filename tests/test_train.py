@@ -253,3 +253,28 @@ def test_cpu_rmsprop_matches_torchs_bit_for_bit_including_never_touched_weights(
         optimizers[0].state_dict()["state"][0].keys()
         == optimizers[1].state_dict()["state"][0].keys()
     )
+
+
+@pytest.mark.parametrize(
+    ("images", "labels", "message"),
+    [
+        (None, lambda y: y + 10, "train labels must be whole numbers 0..9, got 10..19"),
+        (lambda x: x.astype("float32") / 255, None, "train images must be uint8 28x28"),
+        (lambda x: x[:, :20, :20], None, "train images must be uint8 28x28 (784 pixels)"),
+        (lambda x: x[:0], lambda y: y[:0], "the train split has no images"),
+        (None, lambda y: y[:10], "train has 512 images but 10 labels"),
+    ],
+)
+def test_data_the_network_cannot_take_fails_in_one_line(images, labels, message):
+    from dataclasses import replace
+
+    train, test = tiny_data()
+    train = replace(
+        train,
+        images=images(train.images) if images else train.images,
+        labels=labels(train.labels) if labels else train.labels,
+    )
+    events = []
+    result = fit(tiny_config(), events.append, data=(train, test))
+    assert not result.ok and events == [result.outcome]
+    assert result.outcome.reason.startswith(message)

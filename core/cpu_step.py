@@ -1,6 +1,6 @@
 """The CPU training step in C (core/_cpu_kernels.c), exploiting MNIST's black pixels.
 
-One RMSprop step of the 784-hidden-10 network on the CPU is five calls, no torch op:
+One RMSprop step of the 784-hidden-10 network on the CPU, in five stages and no torch op:
 
 1. gather the batch, listing each image's non-zero pixels (about a fifth of 784);
 2. h = x @ W1^T + b1 as, per image, a sum of the W1^T rows of its lit pixels;
@@ -106,6 +106,7 @@ class FusedCpuStep:
         self.labels = labels.contiguous()
         self.losses, self.corrects = losses, corrects
         self.pending_steps = 0
+        self.last_nonzeros = 0  # lit pixels in the last batch, over all its images
 
         with torch.no_grad():
             self.w1t = model.fc1.weight.detach().t().contiguous()
@@ -170,6 +171,8 @@ class FusedCpuStep:
     def step(self, index: torch.Tensor, b: int) -> None:
         """Train on the samples at `index` (at most batch_size); record batch b's loss and hits."""
         n = len(index)
+        if index.dtype != torch.int64 or n > len(self.y):
+            raise ValueError(f"index must be int64 with at most {len(self.y)} samples")
         if not index.is_contiguous():
             index = index.contiguous()
         y, row_start, row_pixel, row_value, col_start, col_image, col_value = self.batch_lists

@@ -3,7 +3,7 @@
 Speed comes from keeping the data on the device (core.loaders.DeviceLoader),
 never reading the loss back to the host between progress reports, on CUDA
 replaying the whole training step as one captured CUDA graph, and on the CPU
-fusing everything but the two large matrix products in C (core.cpu_step).
+running the step in C over each batch's non-zero pixels (core.cpu_step).
 The "torchvision" loader instead runs the notebook's loop as written: its
 DataLoader pipeline, torch.optim's RMSprop and the loss read back every step.
 """

@@ -50,7 +50,8 @@ def synthetic_checkpoint(folder: Path) -> Path:
     from core.train import fit
 
     path = folder / "synthetic.pt"
-    config = TrainConfig(dataset="synthetic", epochs=3, device="cpu", seed=0)
+    # The plain torch step: the pictures must not depend on whether the C step was built.
+    config = TrainConfig(dataset="synthetic", epochs=3, device="cpu", seed=0, cpu_kernels=False)
     fit(config, data=(load("synthetic", "train"), load("synthetic", "test")), save=path)
     return path
 

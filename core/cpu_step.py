@@ -64,6 +64,14 @@ def kernel_threads(threads: int) -> int:
     return threads if len(runtimes) == 1 else 1
 
 
+# The tensors whose addresses the C calls take; the first seven are the gather's outputs.
+_ADDRESSED = (
+    "y", "row_start", "row_pixel", "row_value", "col_start", "col_image", "col_value",
+    "images", "labels", "w1t", "b1", "w2", "b2", "v1t", "vb1", "vw2", "vb2",
+    "h", "dh", "gb1", "gw2", "gb2", "dlogits", "losses", "corrects",
+)  # fmt: skip
+
+
 class FusedCpuStep:
     """Owns the buffers of the fused CPU step for one run; step() trains on one batch."""
 
@@ -147,25 +155,13 @@ class FusedCpuStep:
         self.gb2 = torch.empty(NUM_CLASSES)
         self.dlogits = torch.empty(n, NUM_CLASSES)
         # Addresses, taken once: the buffers and parameters above never move during a run.
-        self.batch_lists = tuple(
-            t.data_ptr()
-            for t in (
-                self.y,
-                self.row_start,
-                self.row_pixel,
-                self.row_value,
-                self.col_start,
-                self.col_image,
-                self.col_value,
-            )
-        )
+        at = {name: getattr(self, name).data_ptr() for name in _ADDRESSED}
+        self.at = at
+        self.gather_out = tuple(at[name] for name in _ADDRESSED[:7])
+        small = (("b1", "gb1", "vb1"), ("w2", "gw2", "vw2"), ("b2", "gb2", "vb2"))
         self.small_params = tuple(
-            (param.data_ptr(), grad.data_ptr(), square.data_ptr(), grad.numel())
-            for param, grad, square in (
-                (self.b1, self.gb1, self.vb1),
-                (self.w2, self.gw2, self.vw2),
-                (self.b2, self.gb2, self.vb2),
-            )
+            (at[param], at[grad], at[square], getattr(self, grad).numel())
+            for param, grad, square in small
         )
 
     def step(self, index: torch.Tensor, b: int) -> None:
@@ -175,38 +171,21 @@ class FusedCpuStep:
             raise ValueError(f"index must be int64 with at most {len(self.y)} samples")
         if not index.is_contiguous():
             index = index.contiguous()
-        y, row_start, row_pixel, row_value, col_start, col_image, col_value = self.batch_lists
-        hidden, threads = self.hidden, self.threads
-        h, dh = self.h.data_ptr(), self.dh.data_ptr()
+        at, hidden, threads = self.at, self.hidden, self.threads
         self.last_nonzeros = kernels.gather_batch(
-            self.images.data_ptr(),
-            self.labels.data_ptr(),
-            index.data_ptr(),
-            n,
-            INPUT_SIZE,
-            *self.batch_lists,
+            at["images"], at["labels"], index.data_ptr(), n, INPUT_SIZE, *self.gather_out
         )
         kernels.forward(
-            self.w1t.data_ptr(), self.b1.data_ptr(), row_start, row_pixel, row_value, n, hidden,
-            h, threads,
+            at["w1t"], at["b1"], at["row_start"], at["row_pixel"], at["row_value"], n, hidden,
+            at["h"], threads,
         )  # fmt: skip
+        # Batch b's slots: losses are float32 (4 bytes), corrects int64 (8), as checked above.
         kernels.head(
-            h,
-            self.w2.data_ptr(),
-            self.b2.data_ptr(),
-            y,
-            n,
-            hidden,
-            dh,
-            self.gw2.data_ptr(),
-            self.gb2.data_ptr(),
-            self.gb1.data_ptr(),
-            self.losses.data_ptr() + b * self.losses.element_size(),
-            self.corrects.data_ptr() + b * self.corrects.element_size(),
-            self.dlogits.data_ptr(),
-        )
+            at["h"], at["w2"], at["b2"], at["y"], n, hidden, at["dh"], at["gw2"], at["gb2"],
+            at["gb1"], at["losses"] + b * 4, at["corrects"] + b * 8, at["dlogits"],
+        )  # fmt: skip
         kernels.backward_update(
-            self.w1t.data_ptr(), self.v1t.data_ptr(), col_start, col_image, col_value, dh,
+            at["w1t"], at["v1t"], at["col_start"], at["col_image"], at["col_value"], at["dh"],
             INPUT_SIZE, hidden, *self.rmsprop, threads,
         )  # fmt: skip
         for param, grad, square, size in self.small_params:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,8 @@ from typing import Any
 import torch
 
 from core.config import TrainConfig
+from core.errors import first_line
+from core.files import atomic_write
 
 FORMAT = "mnist-tui/checkpoint"
 VERSION = 1
@@ -38,10 +39,7 @@ class Checkpoint:
 
 
 def save(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
-    """Write via a temp file in the same folder, fsync, then rename over `path`.
-
-    A crash or full disk mid-write leaves the previous checkpoint as it was.
-    """
+    """Write atomically (core.files): a crash or a full disk leaves the old file as it was."""
     path = Path(path)
     payload = {
         "format": FORMAT,
@@ -54,39 +52,11 @@ def save(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
         "rng": checkpoint.rng,
     }
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        atomic_write(path, lambda file: torch.save(payload, file))
     except OSError as err:
         raise CheckpointError(f"cannot write checkpoint {path}: {err.strerror or err}") from err
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            torch.save(payload, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException as err:
-        tmp.unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise CheckpointError(f"cannot write checkpoint {path}: {err.strerror or err}") from err
-        if isinstance(err, RuntimeError):  # torch.save reports a full disk as RuntimeError
-            raise CheckpointError(f"cannot write checkpoint {path}: {_first_line(err)}") from err
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a folder.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    except RuntimeError as err:  # torch.save reports a full disk as RuntimeError
+        raise CheckpointError(f"cannot write checkpoint {path}: {first_line(err)}") from err
 
 
 def load(path: str | os.PathLike) -> Checkpoint:
@@ -105,9 +75,7 @@ def load(path: str | os.PathLike) -> Checkpoint:
             ) from err
         raise CheckpointError(f"{path} is corrupt or not a torch file (unreadable pickle)") from err
     except Exception as err:
-        raise CheckpointError(
-            f"{path} is corrupt or not a torch file ({_first_line(err)})"
-        ) from err
+        raise CheckpointError(f"{path} is corrupt or not a torch file ({first_line(err)})") from err
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not an mnist-tui checkpoint")
     version = payload.get("version")
@@ -144,8 +112,3 @@ def check_compatible(checkpoint: Checkpoint, config: TrainConfig, path: str | os
                 f"{path} was trained with {name}={saved.get(name)!r}; "
                 f"this run has {name}={getattr(config, name)!r}"
             )
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import last_line
 from core.idx import IdxError, read_idx
 
 DATASETS = ("mnist", "fashion", "synthetic")
@@ -46,6 +47,7 @@ FILE_STEMS = {
 TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion": "FashionMNIST"}
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 DATA_ENV = "MNIST_TUI_DATA"
+PIXELS = 28 * 28
 
 
 class DataError(Exception):
@@ -95,9 +97,10 @@ def load(
     if split not in SPLITS:
         raise DataError(f"unknown split {split!r}: choose train or test")
     if name == "synthetic":
-        from core.synthetic import synthetic_split
+        from core.synthetic import synthetic_arrays  # Pillow, only when asked for
 
-        return synthetic_split(split)
+        images, labels, source = synthetic_arrays(split)
+        return Split(name, split, images, labels, MNIST_CLASSES, source)
 
     folder = find_folder(name, root, download=download, cancelled=cancelled)
     images_path = find_file(folder, split, "images")
@@ -122,6 +125,43 @@ def load(
         classes=classes_for(name),
         source=str(folder),
     )
+
+
+def load_splits(
+    name: str,
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[Split, Split]:
+    """Both splits of `name`, train then test, from the same folder."""
+    return (
+        load(name, "train", root, download, cancelled),
+        load(name, "test", root, download, cancelled),
+    )
+
+
+def check_trainable(images: np.ndarray, labels: np.ndarray, name: str) -> None:
+    """Refuse data the 784-input, 10-class network cannot take, in one line, before any use.
+
+    load() already guarantees this for files; arrays handed to fit() directly come here too,
+    because the C step indexes by label and pixel without checking.
+    """
+    images, labels = np.asarray(images), np.asarray(labels)
+    if len(images) == 0:
+        raise DataError(f"the {name} split has no images")
+    if images.dtype != np.uint8 or images.ndim < 2 or images[0].size != PIXELS:
+        raise DataError(
+            f"{name} images must be uint8 28x28 (784 pixels), got {images.dtype} {images.shape}"
+        )
+    if labels.shape != images.shape[:1]:
+        raise DataError(f"{name} has {len(images)} images but {labels.size} labels")
+    if not np.issubdtype(labels.dtype, np.integer) or not (
+        labels.min() >= 0 and labels.max() < len(MNIST_CLASSES)
+    ):
+        raise DataError(
+            f"{name} labels must be whole numbers 0..{len(MNIST_CLASSES) - 1}, "
+            f"got {labels.min()}..{labels.max()}"
+        )
 
 
 def candidate_folders(name: str, root: str | os.PathLike | None) -> list[tuple[Path, bool]]:
@@ -251,12 +291,6 @@ def read_idx_file(path: Path, kind: str) -> np.ndarray:
     if len(array) == 0:
         raise DataError(f"{path}: holds no {what}")
     return array
-
-
-def last_line(err: BaseException) -> str:
-    """The most specific line of a chained, multi-line error (torchvision's name the cause last)."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    return lines[-1] if lines else type(err).__name__
 
 
 def no_data_message(name: str) -> str:

@@ -41,7 +41,7 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int =
     return np.bincount(flat, minlength=classes * classes).reshape(classes, classes)
 
 
-def evaluate(
+def classify_split(
     model: torch.nn.Module,
     images: np.ndarray,
     labels: np.ndarray,

@@ -10,8 +10,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.data import MNIST_CLASSES, Split
-
 SIZES = {"train": 6000, "test": 1000}
 SEEDS = {"train": 0, "test": 1}
 FONT_SIZES = (18, 20, 22, 24)
@@ -63,13 +61,7 @@ def make_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def synthetic_split(split: str, count: int | None = None) -> Split:
-    images, labels = make_digits(count or SIZES[split], SEEDS[split])
-    return Split(
-        name="synthetic",
-        split=split,
-        images=images,
-        labels=labels,
-        classes=MNIST_CLASSES,
-        source=f"synthetic digits drawn with Pillow (seed {SEEDS[split]}), not MNIST",
-    )
+def synthetic_arrays(split: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """Images, labels and a description of where they came from, for "train" or "test"."""
+    images, labels = make_digits(SIZES[split], SEEDS[split])
+    return images, labels, f"synthetic digits drawn with Pillow (seed {SEEDS[split]}), not MNIST"

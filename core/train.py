@@ -26,6 +26,7 @@ from core import checkpoint, cpu_step
 from core.checkpoint import CheckpointError
 from core.config import ConfigError, TrainConfig
 from core.data import DataError
+from core.errors import first_line
 from core.events import (
     BatchProgress,
     EpochEnd,
@@ -115,14 +116,14 @@ def fit(
         torch.cuda.OutOfMemoryError,
     ) as err:
         failed = RunFailed(
-            reason=_first_line(err),
+            reason=first_line(err),
             epoch=getattr(err, "epoch", None),
             step=getattr(err, "step", None),
         )
         emit(failed)
         return FitResult(failed, None, tuple(run.history) if run else ())
     except Exception as err:
-        emit(RunFailed(reason=f"{type(err).__name__}: {_first_line(err)}"))
+        emit(RunFailed(reason=f"{type(err).__name__}: {first_line(err)}"))
         raise
     finally:
         torch.set_num_threads(threads_before)
@@ -253,7 +254,7 @@ class _Run:
             self.model.load_state_dict(saved.model)
             self.optimizer.load_state_dict(saved.optimizer)
         except (RuntimeError, ValueError, KeyError) as err:
-            raise CheckpointError(f"{path} does not fit this model: {_first_line(err)}") from err
+            raise CheckpointError(f"{path} does not fit this model: {first_line(err)}") from err
         if saved.rng is not None:
             try:
                 self.loader.generator.set_state(saved.rng)
@@ -449,8 +450,3 @@ def _load(config: TrainConfig) -> tuple[Any, Any]:
         load(config.dataset, "train", root=config.data_dir),
         load(config.dataset, "test", root=config.data_dir),
     )
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__

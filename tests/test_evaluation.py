@@ -9,8 +9,8 @@ import torch
 from core.checkpoint import CheckpointError
 from core.data import load
 from core.evaluation import (
+    classify_split,
     confusion_matrix,
-    evaluate,
     first_layer_weights,
     load_model,
     mnist_like,
@@ -30,7 +30,7 @@ def test_confusion_matrix_of_a_hand_made_case():
 def evaluation(synthetic_checkpoint):
     model, _ = load_model(synthetic_checkpoint)
     test = load("synthetic", "test")
-    return evaluate(model, test.images, test.labels), test, model
+    return classify_split(model, test.images, test.labels), test, model
 
 
 def test_matrix_sums_to_n_and_its_diagonal_is_the_accuracy(evaluation):

@@ -135,11 +135,11 @@ class EvaluateScreen(Screen):
 
     @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
     def evaluate_in_background(self, model, test, source: str, key: tuple[int, int]) -> None:
-        from core.evaluation import evaluate, first_layer_weights
+        from core.evaluation import classify_split, first_layer_weights
 
         # On the model's own device, and without moving it: other screens may be using it.
         device = next(model.parameters()).device
-        evaluation = evaluate(model, test.images, test.labels, device=device)
+        evaluation = classify_split(model, test.images, test.labels, device=device)
         weights = first_layer_weights(model)
         self.post_message(Evaluated(model, evaluation, weights, source, key, test))
 

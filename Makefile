@@ -19,20 +19,20 @@ run: $(VENV)/.installed
 	$(VENV)/bin/mnist-tui $(ARGS)
 
 test: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check core tui tests
-	$(VENV)/bin/ruff format --check core tui tests
+	$(VENV)/bin/ruff check core tui tests scripts
+	$(VENV)/bin/ruff format --check core tui tests scripts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check core tui tests
-	$(VENV)/bin/ruff format --check core tui tests
+	$(VENV)/bin/ruff check core tui tests scripts
+	$(VENV)/bin/ruff format --check core tui tests scripts
 
 format: $(VENV)/.installed-test
-	$(VENV)/bin/ruff format core tui tests
-	$(VENV)/bin/ruff check --fix core tui tests
+	$(VENV)/bin/ruff format core tui tests scripts
+	$(VENV)/bin/ruff check --fix core tui tests scripts
 
 screenshots: $(VENV)/.installed
-	$(PY) -m tui.screenshots screenshots
+	$(PY) -m scripts.screenshots screenshots
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/mnist-tui bench $(ARGS)

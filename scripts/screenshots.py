@@ -1,4 +1,4 @@
-"""Regenerate screenshots/: `make screenshots` (or `python -m tui.screenshots screenshots`).
+"""Regenerate screenshots/: `make screenshots` (or `python -m scripts.screenshots screenshots`).
 
 Synthetic digits, so the pictures are the same on every machine.
 """

@@ -1,4 +1,4 @@
-"""Key-press latency while a training worker runs: `python -m tui.responsiveness [--data-dir DIR]`.
+"""Key-press latency during training: `python -m scripts.responsiveness [--data-dir DIR]`.
 
 The app runs headless with a real training run going on the Train screen; on the Browse screen
 it presses `→` again and again and times each press until the screen shows the next sample.

@@ -1,4 +1,4 @@
-"""Start-up time to the first frame: `python -m tui.startup [runs]` prints the figures.
+"""Start-up time to the first frame: `python -m scripts.startup [runs]` prints the figures.
 
 Each run is a fresh interpreter that imports the app, composes the browser, paints one frame
 headless and exits; the time includes Python's own start-up. Data loads after that frame, in a

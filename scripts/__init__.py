@@ -1,0 +1,1 @@
+"""Measurement and maintenance tools, run from the repo root: `python -m scripts.startup` etc."""

@@ -39,12 +39,10 @@ class LayerRow:
 
 @dataclass(frozen=True)
 class ModelSummary:
-    """Per-layer rows and totals, as torchinfo measured them with a forward pass."""
+    """Per-layer rows and the total, as torchinfo measured them with a forward pass."""
 
     rows: tuple[LayerRow, ...]
     total_parameters: int
-    trainable_parameters: int
-    text: str  # torchinfo's own table, for printing as is
 
 
 def summarize(model: nn.Module, batch_size: int = 64) -> ModelSummary:
@@ -71,6 +69,4 @@ def summarize(model: nn.Module, batch_size: int = 64) -> ModelSummary:
     return ModelSummary(
         rows=rows,
         total_parameters=stats.total_params,
-        trainable_parameters=stats.trainable_params,
-        text=str(stats),
     )

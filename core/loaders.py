@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Samples start..stop of an epoch's order: what a step trains on next."""
+
+    order: torch.Tensor  # the whole epoch's sample order, on the device
+    start: int
+    stop: int
+
+    @property
+    def index(self) -> torch.Tensor:
+        return self.order[self.start : self.stop]
+
+    def __len__(self) -> int:
+        return self.stop - self.start
 
 
 class DeviceLoader:
@@ -49,14 +66,19 @@ class DeviceLoader:
             return torch.randperm(n, device=self.device, generator=self.generator)
         return torch.arange(n, device=self.device)
 
+    def epoch(self) -> Iterator[Batch]:
+        """The next epoch's batches, in a fresh order; the last one may be partial."""
+        order, n = self.permutation(), self.num_samples
+        for start in range(0, n, self.batch_size):
+            yield Batch(order, start, min(start + self.batch_size, n))
+
     def batch(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Images as float in [0, 1] (what ToTensor gives) and labels for the given indices."""
         return self.images[index].float().div_(255), self.labels[index]
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        order = self.permutation()
-        for start in range(0, self.num_samples, self.batch_size):
-            yield self.batch(order[start : start + self.batch_size])
+        for batch in self.epoch():
+            yield self.batch(batch.index)
 
 
 def notebook_dataset(images: np.ndarray, labels: np.ndarray, train: bool = True):
@@ -106,3 +128,29 @@ def notebook_loader(
         pin_memory=pin_memory,
         generator=generator,
     )
+
+
+class NotebookLoader:
+    """notebook_loader() with DeviceLoader's face (epoch(), len(), generator) for fit()."""
+
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        batch_size: int,
+        device: torch.device,
+        seed: int = 0,
+    ) -> None:
+        self.device = device
+        self.data = notebook_loader(
+            images, labels, batch_size, pin_memory=device.type == "cuda", seed=seed
+        )
+        self.generator = self.data.generator
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def epoch(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """The notebook's batches, copied to the device as its loop does."""
+        for x, y in self.data:
+            yield x.to(self.device, non_blocking=True), y.to(self.device)

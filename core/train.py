@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,10 +22,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core import checkpoint, cpu_step
+from core import checkpoint
 from core.checkpoint import CheckpointError
 from core.config import ConfigError, TrainConfig
-from core.data import DataError
+from core.data import DataError, check_trainable, load_splits
+from core.device import describe_run_device, resolve_device
 from core.errors import first_line
 from core.events import (
     BatchProgress,
@@ -36,11 +37,10 @@ from core.events import (
     RunFinished,
     RunStarted,
 )
-from core.graph import CapturedStep
-from core.loaders import DeviceLoader, notebook_loader
-from core.model import INPUT_SIZE, NUM_CLASSES, SimpleNN, parameter_count
-from core.optim import ZeroSafeRMSprop as ZeroSafeRMSprop  # re-exported: it used to live here
+from core.loaders import DeviceLoader, NotebookLoader
+from core.model import SimpleNN, parameter_count
 from core.optim import make_optimizer
+from core.steps import EpochMetrics, make_step, step_kind
 
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 BatchProgress events a second, each one host sync
 EVAL_BATCH = 2000  # evaluation only: large batches, no gradients
@@ -132,8 +132,8 @@ def fit(
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, loader: DeviceLoader) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy over the whole split."""
+def loss_and_accuracy(model: torch.nn.Module, loader: DeviceLoader) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy over the whole split, summed on the device."""
     model.eval()
     loss_sum = torch.zeros((), dtype=torch.float64, device=loader.device)
     correct = torch.zeros((), dtype=torch.int64, device=loader.device)
@@ -144,12 +144,6 @@ def evaluate(model: torch.nn.Module, loader: DeviceLoader) -> tuple[float, float
     model.train()
     n = loader.num_samples
     return loss_sum.item() / n, correct.item() / n
-
-
-def describe_device(device: torch.device, threads: int) -> str:
-    if device.type == "cuda":
-        return f"cuda:{torch.cuda.current_device()} ({torch.cuda.get_device_name(device)})"
-    return f"cpu ({threads} thread{'s' if threads != 1 else ''})"
 
 
 class _Run:
@@ -164,88 +158,41 @@ class _Run:
         save: str | Path | None,
         resume: str | Path | None,
     ) -> None:
-        self.config = config
-        self.emit = emit
-        self.stop = stop
-        self.save_path = save
-        self.history: list[EpochEnd] = []
-        self.start_epoch = 0
-        self.notes: list[str] = []
-        self.device = torch.device(config.resolved_device())
-        if self.device.type == "cuda":
-            self.device = torch.device("cuda", torch.cuda.current_device())
+        self.config, self.emit, self.stop, self.save_path = config, emit, stop, save
+        self.device = resolve_device(config)
         torch.set_num_threads(config.threads)
 
-        train, test = data if data is not None else _load(config)
-        _check_split(train, "train")
-        _check_split(test, "test")
+        train, test = data if data is not None else load_splits(config.dataset, config.data_dir)
+        check_trainable(train.images, train.labels, "train")
+        check_trainable(test.images, test.labels, "test")
         self.data_source = str(getattr(train, "source", "arrays passed to fit()"))
         self.train_size, self.test_size = len(train.labels), len(test.labels)
 
+        kind, slower_because = step_kind(config, self.device)
+        self.notes = [slower_because] if slower_because else []
         torch.manual_seed(config.seed)
         self.model = SimpleNN(config.hidden).to(self.device)
-        fast = config.loader == "device"
-        want_graph = fast and config.cuda_graph and self.device.type == "cuda"
         self.optimizer = make_optimizer(
             config.optimizer,
             self.model.parameters(),
             config.lr,
-            capturable=want_graph,
-            cpu=fast and self.device.type == "cpu",
+            capturable=kind == "graph",
+            cpu=kind != "notebook" and self.device.type == "cpu",
         )
-        if config.loader == "device":
-            self.loader: Any = DeviceLoader(
-                train.images, train.labels, config.batch_size, self.device, seed=config.seed
-            )
-        else:
-            self.loader = notebook_loader(
-                train.images,
-                train.labels,
-                config.batch_size,
-                pin_memory=self.device.type == "cuda",
-                seed=config.seed,
-            )
+        self.loader = make_loader(config, train, self.device)
         self.test_loader = DeviceLoader(
             test.images, test.labels, EVAL_BATCH, self.device, shuffle=False
         )
         self.batches = len(self.loader)
-        # Per-batch loss and correct count for the current epoch, filled on the device
-        # and read back only when reporting.
-        self.losses = torch.zeros(self.batches, device=self.device)
-        self.corrects = torch.zeros(self.batches, dtype=torch.int64, device=self.device)
-
+        self.metrics = EpochMetrics.zeros(self.batches, self.device)
+        self.history: list[EpochEnd] = []
+        self.start_epoch = 0
         if resume is not None:
             self._resume(resume)
-        self.fused: cpu_step.FusedCpuStep | None = None
-        if fast and self.device.type == "cpu" and config.cpu_kernels:
-            self._fuse_cpu_step()
-        self.captured: CapturedStep | None = None
-        if want_graph:
-            try:
-                self.captured = CapturedStep(
-                    self.model, self.optimizer, self.loader, self.losses, self.corrects
-                )
-                self.notes.append("training step captured as a CUDA graph")
-            except Exception as err:  # a capture failure costs speed, never correctness
-                self.notes.append(f"CUDA graph capture failed, training eagerly ({err})")
-
-    def _fuse_cpu_step(self) -> None:
-        reason = cpu_step.unavailable_reason(self.config.optimizer, self.config.batch_size)
-        if reason is not None:
-            if self.config.optimizer == "rmsprop":  # the recipe itself runs slower: say so
-                self.notes.append(reason)
-            return
-        self.fused = cpu_step.FusedCpuStep(
-            self.model,
-            self.optimizer,
-            self.loader.images,
-            self.loader.labels,
-            self.config.batch_size,
-            self.losses,
-            self.corrects,
-            self.config.threads,
+        # After resuming: the C step and the graph take the weights and state as they are now.
+        self.step = make_step(
+            kind, self.model, self.optimizer, self.loader, self.metrics, config.threads, self.notes
         )
-        self.notes.append("CPU step in C, over each batch's non-zero pixels (core/_cpu_kernels.c)")
 
     def _resume(self, path: str | Path) -> None:
         saved = checkpoint.load(path)
@@ -267,7 +214,7 @@ class _Run:
         self.emit(
             RunStarted(
                 config=self.config,
-                device=describe_device(self.device, self.config.threads),
+                device=describe_run_device(self.device, self.config.threads),
                 parameters=parameter_count(self.model),
                 train_size=self.train_size,
                 test_size=self.test_size,
@@ -283,11 +230,11 @@ class _Run:
             if seconds is None:
                 stopped = True
                 break
-            test_loss, test_acc = evaluate(self.model, self.test_loader)
+            test_loss, test_acc = loss_and_accuracy(self.model, self.test_loader)
             end = EpochEnd(
                 epoch=epoch,
-                train_loss=self.losses.sum().item() / self.batches,
-                train_acc=self.corrects.sum().item() / self.train_size,
+                train_loss=self.metrics.losses.sum().item() / self.batches,
+                train_acc=self.metrics.corrects.sum().item() / self.train_size,
                 test_loss=test_loss,
                 test_acc=test_acc,
                 seconds=seconds,
@@ -299,7 +246,7 @@ class _Run:
             if self.save_path is not None:
                 self._save(epoch + 1)
         if stopped or not self.history:
-            _, final_acc = evaluate(self.model, self.test_loader)
+            _, final_acc = loss_and_accuracy(self.model, self.test_loader)
         else:
             final_acc = self.history[-1].test_acc
         finished = RunFinished(
@@ -318,65 +265,24 @@ class _Run:
         self._sync()
         t0 = last = time.perf_counter()
         try:
-            for done in self._steps():
+            for b, batch in enumerate(self.loader.epoch()):
                 if self.stop.is_set():
                     return None
+                self.step(batch, b)
                 if time.perf_counter() - last >= PROGRESS_INTERVAL_S:
-                    self._progress(epoch, done, t0)
+                    self._progress(epoch, b + 1, t0)
                     last = time.perf_counter()
         finally:
-            if self.fused is not None:
-                self.fused.record_steps()
+            self.step.epoch_done()
         self._check_finite(epoch, self.batches)
         self._sync()  # the clock stops when the GPU has finished, not when Python has
         seconds = time.perf_counter() - t0
         self._progress(epoch, self.batches, t0)
         return seconds
 
-    def _steps(self) -> Iterator[int]:
-        """Run the epoch's optimizer steps one at a time, yielding how many are done."""
-        if isinstance(self.loader, DeviceLoader):
-            size = self.loader.batch_size
-            order = self.loader.permutation()
-            if self.captured is not None:
-                self.captured.start_epoch(order)
-            for b, start in enumerate(range(0, self.loader.num_samples, size)):
-                if self.fused is not None:
-                    self.fused.step(order[start : start + size], b)
-                elif self.captured is not None and start + size <= self.loader.num_samples:
-                    self.captured.replay()
-                else:  # the last, partial batch, or no graph
-                    self._eager_step(*self.loader.batch(order[start : start + size]), b)
-                yield b + 1
-        else:
-            for b, (x, y) in enumerate(self.loader):
-                self._notebook_step(x.to(self.device, non_blocking=True), y.to(self.device), b)
-                yield b + 1
-
-    def _eager_step(self, x: torch.Tensor, y: torch.Tensor, b: int) -> None:
-        # Keep gradient buffers when a graph owns them: its replays write to those tensors.
-        self.optimizer.zero_grad(set_to_none=self.captured is None)
-        logits = self.model(x)
-        loss = F.cross_entropy(logits, y)
-        loss.backward()
-        self.optimizer.step()
-        self.losses[b] = loss.detach()
-        self.corrects[b] = (logits.argmax(1) == y).sum()
-
-    def _notebook_step(self, x: torch.Tensor, y: torch.Tensor, b: int) -> None:
-        """The notebook's loop body, host reads included: it prints from these every epoch."""
-        self.optimizer.zero_grad()
-        outputs = self.model(x)
-        loss = F.cross_entropy(outputs, y)
-        loss.backward()
-        self.optimizer.step()
-        self.losses[b] = loss.item()
-        _, predicted = torch.max(outputs, 1)
-        self.corrects[b] = (predicted == y).sum().item()
-
     def _progress(self, epoch: int, done: int, t0: float) -> None:
-        loss_sum = self.losses[:done].sum().item()  # the host sync, once per report
-        correct = self.corrects[:done].sum().item()
+        loss_sum = self.metrics.losses[:done].sum().item()  # the host sync, once per report
+        correct = self.metrics.corrects[:done].sum().item()
         if not math.isfinite(loss_sum):
             self._check_finite(epoch, done)
         seen = min(done * self.config.batch_size, self.train_size)
@@ -394,10 +300,11 @@ class _Run:
         )
 
     def _check_finite(self, epoch: int, done: int) -> None:
-        bad = (~torch.isfinite(self.losses[:done])).nonzero()
+        losses = self.metrics.losses
+        bad = (~torch.isfinite(losses[:done])).nonzero()
         if len(bad):
             b = int(bad[0])
-            value = self.losses[b].item()
+            value = losses[b].item()
             raise NonFiniteLoss(value, epoch, epoch * self.batches + b + 1)
 
     def _sync(self) -> None:
@@ -423,30 +330,8 @@ class _Run:
         )
 
 
-def _check_split(split: SplitLike, name: str) -> None:
-    """Refuse data the network cannot take, in one line, before anything indexes it."""
-    images, labels = np.asarray(split.images), np.asarray(split.labels)
-    if len(images) == 0:
-        raise DataError(f"the {name} split has no images")
-    if images.dtype != np.uint8 or images.ndim < 2 or images[0].size != INPUT_SIZE:
-        raise DataError(
-            f"{name} images must be uint8 28x28 (784 pixels), got {images.dtype} {images.shape}"
-        )
-    if labels.shape != images.shape[:1]:
-        raise DataError(f"{name} has {len(images)} images but {labels.size} labels")
-    if not np.issubdtype(labels.dtype, np.integer) or not (
-        labels.min() >= 0 and labels.max() < NUM_CLASSES
-    ):
-        raise DataError(
-            f"{name} labels must be whole numbers 0..{NUM_CLASSES - 1}, "
-            f"got {labels.min()}..{labels.max()}"
-        )
-
-
-def _load(config: TrainConfig) -> tuple[Any, Any]:
-    from core.data import load
-
-    return (
-        load(config.dataset, "train", root=config.data_dir),
-        load(config.dataset, "test", root=config.data_dir),
-    )
+def make_loader(config: TrainConfig, train: SplitLike, device: torch.device) -> Any:
+    """The fast on-device loader, or the notebook's DataLoader pipeline when asked for."""
+    if config.loader == "torchvision":
+        return NotebookLoader(train.images, train.labels, config.batch_size, device, config.seed)
+    return DeviceLoader(train.images, train.labels, config.batch_size, device, seed=config.seed)

@@ -78,7 +78,7 @@ def test_save_metrics_and_resume(tmp_path, capsys):
     ("argv", "code", "message"),
     [
         (["--lr", "0"], 2, "error: lr must be a finite number > 0, got 0.0"),
-        (["--epochs", "0"], 2, "error: epochs must be a whole number >= 1, got 0"),
+        (["--epochs", "0"], 2, "error: epochs must be a whole number in 1..1000, got 0"),
         (["--resume", "/nonexistent/run.pt"], 1, "error: no checkpoint at /nonexistent/run.pt"),
         (["--lr", "1e30"], 1, "error: loss became nan at epoch 0, step"),
     ],
@@ -129,7 +129,7 @@ def test_a_bad_option_is_reported_before_torch_is_imported(capsys):
             ["--notebook-epochs", "-1"],
             "error: --notebook-epochs must be 0 (skip) or more, got -1\n",
         ),
-        (["--epochs", "0"], "error: epochs must be a whole number >= 1, got 0\n"),
+        (["--epochs", "0"], "error: epochs must be a whole number in 1..1000, got 0\n"),
     ],
 )
 def test_bench_names_the_option_that_is_wrong(capsys, argv, message):

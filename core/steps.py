@@ -1,0 +1,190 @@
+"""The training step, in four kinds, chosen once per run by make_step().
+
+Every kind trains on one batch when called as `step(batch, b)` and writes batch b's loss and
+correct count into the epoch's buffers on the device, so the epoch loop never syncs with it:
+
+- NotebookStep: the notebook's loop body, host reads included (the baseline the bench times);
+- EagerStep: autograd and the optimizer launched from Python, any device, any optimizer;
+- CudaGraphStep: the whole step replayed as one captured CUDA graph (core.graph);
+- CStep: on the CPU, the RMSprop step in C over each batch's non-zero pixels (core.cpu_step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from core import cpu_step
+from core.config import TrainConfig
+from core.graph import CapturedStep
+from core.loaders import Batch, DeviceLoader
+from core.model import SimpleNN
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """Per-batch loss and correct count of the current epoch, filled on the device."""
+
+    losses: torch.Tensor
+    corrects: torch.Tensor
+
+    @classmethod
+    def zeros(cls, batches: int, device: torch.device) -> EpochMetrics:
+        return cls(
+            torch.zeros(batches, device=device),
+            torch.zeros(batches, dtype=torch.int64, device=device),
+        )
+
+
+class Step:
+    """Trains on one batch; epoch_done() runs once after each epoch's last batch."""
+
+    def __call__(self, batch: Any, b: int) -> None:
+        raise NotImplementedError
+
+    def epoch_done(self) -> None:
+        """Nothing to do for most kinds."""
+
+
+class NotebookStep(Step):
+    """The notebook's loop body, host reads included: it prints from these every epoch."""
+
+    def __init__(self, model: SimpleNN, optimizer: torch.optim.Optimizer, metrics: EpochMetrics):
+        self.model, self.optimizer, self.metrics = model, optimizer, metrics
+
+    def __call__(self, batch: tuple[torch.Tensor, torch.Tensor], b: int) -> None:
+        x, y = batch
+        self.optimizer.zero_grad()
+        outputs = self.model(x)
+        loss = F.cross_entropy(outputs, y)
+        loss.backward()
+        self.optimizer.step()
+        self.metrics.losses[b] = loss.item()
+        _, predicted = torch.max(outputs, 1)
+        self.metrics.corrects[b] = (predicted == y).sum().item()
+
+
+class EagerStep(Step):
+    """Forward, backward and the optimizer's update, launched from Python; no host sync."""
+
+    def __init__(
+        self,
+        model: SimpleNN,
+        optimizer: torch.optim.Optimizer,
+        loader: DeviceLoader,
+        metrics: EpochMetrics,
+        keep_grads: bool = False,
+    ) -> None:
+        self.model, self.optimizer, self.loader, self.metrics = model, optimizer, loader, metrics
+        # A CUDA graph replays into the gradient tensors it captured: they must stay allocated.
+        self.keep_grads = keep_grads
+
+    def __call__(self, batch: Batch, b: int) -> None:
+        x, y = self.loader.batch(batch.index)
+        self.optimizer.zero_grad(set_to_none=not self.keep_grads)
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        self.optimizer.step()
+        self.metrics.losses[b] = loss.detach()
+        self.metrics.corrects[b] = (logits.argmax(1) == y).sum()
+
+
+class CudaGraphStep(Step):
+    """Full batches replay the captured graph; the last, partial one runs eagerly."""
+
+    def __init__(
+        self,
+        model: SimpleNN,
+        optimizer: torch.optim.Optimizer,
+        loader: DeviceLoader,
+        metrics: EpochMetrics,
+    ) -> None:
+        self.graph = CapturedStep(model, optimizer, loader, metrics.losses, metrics.corrects)
+        self.eager = EagerStep(model, optimizer, loader, metrics, keep_grads=True)
+        self.batch_size = loader.batch_size
+
+    def __call__(self, batch: Batch, b: int) -> None:
+        if batch.start == 0:  # the graph reads the epoch's order from its own buffer
+            self.graph.start_epoch(batch.order)
+        if len(batch) == self.batch_size:
+            self.graph.replay()
+        else:
+            self.eager(batch, b)
+
+
+class CStep(Step):
+    """The CPU step in C; the optimizer's step counts are brought up to date once an epoch."""
+
+    def __init__(
+        self,
+        model: SimpleNN,
+        optimizer: torch.optim.Optimizer,
+        loader: DeviceLoader,
+        metrics: EpochMetrics,
+        threads: int,
+    ) -> None:
+        self.fused = cpu_step.FusedCpuStep(
+            model,
+            optimizer,
+            loader.images,
+            loader.labels,
+            loader.batch_size,
+            metrics.losses,
+            metrics.corrects,
+            threads,
+        )
+
+    def __call__(self, batch: Batch, b: int) -> None:
+        self.fused.step(batch.index, b)
+
+    def epoch_done(self) -> None:
+        self.fused.record_steps()
+
+
+def step_kind(config: TrainConfig, device: torch.device) -> tuple[str, str | None]:
+    """Which step fits this run: "notebook", "graph", "c" or "eager", and why not a faster one.
+
+    The reason is None when nothing faster was passed over, or when the slower step is what
+    the configuration asked for (another optimizer than the C step covers, for example).
+    """
+    if config.loader == "torchvision":
+        return "notebook", None
+    if device.type == "cuda":
+        return ("graph", None) if config.cuda_graph else ("eager", None)
+    if not config.cpu_kernels:
+        return "eager", None
+    reason = cpu_step.unavailable_reason(config.optimizer, config.batch_size)
+    if reason is None:
+        return "c", None
+    # The recipe itself runs slower than it could: say so; other optimizers expect it.
+    return "eager", reason if config.optimizer == "rmsprop" else None
+
+
+def make_step(
+    kind: str,
+    model: SimpleNN,
+    optimizer: torch.optim.Optimizer,
+    loader: Any,
+    metrics: EpochMetrics,
+    threads: int,
+    notes: list[str],
+) -> Step:
+    """The step of `kind` (from step_kind), appending to `notes` how the run will train."""
+    if kind == "notebook":
+        return NotebookStep(model, optimizer, metrics)
+    if kind == "c":
+        notes.append("CPU step in C, over each batch's non-zero pixels (core/_cpu_kernels.c)")
+        return CStep(model, optimizer, loader, metrics, threads)
+    if kind == "graph":
+        try:
+            step = CudaGraphStep(model, optimizer, loader, metrics)
+        except Exception as err:  # a capture failure costs speed, never correctness
+            notes.append(f"CUDA graph capture failed, training eagerly ({err})")
+            return EagerStep(model, optimizer, loader, metrics)
+        notes.append("training step captured as a CUDA graph")
+        return step
+    return EagerStep(model, optimizer, loader, metrics)

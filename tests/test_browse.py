@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tests.datasets import mnist_dir
-from tests.tui_helpers import make_app, plain, wait_for_data
+from tests.tui_helpers import make_app, notifications, plain, wait_for_data
 from tui.screens.browse import BrowseScreen
 from tui.screens.help import HelpScreen
 from tui.screens.jump import JumpScreen
@@ -147,7 +147,7 @@ async def test_missing_real_data_falls_back_to_synthetic_with_a_notice(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await browser(pilot)
         assert app.dataset.train.is_synthetic
-        notices = [n.message for n in app._notifications]
+        notices = notifications(app)
         assert any("does not exist" in n and "synthetic" in n for n in notices)
 
 

@@ -6,18 +6,16 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from tests.tui_helpers import plain, wait_for_data
+from tests.tui_helpers import make_app, notifications, plain, wait_for_data
 from tui.app import MnistApp
 from tui.screens.evaluate import EvaluateScreen
-from tui.state import Options
 from tui.widgets.draw_canvas import DrawCanvas
 from tui.widgets.prediction_view import PredictionView
 from tui.widgets.weight_grid import WeightGrid
 
 
 def eval_app(checkpoint=None) -> MnistApp:
-    options = Options(dataset="synthetic", checkpoint=str(checkpoint) if checkpoint else None)
-    return MnistApp(options, start_mode="evaluate")
+    return make_app("evaluate", checkpoint=str(checkpoint) if checkpoint else None)
 
 
 async def evaluated(pilot) -> EvaluateScreen:
@@ -127,7 +125,7 @@ async def test_a_bad_checkpoint_is_named_and_the_app_stays_up(tmp_path):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert pilot.app.screen is screen
-        assert any("corrupt" in n.message for n in pilot.app._notifications)
+        assert any("corrupt" in n for n in notifications(pilot.app))
         assert pilot.app.trained_model is None
 
 

@@ -6,9 +6,26 @@ from tui.app import MnistApp
 from tui.state import Options
 
 
-def make_app(**options) -> MnistApp:
+class RecordingApp(MnistApp):
+    """The app, keeping the text of every notification, so tests read them through `notify`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.notified: list[str] = []
+
+    def notify(self, message: str, **kwargs) -> None:
+        self.notified.append(message)
+        super().notify(message, **kwargs)
+
+
+def make_app(start_mode: str = "browse", **options) -> RecordingApp:
     options.setdefault("dataset", "synthetic")
-    return MnistApp(Options(**options))
+    return RecordingApp(Options(**options), start_mode=start_mode)
+
+
+def notifications(app: RecordingApp) -> list[str]:
+    """Every message the app was asked to show as a notification, oldest first."""
+    return list(app.notified)
 
 
 async def wait_for_data(pilot) -> None:

@@ -265,6 +265,10 @@ def test_synthetic_has_mnists_shapes_and_is_deterministic():
 
 
 def test_importing_core_does_not_import_textual_or_torch():
+    """torch is imported only when needed, and the CLI entry point loads no Textual.
+
+    That no core module imports Textual or tui at all is tests/test_import_boundary.py.
+    """
     code = (
         "import sys, core, core.data, core.render, core.synthetic, core.idx, core.show\n"
         "import tui.__main__\n"

@@ -15,7 +15,7 @@ from tests.tui_helpers import plain, wait_for_data
 from tui.app import MnistApp
 from tui.screens.tensors import PANEL_IDS, TensorScreen
 from tui.state import Options
-from tui.widgets.tensor_input import HistoryInput
+from tui.widgets.lab.input import HistoryInput
 
 
 class LabApp(MnistApp):

@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import tensorlab as lab
-from core.index_expr import (
+from core.model import SimpleNN
+from core.tensorlab.index_expr import (
     IndexExpressionError,
     IndexingFailed,
-    evaluate,
+    apply_index,
     parse_index,
     parse_shape,
     parse_shapes,
 )
-from core.model import SimpleNN
 
 IMAGES = np.arange(5 * 28 * 28, dtype=np.uint32).reshape(5, 28, 28).astype(np.uint8)
 TENSORS = {"train_images": IMAGES, "train_labels": np.arange(5, dtype=np.int64)}
@@ -45,13 +45,13 @@ TENSORS = {"train_images": IMAGES, "train_labels": np.arange(5, dtype=np.int64)}
     ],
 )
 def test_notebook_slices_select_what_numpy_selects(text, expected):
-    _, result = evaluate(text, TENSORS)
+    _, result = apply_index(text, TENSORS)
     np.testing.assert_array_equal(result, expected)
     assert result.shape == expected.shape
 
 
 def test_slices_are_views_not_copies():
-    _, result = evaluate("train_images[:, 7:-7, 7:-7]", TENSORS)
+    _, result = apply_index("train_images[:, 7:-7, 7:-7]", TENSORS)
     assert np.shares_memory(result, IMAGES)
 
 
@@ -81,9 +81,9 @@ def test_anything_outside_the_whitelist_is_refused(text):
 
 def test_numpy_refusals_carry_numpys_message():
     with pytest.raises(IndexingFailed, match="index 5 is out of bounds for axis 0 with size 5"):
-        evaluate("train_images[5]", TENSORS)
+        apply_index("train_images[5]", TENSORS)
     with pytest.raises(IndexingFailed, match="too many indices for array"):
-        evaluate("train_images[0, 0, 0, 0]", TENSORS)
+        apply_index("train_images[0, 0, 0, 0]", TENSORS)
 
 
 def test_parse_shape_accepts_tuples_of_non_negative_ints_only():
@@ -135,7 +135,7 @@ def keys(draw):
 def test_random_valid_expressions_agree_with_numpy(key):
     text = f"a[{', '.join(part_text(p) for p in key)}]"
     expected = ARRAY[key]
-    _, result = evaluate(text, {"a": ARRAY})
+    _, result = apply_index(text, {"a": ARRAY})
     np.testing.assert_array_equal(result, expected)
 
 
@@ -161,7 +161,7 @@ def only_index_errors(text: str) -> None:
     """Evaluate on a canary: either an IndexExpressionError or plain indexing, nothing else."""
     canary = Canary()
     with contextlib.suppress(IndexExpressionError):
-        evaluate(text, {"a": canary})
+        apply_index(text, {"a": canary})
     assert canary.touched == []
 
 

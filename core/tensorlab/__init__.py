@@ -7,7 +7,8 @@ are computed arithmetically. torch is imported only inside the functions that ne
 Callers use the package as one namespace (`from core import tensorlab as lab`); the modules are:
 sizes (limits and how sizes print), inspector (a tensor's facts), crop (where a slice came from),
 lessons (rank, element-wise, broadcasting, dot, reshape, data tensors), geometry (2-D transforms)
-and projection (pixels and hidden activations projected to 2-D).
+and projection (pixels and hidden activations projected to 2-D). The parser of the lab's index
+expressions and shapes, index_expr, is imported from its module (`apply_index`, `parse_shape`).
 """
 
 from core.tensorlab.crop import Crop, crop_of, full_key

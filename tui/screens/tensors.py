@@ -13,7 +13,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.state import Dataset
-from tui.widgets.tensor_lessons import (
+from tui.widgets.lab.lessons import (
     BroadcastPanel,
     DataTensorsPanel,
     DotPanel,
@@ -22,8 +22,8 @@ from tui.widgets.tensor_lessons import (
     RankPanel,
     ReshapePanel,
 )
-from tui.widgets.tensor_plots import GeometryPanel, UncrumplePanel
-from tui.widgets.tensor_slicing import SlicingPanel
+from tui.widgets.lab.plots import GeometryPanel, UncrumplePanel
+from tui.widgets.lab.slicing import SlicingPanel
 
 # (id, name in the list, panel class), in the lesson's order.
 PANELS: list[tuple[str, str, type[Widget]]] = [

@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from core import tensorlab as lab
-from core.index_expr import parse_shape, parse_shapes
+from core.tensorlab.index_expr import parse_shape, parse_shapes
 from tui.state import Dataset
-from tui.widgets.tensor_input import HistoryInput
+from tui.widgets.lab.input import HistoryInput
 
 TIMING_HINT = "Enter times the Python loops against the library (a moment, off the UI thread)."
 

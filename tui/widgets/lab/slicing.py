@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from core import tensorlab as lab
-from core.index_expr import evaluate
 from core.render import halfblocks
-from tui.widgets.tensor_input import HistoryInput
-from tui.widgets.tensor_lessons import LessonPanel
+from core.tensorlab.index_expr import apply_index
+from tui.widgets.lab.input import HistoryInput
+from tui.widgets.lab.lessons import LessonPanel
 
 NAMES = ("train_images", "train_labels", "test_images", "test_labels")
 
@@ -74,7 +74,7 @@ class SlicingPanel(LessonPanel):
         if self.dataset is None:
             return Text("Loading data…")
         tensors = tensors_of(self.dataset)
-        expression, result = evaluate(text, tensors)
+        expression, result = apply_index(text, tensors)
         self.result_shape = result.shape
         source = tensors[expression.name]
         if expression.name not in self.facts_cache:

@@ -5,7 +5,8 @@ those pass the whitelist; anything else is refused with an `IndexExpressionError
 array is touched. Indexing follows NumPy on the NumPy arrays the app has loaded, so negative
 steps (`[::-1]`) work, although torch tensors refuse them. When NumPy itself refuses (an index
 out of range, too many indices) the error is an `IndexingFailed` carrying NumPy's own message.
-Both are ValueErrors, the only exceptions `parse_shape`, `parse_index` and `apply_index` raise.
+Both are ValueErrors, the only exceptions `parse_shape`, `parse_index`, `index_array` and
+`apply_index` raise.
 
 Shapes such as `(64, 3, 32, 10)` go through the same whitelist: tuples of non-negative integers.
 """
@@ -115,7 +116,7 @@ def parse_index(text: str, names: tuple[str, ...] | list[str]) -> IndexExpressio
     return IndexExpression(node.id, key)
 
 
-def apply_index(expression: IndexExpression, array: np.ndarray) -> np.ndarray:
+def index_array(expression: IndexExpression, array: np.ndarray) -> np.ndarray:
     """NumPy's basic indexing: a view, never a copy; NumPy's own message if it refuses."""
     if expression.key is None:
         return array
@@ -126,10 +127,10 @@ def apply_index(expression: IndexExpression, array: np.ndarray) -> np.ndarray:
     return np.asarray(result)
 
 
-def evaluate(text: str, tensors: dict[str, np.ndarray]) -> tuple[IndexExpression, np.ndarray]:
+def apply_index(text: str, tensors: dict[str, np.ndarray]) -> tuple[IndexExpression, np.ndarray]:
     """Parse and index in one step: the expression and the view it selects."""
     expression = parse_index(text, tuple(tensors))
-    return expression, apply_index(expression, tensors[expression.name])
+    return expression, index_array(expression, tensors[expression.name])
 
 
 def parse_shape(text: str) -> tuple[int, ...]:

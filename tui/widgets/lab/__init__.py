@@ -1,0 +1,1 @@
+"""The tensor lab's widgets: the panels of screen 2 and the input line they share."""

@@ -7,17 +7,19 @@ download is really needed.
 
 from __future__ import annotations
 
-import gzip
 import os
+import stat
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from core.errors import last_line
-from core.idx import IdxError, read_idx
+from core.files import NotAFileError, describe_kind, open_regular
+from core.idx import EmptyIdx, IdxError, read_idx_stream
 
 DATASETS = ("mnist", "fashion", "synthetic")
 SPLITS = ("train", "test")
@@ -48,6 +50,9 @@ TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion": "FashionMNIST"}
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 DATA_ENV = "MNIST_TUI_DATA"
 PIXELS = 28 * 28
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib reads the gzip header and trailer
+GZIP_CHECK_AHEAD = 64 << 20  # bytes unpacked past a bad IDX header to tell a corrupt gzip
 
 
 class DataError(Exception):
@@ -245,39 +250,50 @@ def file_candidates(folder: Path, stem: str) -> list[Path]:
 
 
 def find_file(folder: Path, split: str, kind: str) -> Path:
+    """The first of the file's names present in `folder`; it must be a regular file."""
     stem = FILE_STEMS[split, kind]
     for path in file_candidates(folder, stem):
         try:
             if path.exists():
+                check_regular_file(path)
                 return path
         except OSError as err:
             raise DataError(f"{path}: cannot be used ({err.strerror or err})") from err
     raise DataError(f"missing {stem}[.gz] in {folder}")
 
 
-def read_idx_file(path: Path, kind: str) -> np.ndarray:
-    """Read an IDX file (gzipped or not) and check it holds what `kind` needs."""
+def check_regular_file(path: Path) -> None:
+    """Refuse a folder, FIFO, device or socket where an IDX file should be, before opening it."""
     try:
-        raw = path.read_bytes()
+        info = os.stat(path)
+    except OSError:
+        return  # gone or unreadable: open_idx_file says which, in the same words as ever
+    if not stat.S_ISREG(info.st_mode):
+        kind = describe_kind(info.st_mode)
+        raise DataError(f"{path}: cannot be read (it is {kind}, not a regular file)")
+
+
+def open_idx_file(path: Path) -> BinaryIO:
+    """Open a regular file for reading; anything else is one DataError line, at once."""
+    try:
+        return open_regular(path)
+    except NotAFileError as err:
+        raise DataError(f"{path}: cannot be read ({err.strerror})") from err
     except PermissionError as err:
         raise DataError(f"{path}: cannot be read (permission denied)") from err
     except OSError as err:
         raise DataError(f"{path}: cannot be read ({err.strerror or err})") from err
-    if not raw:
-        raise DataError(f"{path}: empty file")
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except EOFError as err:
-            raise DataError(f"{path}: truncated gzip (the file ends before its data does)") from err
-        except (gzip.BadGzipFile, zlib.error, OSError) as err:
-            raise DataError(f"{path}: corrupt gzip ({err})") from err
-        if not raw:
-            raise DataError(f"{path}: empty file inside the gzip")
-    try:
-        array = read_idx(raw)
-    except IdxError as err:
-        raise DataError(f"{path}: {err}") from err
+
+
+def read_idx_file(path: Path, kind: str) -> np.ndarray:
+    """Read an IDX file (gzipped or not) and check it holds what `kind` needs.
+
+    The header is read first and only the payload it declares after it (core.idx), so a
+    gzip that unpacks to far more than its header says is refused having read at most that.
+    """
+    path = Path(path)
+    with open_idx_file(path) as file:
+        array = _read_idx(path, file)
     expected_ndim, what = (3, "images") if kind == "images" else (1, "labels")
     if array.dtype != np.uint8:
         raise DataError(f"{path}: {what} must be unsigned bytes, found {array.dtype}")
@@ -291,6 +307,93 @@ def read_idx_file(path: Path, kind: str) -> np.ndarray:
     if len(array) == 0:
         raise DataError(f"{path}: holds no {what}")
     return array
+
+
+def _read_idx(path: Path, file: BinaryIO) -> np.ndarray:
+    try:
+        size = os.fstat(file.fileno()).st_size
+        if size == 0:
+            raise DataError(f"{path}: empty file")
+        if file.read(2) != GZIP_MAGIC:
+            file.seek(0)
+            return read_idx_stream(file, size)
+        file.seek(0)
+        unpacked = Gunzip(file)
+        try:
+            return read_idx_stream(unpacked)
+        except EmptyIdx as err:
+            raise DataError(f"{path}: empty file inside the gzip") from err
+        except IdxError:
+            # Garbled bytes may be a corrupt gzip that zlib has not caught yet: say so if
+            # zlib does within a bounded look further on (its CRC check ends each member).
+            unpacked.skip(GZIP_CHECK_AHEAD)
+            raise
+    except IdxError as err:
+        raise DataError(f"{path}: {err}") from err
+    except EOFError as err:
+        raise DataError(f"{path}: truncated gzip (the file ends before its data does)") from err
+    except zlib.error as err:
+        raise DataError(f"{path}: corrupt gzip ({err})") from err
+    except MemoryError as err:
+        raise DataError(f"{path}: not enough memory to read it") from err
+    except OSError as err:
+        raise DataError(f"{path}: cannot be read ({err.strerror or err})") from err
+
+
+class Gunzip:
+    """A gzip file's content as a stream that unpacks only as many bytes as are asked for.
+
+    zlib checks each member's header, CRC-32 and length; members may follow one another, as
+    gzip allows. Truncation raises EOFError, corruption zlib.error. Memory stays at what a
+    read asks for plus one CHUNK of compressed input, however far the data would unpack.
+    """
+
+    CHUNK = 1 << 20
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.unzip = zlib.decompressobj(GZIP_WBITS)
+        self.pending = b""  # compressed bytes read from the file but not yet given to zlib
+
+    def read(self, count: int) -> bytes:
+        buffer = bytearray(count)
+        return bytes(buffer[: self.readinto(buffer)])
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        view = memoryview(buffer).cast("B")
+        done = 0
+        while done < len(view):
+            data = self._unpack(len(view) - done)
+            if not data:
+                break
+            view[done : done + len(data)] = data
+            done += len(data)
+        return done
+
+    def skip(self, count: int) -> None:
+        """Unpack and drop up to `count` bytes, a chunk at a time (zlib checks them)."""
+        scratch = memoryview(bytearray(min(count, self.CHUNK)))
+        while count > 0:
+            got = self.readinto(scratch[:count])
+            if not got:
+                return
+            count -= got
+
+    def _unpack(self, limit: int) -> bytes:
+        """At most `limit` (> 0) more bytes of content; b"" at the end of the last member."""
+        while True:
+            if self.unzip.eof:  # a member ended: another one may follow
+                self.pending = self.unzip.unused_data or self.pending or self.file.read(self.CHUNK)
+                if not self.pending:
+                    return b""
+                self.unzip = zlib.decompressobj(GZIP_WBITS)
+            data = self.unzip.unconsumed_tail or self.pending or self.file.read(self.CHUNK)
+            self.pending = b""
+            if not data:
+                raise EOFError("the gzip stream ends inside a member")
+            out = self.unzip.decompress(data, limit)
+            if out:
+                return out
 
 
 def no_data_message(name: str) -> str:

@@ -80,12 +80,9 @@ def run_benchmark(
     say: Callable[[str], None] = print,
 ) -> BenchResult:
     """Time the notebook pipeline for `notebook_epochs`, then the fast path for config.epochs."""
-    from core.data import load
+    from core.data import load_splits
 
-    data = (
-        load(config.dataset, "train", root=config.data_dir),
-        load(config.dataset, "test", root=config.data_dir),
-    )
+    data = load_splits(config.dataset, config.data_dir)
     source = data[0].source
     device = config.resolved_device()
     config = replace(config, device=device)

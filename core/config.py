@@ -70,13 +70,6 @@ def setting(
 class TrainConfig:
     """Everything that decides what a training run computes and where."""
 
-    dataset: str = setting("mnist", "the dataset to train on", choices=DATASETS)
-    data_dir: str | None = setting(
-        None,
-        "folder with the four IDX files, gz or not (default: where core.data looks)",
-        in_form=False,
-        metavar="DIR",
-    )
     epochs: int = setting(5, "passes over the training split", bounds=(1, 1000))
     # The notebook's batch; the last partial batch is kept, as DataLoader does.
     batch_size: int = setting(64, "images per optimizer step", bounds=(1, 60_000))
@@ -88,6 +81,13 @@ class TrainConfig:
     )
     seed: int = setting(0, "seeds the weights and the shuffle", bounds=(0, SEED_MAX))
     device: str = setting("auto", "auto: cuda when available, else cpu", choices=DEVICES)
+    dataset: str = setting("mnist", "the dataset to train on", choices=DATASETS)
+    data_dir: str | None = setting(
+        None,
+        "folder with the four IDX files, gz or not (default: the places the README lists)",
+        in_form=False,
+        metavar="DIR",
+    )
     loader: str = setting(
         "device",
         "device: the fast path; torchvision: the notebook's PIL + DataLoader pipeline",
@@ -97,7 +97,7 @@ class TrainConfig:
     )
     # The UI keeps a core; more threads than cores only fight each other.
     threads: int = setting(
-        help="CPU threads for training (default: cores - 1, at least 1)",
+        help="CPU threads for training; cores - 1 leaves one to the UI",
         default_factory=default_threads,
         bounds=(1, 4096),
         in_form=False,
@@ -105,13 +105,13 @@ class TrainConfig:
     )
     cuda_graph: bool = setting(
         True,
-        "on cuda, replay the step as one captured graph (falls back to eager if capture fails)",
+        "replay the step on cuda as one captured CUDA graph (eager if capture fails)",
         in_form=False,
         headless_only=True,
     )
     cpu_kernels: bool = setting(
         True,
-        "on the cpu, run the step in C when core._cpu_kernels is built",
+        "run the step on the cpu in C, when core._cpu_kernels is built",
         in_form=False,
         headless_only=True,
     )

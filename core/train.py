@@ -27,7 +27,7 @@ from core.checkpoint import CheckpointError
 from core.config import ConfigError, TrainConfig
 from core.data import DataError, check_trainable, load_splits
 from core.device import describe_run_device, resolve_device
-from core.errors import first_line
+from core.errors import first_line, os_error_reason
 from core.events import (
     BatchProgress,
     EpochEnd,
@@ -95,7 +95,15 @@ def fit(
     Expected failures (bad data, checkpoint, NaN loss, out of memory) end as RunFailed;
     anything else is a bug and is re-raised after its RunFailed is sent.
     """
-    writer = JsonLinesWriter(metrics) if metrics is not None else None
+    try:
+        writer = JsonLinesWriter(metrics) if metrics is not None else None
+    except OSError as err:
+        failed = RunFailed(
+            reason=f"cannot write metrics to {metrics}: {os_error_reason(metrics, err)}"
+        )
+        if on_event is not None:
+            on_event(failed)
+        return FitResult(failed, None, ())
 
     def emit(event: Event) -> None:
         if writer is not None:
@@ -209,6 +217,11 @@ class _Run:
                 self.notes.append("saved shuffle state is for another device; reshuffling")
         self.history = [EpochEnd(**entry) for entry in saved.history]
         self.start_epoch = saved.epoch
+        if self.start_epoch >= self.config.epochs:
+            raise ConfigError(
+                f"nothing to train: {path} has done {saved.epoch} epoch(s) and this run asks "
+                f"for {self.config.epochs}; ask for more epochs to continue it"
+            )
 
     def train(self) -> FitResult:
         self.emit(

@@ -14,6 +14,7 @@ import time
 
 from textual import events
 
+from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.screens.browse import BrowseScreen
 from tui.screens.train import TrainScreen
@@ -69,12 +70,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--idle", action="store_true", help="baseline: no training meanwhile")
     args = parser.parse_args()
-    options = Options(
-        dataset=args.dataset,
-        data_dir=args.data_dir,
-        device="cpu",
-        training={"epochs": args.epochs},
+    training = TrainConfig(
+        dataset=args.dataset, data_dir=args.data_dir, device="cpu", epochs=args.epochs
     )
+    options = Options(training)
     latencies, batches = asyncio.run(
         measure(MnistApp(options), args.presses, train_meanwhile=not args.idle)
     )

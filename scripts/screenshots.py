@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.state import Options
 
@@ -45,24 +46,21 @@ SHOTS = [
 
 def synthetic_checkpoint(folder: Path) -> Path:
     """A model for the Evaluate shots: 3 epochs on synthetic digits, seed 0."""
-    from core.config import TrainConfig
-    from core.data import load
+    from core.data import load_splits
     from core.train import fit
 
     path = folder / "synthetic.pt"
     # The plain torch step: the pictures must not depend on whether the C step was built.
     config = TrainConfig(dataset="synthetic", epochs=3, device="cpu", seed=0, cpu_kernels=False)
-    fit(config, data=(load("synthetic", "train"), load("synthetic", "test")), save=path)
+    fit(config, data=load_splits("synthetic"), save=path)
     return path
 
 
 async def take(
     folder: Path, name: str, size: tuple[int, int], keys: list[str], checkpoint: Path
 ) -> None:
-    options = Options(dataset="synthetic")
-    if name.startswith("evaluate"):
-        options.checkpoint = str(checkpoint)
-    app = MnistApp(options)
+    opened = str(checkpoint) if name.startswith("evaluate") else None
+    app = MnistApp(Options(TrainConfig(dataset="synthetic"), checkpoint=opened))
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -15,6 +15,7 @@ import time
 CHILD = """
 import sys, time
 t0 = time.perf_counter()
+from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.state import Options
 t_import = time.perf_counter() - t0
@@ -29,7 +30,7 @@ class FirstFrame(MnistApp):
         print(f"{t_import:.4f} {time.perf_counter() - t0:.4f} {','.join(heavy) or '-'}")
         self.exit()
 
-FirstFrame(Options(dataset="synthetic")).run(headless=True)
+FirstFrame(Options(TrainConfig(dataset="synthetic"))).run(headless=True)
 """
 
 

@@ -12,7 +12,7 @@ import pytest
 def synthetic_checkpoint(tmp_path_factory):
     """A checkpoint trained on synthetic digits with a fixed seed (3 epochs, about a second)."""
     from core.config import TrainConfig
-    from core.data import load
+    from core.data import load_splits
     from core.train import fit
 
     path = tmp_path_factory.mktemp("checkpoint") / "synthetic.pt"
@@ -21,6 +21,6 @@ def synthetic_checkpoint(tmp_path_factory):
     config = TrainConfig(
         dataset="synthetic", epochs=3, device="cpu", threads=1, seed=0, cpu_kernels=False
     )
-    result = fit(config, data=(load("synthetic", "train"), load("synthetic", "test")), save=path)
+    result = fit(config, data=load_splits("synthetic"), save=path)
     assert result.ok, result.outcome
     return path

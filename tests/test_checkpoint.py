@@ -121,8 +121,12 @@ def test_resuming_into_a_different_network_fails_the_run_clearly(tmp_path):
     assert events[-1].reason == f"{path} was trained with hidden=512; this run has hidden=64"
 
 
-def test_resuming_a_finished_run_trains_nothing_more(tmp_path):
+def test_resuming_a_finished_run_says_there_is_nothing_to_train(tmp_path):
     path = tmp_path / "run.pt"
-    done, _ = train(save=path)
-    again, _ = train(resume=path)
-    assert again.outcome.epochs_done == 2 and same_weights(again.model, done.model)
+    train(save=path)
+    again, events = train(resume=path)
+    assert not again.ok
+    assert events[-1].reason == (
+        f"nothing to train: {path} has done 2 epoch(s) and this run asks for 2; "
+        "ask for more epochs to continue it"
+    )

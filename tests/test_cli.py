@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tui.__main__ import main
@@ -41,3 +43,20 @@ def test_show_prints_a_synthetic_digit(capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("synthetic train[2]")
     assert len(out.splitlines()) == 29
+
+
+def test_the_app_without_a_terminal_exits_at_once_with_one_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--dataset", "synthetic"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("mnist-tui: the app needs a terminal")
+    assert done.stderr.count("\n") == 1 and done.stdout == ""

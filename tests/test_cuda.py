@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from core.config import TrainConfig
-from core.data import load
+from core.data import load_splits
 from core.events import EpochEnd, RunStarted
 from core.loaders import DeviceLoader
 from core.train import fit
@@ -28,7 +28,7 @@ def mnist():
         from tests.datasets import mnist_dir
 
         folder = mnist_dir()
-    return load("mnist", "train", root=Path(folder)), load("mnist", "test", root=Path(folder))
+    return load_splits("mnist", Path(folder))
 
 
 def run(mnist, save=None, resume=None, **overrides):

@@ -99,17 +99,17 @@ async def test_a_digit_drawn_stroke_by_stroke_is_recognised(synthetic_checkpoint
         screen = await evaluated(pilot)
         await pilot.press("d")
         canvas = screen.query_one(DrawCanvas)
-        assert pilot.app.focused is canvas and screen.drawn_prediction is None
+        assert pilot.app.focused is canvas and screen.drawn_class is None
         # A "7": the bar across the top, then the stroke down and to the left.
         await pilot.press(*["up"] * 8, *["left"] * 6, "space")
         await pilot.press(*["shift+right"] * 12)
         for _ in range(16):
             await pilot.press("shift+down", "left" if _ % 3 == 0 else "down", "space")
         assert canvas.pixels.sum() > 0
-        assert screen.drawn_prediction == 7
+        assert screen.drawn_class == 7
         assert "prediction 7" in plain(screen.query_one("#draw-result"))
         await pilot.press("x")
-        assert not canvas.pixels.any() and screen.drawn_prediction is None
+        assert not canvas.pixels.any() and screen.drawn_class is None
 
 
 async def test_a_bad_checkpoint_is_named_and_the_app_stays_up(tmp_path):
@@ -126,7 +126,7 @@ async def test_a_bad_checkpoint_is_named_and_the_app_stays_up(tmp_path):
         await pilot.pause()
         assert pilot.app.screen is screen
         assert any("corrupt" in n for n in notifications(pilot.app))
-        assert pilot.app.trained_model is None
+        assert pilot.app.trained is None
 
 
 @pytest.mark.parametrize(

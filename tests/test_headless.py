@@ -1,23 +1,23 @@
 """`mnist-tui train --headless` and `bench`: the notebook's lines, one-line failures, exit codes."""
 
-import argparse
 import json
+import subprocess
+import sys
 
 import pytest
 
-from core import headless
-
-
-def parse(adder, argv):
-    parser = argparse.ArgumentParser()
-    adder(parser)
-    return parser.parse_args(argv)
+from tui.cli import build_parser, config_from_args, main
 
 
 def train(argv):
-    return headless.run_train(parse(headless.add_train_arguments, ["--headless", *argv]))
+    return main(["train", "--headless", *argv])
 
 
+def bench(argv):
+    return main(["bench", *argv])
+
+
+SEEDS = "a whole number in 0..9223372036854775807"
 TINY = ["--dataset", "synthetic", "--epochs", "2", "--threads", "1", "--device", "cpu"]
 
 
@@ -31,9 +31,9 @@ def test_prints_the_notebooks_epoch_lines_then_the_test_accuracy(capsys):
 
 
 def test_flags_become_the_config():
-    args = parse(
-        headless.add_train_arguments,
+    args = build_parser().parse_args(
         [
+            "train",
             "--headless",
             "--epochs",
             "3",
@@ -53,7 +53,7 @@ def test_flags_become_the_config():
             "--no-cpu-kernels",
         ],
     )
-    config = headless.config_from_args(args)
+    config = config_from_args(args)
     assert config.cpu_kernels is False
     assert (config.epochs, config.batch_size, config.lr, config.optimizer) == (3, 32, 0.01, "adam")
     assert (config.hidden, config.seed, config.loader, config.cuda_graph) == (
@@ -77,10 +77,8 @@ def test_save_metrics_and_resume(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [
-        (["--lr", "0"], 2, "error: lr must be a finite number > 0, got 0.0"),
-        (["--epochs", "0"], 2, "error: epochs must be a whole number in 1..1000, got 0"),
-        (["--resume", "/nonexistent/run.pt"], 1, "error: no checkpoint at /nonexistent/run.pt"),
-        (["--lr", "1e30"], 1, "error: loss became nan at epoch 0, step"),
+        (["--resume", "/nonexistent/run.pt"], 1, "mnist-tui: no checkpoint at /nonexistent/run.pt"),
+        (["--lr", "1e30"], 1, "mnist-tui: loss became nan at epoch 0, step"),
     ],
 )
 def test_failures_exit_non_zero_with_one_line_and_no_traceback(capsys, argv, code, message):
@@ -89,59 +87,87 @@ def test_failures_exit_non_zero_with_one_line_and_no_traceback(capsys, argv, cod
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_metrics_under_a_file_say_so(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert train([*TINY, "--metrics", str(tmp_path / "file" / "m.jsonl")]) == 1
+    err = capsys.readouterr().err
+    target, parent = tmp_path / "file" / "m.jsonl", tmp_path / "file"
+    assert err == f"mnist-tui: cannot write metrics to {target}: {parent} is a file, not a folder\n"
+
+
 def test_missing_data_dir_is_one_line(capsys, tmp_path):
     assert train(["--data-dir", str(tmp_path / "absent"), "--threads", "1"]) == 1
-    assert capsys.readouterr().err == f"error: data folder {tmp_path / 'absent'} does not exist\n"
+    err = capsys.readouterr().err
+    assert err == f"mnist-tui: data folder {tmp_path / 'absent'} does not exist\n"
 
 
 def test_bench_prints_the_speedup_and_writes_json(tmp_path, capsys):
     path = tmp_path / "bench.json"
-    args = parse(
-        headless.add_bench_arguments,
-        ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--json", str(path)],
-    )
-    assert headless.run_bench(args) == 0
+    argv = ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--json", str(path)]
+    assert bench(argv) == 0
     out = capsys.readouterr().out
     assert "speed-up per epoch: " in out and "x\n" in out
     assert json.loads(path.read_text())["fast"]["epochs"] == 1
 
 
-def test_a_bad_option_is_reported_before_torch_is_imported(capsys):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lr", "0"], "argument --lr: must be a finite number > 0, got '0'"),
+        (["--lr", "nan"], "argument --lr: must be a finite number > 0, got 'nan'"),
+        (["--epochs", "0"], "argument --epochs: must be a whole number in 1..1000, got '0'"),
+        (["--hidden", "9223372036854775808"], "argument --hidden: must be a whole number in 1.."),
+        (["--seed", "18446744073709551616"], f"argument --seed: must be {SEEDS}"),
+        (["--seed", "1e30"], f"argument --seed: must be {SEEDS}, got '1e30'"),
+        (["--threads", "99999"], "argument --threads: must be a whole number in 1..4096"),
+        (["--optimizer", "lbfgs"], "argument --optimizer: invalid choice: 'lbfgs'"),
+    ],
+)  # fmt: skip
+def test_a_bad_number_is_refused_at_the_flag_before_torch_is_imported(argv, message):
     # In a fresh interpreter, so that this test session's own torch import does not count.
-    import subprocess
-    import sys
-
     code = (
-        "import sys; from core import headless; import argparse; p = argparse.ArgumentParser();"
-        "headless.add_train_arguments(p);"
-        "rc = headless.run_train(p.parse_args(['--headless', '--lr', '-1']));"
-        "print(rc, 'torch' in sys.modules)"
+        "import sys\n"
+        "from tui.cli import main\n"
+        "try:\n"
+        f"    main(['train', '--headless', *{argv!r}])\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code, 'torch' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["2", "False"]
-    assert done.stderr == "error: lr must be a finite number > 0, got -1.0\n"
+    assert done.stdout.split() == ["2", "False", "False"] or done.stdout.split()[:2] == [
+        "2",
+        "False",
+    ]
+    assert done.stderr.startswith(f"mnist-tui: {message}")
+    assert done.stderr.endswith("(see mnist-tui train --help)\n") and done.stderr.count("\n") == 1
+
+
+def test_more_threads_than_cores_are_capped_with_a_note(capsys):
+    import os
+
+    args = build_parser().parse_args(["train", "--headless", "--threads", "999"])
+    assert config_from_args(args).threads == (os.cpu_count() or 1)
+    assert "is more than the" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (
-            ["--notebook-epochs", "-1"],
-            "error: --notebook-epochs must be 0 (skip) or more, got -1\n",
-        ),
-        (["--epochs", "0"], "error: epochs must be a whole number in 1..1000, got 0\n"),
+        (["--notebook-epochs", "-1"], "argument --notebook-epochs: must be a whole number in 0"),
+        (["--epochs", "0"], "argument --epochs: must be a whole number in 1..1000, got '0'"),
     ],
-)
+)  # fmt: skip
 def test_bench_names_the_option_that_is_wrong(capsys, argv, message):
-    assert headless.run_bench(parse(headless.add_bench_arguments, argv)) == 2
-    assert capsys.readouterr().err == message
+    with pytest.raises(SystemExit) as exit_:
+        bench(argv)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.startswith(f"mnist-tui: {message}")
 
 
 def test_bench_can_skip_the_notebook_pipeline(tmp_path, capsys):
     path = tmp_path / "bench.json"
     argv = ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--notebook-epochs", "0"]
-    args = parse(headless.add_bench_arguments, [*argv, "--json", str(path)])
-    assert headless.run_bench(args) == 0
+    assert bench([*argv, "--json", str(path)]) == 0
     figures = json.loads(path.read_text())
     assert figures["notebook"] is None and figures["speedup"] is None
     assert "speed-up" not in capsys.readouterr().out

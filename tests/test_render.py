@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import io
-
 import numpy as np
 import pytest
 from rich.console import Console
@@ -19,8 +16,8 @@ from core.render import (
     pixel_matrix,
     render,
 )
-from core.show import show_digit
 from tests.datasets import mnist_dir
+from tui.cli import main
 
 
 def blank(value: int = 0, shape=(28, 28)) -> np.ndarray:
@@ -108,18 +105,18 @@ def test_downsample_and_stats():
     assert image_stats(image) == {"min": 0, "max": 200, "mean": 800 / 784, "nonzero": 4}
 
 
-def show(**kwargs) -> tuple[int, str]:
-    args = argparse.Namespace(
-        dataset="mnist", data_dir=None, index=0, split="train", mode="halfblock", palette="dark"
-    )
-    vars(args).update(kwargs)
-    out = io.StringIO()
-    code = show_digit(args, console=Console(file=out, width=200))
-    return code, out.getvalue()
+def show(capsys, **kwargs) -> tuple[int, str, str]:
+    options = {"dataset": "mnist", "index": 0, "split": "train", "mode": "halfblock", **kwargs}
+    argv = ["show"]
+    for name, value in options.items():
+        argv += [f"--{name.replace('_', '-')}", str(value)]
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
-def test_show_prints_the_real_digit_10_as_plain_text_in_a_pipe():
-    code, out = show(index=10, data_dir=str(mnist_dir()), mode="matrix")
+def test_show_prints_the_real_digit_10_as_plain_text_in_a_pipe(capsys):
+    code, out, _ = show(capsys, index=10, data_dir=str(mnist_dir()), mode="matrix")
     assert code == 0
     assert out.startswith("mnist train[10]  label 3")
     assert "\x1b[" not in out
@@ -127,13 +124,13 @@ def test_show_prints_the_real_digit_10_as_plain_text_in_a_pipe():
 
 
 def test_show_refuses_an_out_of_range_index(capsys):
-    code, _ = show(index=10**6, dataset="synthetic")
+    code, _, err = show(capsys, index=10**6, dataset="synthetic")
     assert code == 1
-    assert "index 1000000 is out of range" in capsys.readouterr().err
+    assert err == "mnist-tui: index 1000000 is out of range for synthetic train (0-5999)\n"
 
 
-def test_show_marks_synthetic_digits():
-    code, out = show(dataset="synthetic", mode="ascii")
+def test_show_marks_synthetic_digits(capsys):
+    code, out, _ = show(capsys, dataset="synthetic", mode="ascii")
     assert code == 0 and "[synthetic]" in out.splitlines()[0]
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 import torch
 
+from core.config import TrainConfig
 from core.model import SimpleNN
 from tests.tui_helpers import plain, wait_for_data
 from tui.app import MnistApp
 from tui.screens.tensors import PANEL_IDS, TensorScreen
-from tui.state import Options
+from tui.state import Options, TrainedModel
 from tui.widgets.lab.input import HistoryInput
 
 
@@ -25,7 +26,7 @@ class LabApp(MnistApp):
 
 
 def make_lab() -> LabApp:
-    return LabApp(Options(dataset="synthetic"))
+    return LabApp(Options(TrainConfig(dataset="synthetic")))
 
 
 def tiny_model() -> SimpleNN:
@@ -227,13 +228,13 @@ async def test_uncrumpling_asks_for_a_model_then_projects_one():
     async with make_lab().run_test(size=(100, 34)) as pilot:
         screen = await open_lab(pilot, "uncrumple")
         assert "Train a model on screen 3 first" in shown(screen, "#uncrumple-status")
-        pilot.app.trained_model = tiny_model()
+        pilot.app.trained = TrainedModel(tiny_model(), "a test model")
         await pilot.press("1", "2")  # back from another screen: the lab sees the model
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         panel = screen.query_one("#uncrumple")
-        assert panel.projected_for is pilot.app.trained_model
+        assert panel.projected_for is pilot.app.trained
         assert "Nearest class centroid" in shown(screen, "#uncrumple-status")
 
 
@@ -245,7 +246,7 @@ def lab_then(panel: str, text: str | None = None, model: bool = False):
 
     async def run_before(pilot) -> None:
         if model:
-            pilot.app.trained_model = tiny_model()
+            pilot.app.trained = TrainedModel(tiny_model(), "a test model")
         screen = await open_lab(pilot, panel)
         if text is not None:
             await type_into(pilot, panel, text)

@@ -21,7 +21,7 @@ async def wait_until(pilot, condition, timeout: float = 30.0) -> None:
 
 
 async def test_before_a_run_shows_settings_summary_and_device():
-    app = make_app(training={"epochs": 7, "lr": 3e-4})
+    app = make_app(epochs=7, lr=3e-4)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
         assert screen.query_one("#field-epochs", Input).value == "7"
@@ -32,7 +32,7 @@ async def test_before_a_run_shows_settings_summary_and_device():
 
 
 async def test_a_real_run_end_to_end(tmp_path):
-    app = make_app(training={"epochs": 2})
+    app = make_app(epochs=2)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
@@ -45,14 +45,14 @@ async def test_a_real_run_end_to_end(tmp_path):
         assert screen.query_one("#result").display
         verdict = plain(screen.query_one("#verdict"))
         assert "train" in verdict and "test" in verdict
-        assert app.trained_model is not None
+        assert app.trained is not None and app.trained.source.startswith("the last run")
         assert (tmp_path / "last.pt").exists()
         assert screen.started.notes  # the C step, or why it is not used
         assert notifications(app) == list(screen.started.notes)
 
 
 async def test_stop_ends_the_run_and_a_new_run_can_start(tmp_path):
-    app = make_app(training={"epochs": 200})
+    app = make_app(epochs=200)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
@@ -70,7 +70,7 @@ async def test_stop_ends_the_run_and_a_new_run_can_start(tmp_path):
 
 
 async def test_quit_during_a_run_leaves_no_thread_behind(tmp_path):
-    app = make_app(training={"epochs": 200})
+    app = make_app(epochs=200)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"
@@ -113,7 +113,7 @@ async def test_letters_never_reach_a_number_field():
 
 
 async def test_nan_loss_is_shown_and_the_screen_stays_usable(tmp_path):
-    app = make_app(training={"epochs": 1, "lr": 1e30})
+    app = make_app(epochs=1, lr=1e30)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
         screen.autosave = tmp_path / "last.pt"

@@ -22,7 +22,7 @@ def test_train_screen_before_a_run(snap_compare, size):
         assert not screen.running and screen.outcome is None
         assert "407,050" in plain(screen.query_one("#system"))
 
-    app = make_app(training={"epochs": 5})
+    app = make_app(epochs=5)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 

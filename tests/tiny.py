@@ -6,12 +6,12 @@ from dataclasses import replace
 from functools import lru_cache
 
 from core.config import TrainConfig
-from core.data import Split, load
+from core.data import Split, load_splits
 
 
 @lru_cache(maxsize=4)
 def tiny_data(train: int = 512, test: int = 256) -> tuple[Split, Split]:
-    full_train, full_test = load("synthetic", "train"), load("synthetic", "test")
+    full_train, full_test = load_splits("synthetic")
 
     def head(split: Split, n: int) -> Split:
         return replace(split, images=split.images[:n], labels=split.labels[:n])

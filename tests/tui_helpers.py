@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.state import Options
 
@@ -18,9 +19,11 @@ class RecordingApp(MnistApp):
         super().notify(message, **kwargs)
 
 
-def make_app(start_mode: str = "browse", **options) -> RecordingApp:
-    options.setdefault("dataset", "synthetic")
-    return RecordingApp(Options(**options), start_mode=start_mode)
+def make_app(start_mode: str = "browse", checkpoint: str | None = None, **training) -> RecordingApp:
+    """The app on synthetic digits unless told otherwise; `training` overrides the recipe."""
+    training.setdefault("dataset", "synthetic")
+    options = Options(training=TrainConfig(**training), checkpoint=checkpoint)
+    return RecordingApp(options, start_mode=start_mode)
 
 
 def notifications(app: RecordingApp) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import threading
 from pathlib import Path
@@ -13,14 +12,14 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
-from core.data import DataError, load, needs_download
-from tui.messages import DataFailed, DataLoaded, DataNotice
+from core.data import DataError, load_splits, needs_download
+from tui.messages import DataFailed, DataLoaded, DataNotice, WorkerFailed
 from tui.screens.browse import BrowseScreen
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.tensors import TensorScreen
 from tui.screens.train import TrainScreen
-from tui.state import Dataset, Options
+from tui.state import Dataset, Options, TrainedModel
 
 
 class MnistApp(App):
@@ -45,14 +44,13 @@ class MnistApp(App):
 
     # None until the loader worker reports; screens watch it.
     dataset: reactive[Dataset | None] = reactive(None)
+    # The model the Evaluate and Tensors screens show: the last run's, or an opened checkpoint.
+    trained: reactive[TrainedModel | None] = reactive(None)
 
     def __init__(self, options: Options | None = None, start_mode: str = "browse") -> None:
         super().__init__()
         self.options = options or Options()
         self.start_mode = start_mode
-        # Set by the Train screen when a run finishes; the Evaluate and Tensors screens read it.
-        self.trained_model = None
-        self.model_source = ""
         # The dataset last asked for, and why it could not be loaded (None when it was).
         self.requested_dataset = self.options.dataset
         self.data_problem: str | None = None
@@ -80,8 +78,7 @@ class MnistApp(App):
         try:
             if download and needs_download(name, data_dir):
                 self.post_message(DataNotice(f"No {name} files here: downloading them…"))
-            train = load(name, "train", data_dir, download, cancelled=lambda: worker.is_cancelled)
-            test = load(name, "test", data_dir, download, cancelled=lambda: worker.is_cancelled)
+            train, test = load_splits(name, data_dir, download, lambda: worker.is_cancelled)
         except Exception as error:  # whatever went wrong, the app opens on synthetic digits
             reason = str(error) if isinstance(error, DataError) else repr(error)
             if worker.is_cancelled:
@@ -90,7 +87,7 @@ class MnistApp(App):
                 self.post_message(DataFailed(reason))
                 return
             notice = f"{reason}. Showing synthetic digits instead."
-            train, test = load("synthetic", "train"), load("synthetic", "test")
+            train, test = load_splits("synthetic")
         self.post_message(DataLoaded(train, test, notice, requested=name))
 
     @on(DataLoaded)
@@ -110,6 +107,11 @@ class MnistApp(App):
     @on(DataFailed)
     def data_failed(self, message: DataFailed) -> None:
         self.notify(message.reason, title="Data", severity="error", timeout=12)
+
+    @on(WorkerFailed)
+    def worker_failed(self, message: WorkerFailed) -> None:
+        error = message.error
+        self.notify(f"{type(error).__name__}: {error}", title=message.title, severity="error")
 
     async def action_quit(self) -> None:
         self.stop_background_work()
@@ -136,26 +138,8 @@ def quiet_garbage_collector() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def options_from_args(args: argparse.Namespace) -> Options:
-    training = {
-        key: getattr(args, key, None)
-        for key in ("epochs", "batch_size", "lr", "optimizer", "hidden", "seed")
-        if getattr(args, key, None) is not None
-    }
-    return Options(
-        dataset=args.dataset,
-        data_dir=args.data_dir,
-        device=args.device,
-        checkpoint=getattr(args, "checkpoint", None),
-        training=training,
-    )
-
-
-def run_app(args: argparse.Namespace) -> int:
-    start = {"train": "train"}.get(args.command or "", "browse")
-    if getattr(args, "checkpoint", None):
-        start = "evaluate"
-    app = MnistApp(options_from_args(args), start_mode=start)
+def run_app(options: Options, start_mode: str = "browse") -> int:
+    app = MnistApp(options, start_mode=start_mode)
     try:
         app.run()
     finally:

@@ -1,12 +1,22 @@
-"""Messages that cross from workers to the UI thread."""
+"""Every message that crosses from a worker thread to the UI thread."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from textual.message import Message
 
 from core.data import Split
+from core.events import BatchProgress, Event
+
+if TYPE_CHECKING:  # these import torch, which is not on the start-up path
+    import numpy as np
+
+    from core.evaluation import Evaluation
+    from core.model import SimpleNN
+    from tui.state import TrainedModel
 
 
 @dataclass
@@ -37,13 +47,13 @@ class DataFailed(Message):
 class TrainingEvent(Message):
     """One event from core's training loop (run started, epoch end, finished, failed)."""
 
-    event: object
+    event: Event
 
 
 class BatchUpdate(Message):
     """Per-batch progress; a newer one replaces any still queued, so the UI never lags."""
 
-    def __init__(self, event: object) -> None:
+    def __init__(self, event: BatchProgress) -> None:
         super().__init__()
         self.event = event
 
@@ -56,5 +66,57 @@ class SystemInfo(Message):
     """What the Train screen shows before a run: device and model summary (needs torch)."""
 
     device: str
-    summary_rows: list
+    summary_rows: list[tuple[str, str, int]]  # layer, output shape, parameters
     total_parameters: int
+
+
+@dataclass
+class ModelOpened(Message):
+    """A checkpoint's model is ready to evaluate."""
+
+    model: SimpleNN
+    source: str
+
+
+@dataclass
+class CheckpointFailed(Message):
+    """A checkpoint could not be used; reason is one line."""
+
+    reason: str
+
+
+@dataclass
+class Evaluated(Message):
+    """The evaluation worker finished one model on one test split."""
+
+    trained: TrainedModel
+    evaluation: Evaluation
+    weights: np.ndarray  # the first layer's weights as (hidden, 28, 28) images
+    test: Split  # the split it was computed on: results for an older model or split are dropped
+
+
+@dataclass
+class ProjectionDone(Message):
+    """Test images projected to 2-D by their pixels and by a model's hidden layer."""
+
+    trained: TrainedModel
+    pixels: np.ndarray  # (N, 2)
+    hidden: np.ndarray  # (N, 2)
+    labels: np.ndarray  # (N,)
+
+
+class TimingDone(Message):
+    """A tensor-lab timing thread finished request number `request`."""
+
+    def __init__(self, request: int, content: RenderableType) -> None:
+        super().__init__()
+        self.request = request
+        self.content = content
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A worker raised something unexpected; it bubbles to the app, which shows it once."""
+
+    title: str
+    error: BaseException

@@ -1,10 +1,15 @@
-"""What the screens share: the loaded dataset and the command line's choices."""
+"""What the screens share: the loaded dataset, the trained model, the command line's choices."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from core.config import TrainConfig
 from core.data import Split
+
+if TYPE_CHECKING:  # torch is not on the start-up path
+    from core.model import SimpleNN
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: identity, not value, equality
@@ -22,13 +27,26 @@ class Dataset:
         return self.train if which == "train" else self.test
 
 
-@dataclass
-class Options:
-    """The command line as the app sees it; later screens read their defaults from here."""
+@dataclass(frozen=True, eq=False)  # a new model is a new value even with the same source text
+class TrainedModel:
+    """A trained network and where it came from, as the screens name it."""
 
-    dataset: str = "mnist"
-    data_dir: str | None = None
-    device: str = "auto"
+    model: SimpleNN
+    source: str  # "the last run (5 epochs, 97.93%)", "run.pt (hidden=512)"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The command line as the app sees it: the recipe to start from, and what to open."""
+
+    training: TrainConfig = field(default_factory=TrainConfig)
     checkpoint: str | None = None
-    training: dict = field(default_factory=dict)
-    download: bool = True
+    download: bool = True  # False: never reach for the network (tests, offline demos)
+
+    @property
+    def dataset(self) -> str:
+        return self.training.dataset
+
+    @property
+    def data_dir(self) -> str | None:
+        return self.training.data_dir

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,19 +11,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
+from core.data import Split
 from core.render import halfblocks
+from tui.messages import CheckpointFailed, Evaluated, ModelOpened
 from tui.screens.open_checkpoint import OpenCheckpointScreen
+from tui.state import TrainedModel
 from tui.widgets.confusion_grid import ConfusionGrid
 from tui.widgets.digit_view import ThumbnailStrip
 from tui.widgets.draw_canvas import DrawCanvas
 from tui.widgets.prediction_view import PredictionView
 from tui.widgets.probability_bars import probability_bars
 from tui.widgets.weight_grid import WeightGrid
+from tui.workers import reports_failure
 
 PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}
 FOCUS_IN = {
@@ -33,33 +34,6 @@ FOCUS_IN = {
     "panel-weights": WeightGrid,
     "panel-draw": DrawCanvas,
 }
-
-
-@dataclass
-class Evaluated(Message):
-    """The worker finished evaluating `model` on the test split."""
-
-    model: object
-    evaluation: object
-    weights: np.ndarray
-    source: str
-    key: tuple[int, int]  # (model, dataset) it was computed for: results for older ones are dropped
-    test: object  # the split it was computed on
-
-
-@dataclass
-class EvaluationFailed(Message):
-    """A checkpoint could not be used; reason is one line."""
-
-    reason: str
-
-
-@dataclass
-class ModelLoaded(Message):
-    """A checkpoint's model is ready to evaluate."""
-
-    model: object
-    source: str
 
 
 class EvaluateScreen(Screen):
@@ -77,7 +51,9 @@ class EvaluateScreen(Screen):
         self.model = None
         self.evaluation = None
         self.test = None  # the split `evaluation` belongs to
-        self.evaluated_for: tuple[int, int] | None = None  # (model id, dataset id)
+        self.drawn_class: int | None = None  # what the network calls the drawing, if any
+        # The (model, split) the shown or coming evaluation is for; older results are dropped.
+        self.evaluated_for: tuple[TrainedModel, Split] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,9 +78,10 @@ class EvaluateScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "dataset", lambda _: self.refresh_model())
+        self.watch(self.app, "dataset", lambda _: self.refresh_model(), init=False)
+        self.watch(self.app, "trained", lambda _: self.refresh_model(), init=False)
         path = self.app.options.checkpoint
-        if path and self.app.trained_model is None:
+        if path and self.app.trained is None:
             self.open_checkpoint(path)
         self.refresh_model()
 
@@ -115,9 +92,9 @@ class EvaluateScreen(Screen):
 
     def refresh_model(self) -> None:
         """Evaluate the app's current model on the current test split, unless already done."""
-        model, dataset = self.app.trained_model, self.app.dataset
+        trained, dataset = self.app.trained, self.app.dataset
         summary = self.query_one("#eval-summary", Static)
-        if model is None:
+        if trained is None:
             summary.update(
                 "No model yet: train one on screen 3 (press 3, then s), or press o to open a "
                 "checkpoint (mnist-tui --checkpoint PATH opens one at start)."
@@ -126,30 +103,31 @@ class EvaluateScreen(Screen):
         if dataset is None:
             summary.update("Loading the test images…")
             return
-        key = (id(model), id(dataset))
-        if key == self.evaluated_for:
+        if self.evaluated_for is not None and self.evaluated_for == (trained, dataset.test):
             return
-        self.evaluated_for = key
+        self.evaluated_for = (trained, dataset.test)
         summary.update("Evaluating on the test split…")
-        self.evaluate_in_background(model, dataset.test, self.app.model_source, key)
+        self.evaluate_in_background(trained, dataset.test)
 
     @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
-    def evaluate_in_background(self, model, test, source: str, key: tuple[int, int]) -> None:
+    @reports_failure("Evaluate")
+    def evaluate_in_background(self, trained: TrainedModel, test: Split) -> None:
         from core.evaluation import classify_split, first_layer_weights
 
+        model = trained.model
         # On the model's own device, and without moving it: other screens may be using it.
         device = next(model.parameters()).device
         evaluation = classify_split(model, test.images, test.labels, device=device)
-        weights = first_layer_weights(model)
-        self.post_message(Evaluated(model, evaluation, weights, source, key, test))
+        self.post_message(Evaluated(trained, evaluation, first_layer_weights(model), test))
 
     @on(Evaluated)
     def evaluated(self, message: Evaluated) -> None:
-        if message.key != self.evaluated_for:
+        if (message.trained, message.test) != self.evaluated_for:
             return  # a newer model or dataset has been asked for since
-        self.model, self.evaluation = message.model, message.evaluation
+        self.model, self.evaluation = message.trained.model, message.evaluation
         self.test = test = message.test
-        self.query_one("#eval-summary", Static).update(self.summary(message.source, test))
+        summary = self.summary(message.trained.source, test)
+        self.query_one("#eval-summary", Static).update(summary)
         self.query_one(ConfusionGrid).show(message.evaluation.confusion, test.classes)
         self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
         self.query_one(WeightGrid).show(message.weights)
@@ -205,6 +183,7 @@ class EvaluateScreen(Screen):
 
     @on(DrawCanvas.Changed)
     def update_drawing(self) -> None:
+        self.drawn_class = None
         if self.model is None:
             return
         from core.evaluation import mnist_like, predict
@@ -216,7 +195,7 @@ class EvaluateScreen(Screen):
             result.update("Draw a digit on the left: the prediction follows every stroke.")
             return
         probabilities = predict(self.model, prepared)
-        predicted = int(np.argmax(probabilities))
+        predicted = self.drawn_class = int(np.argmax(probabilities))
         classes = self.test.classes if self.test is not None else tuple("0123456789")
         layout = Table.grid(padding=(0, 2))
         layout.add_row(
@@ -229,16 +208,6 @@ class EvaluateScreen(Screen):
         )
         result.update(layout)
 
-    @property
-    def drawn_prediction(self) -> int | None:
-        """The class the network gives the current drawing (None while the canvas is empty)."""
-        if self.model is None:
-            return None
-        from core.evaluation import mnist_like, predict
-
-        prepared = mnist_like(self.query_one(DrawCanvas).pixels)
-        return int(np.argmax(predict(self.model, prepared))) if prepared.any() else None
-
     # Checkpoints ---------------------------------------------------------------------------
 
     def action_open(self) -> None:
@@ -249,6 +218,7 @@ class EvaluateScreen(Screen):
             self.load_checkpoint_in_background(path)
 
     @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False)
+    @reports_failure("Checkpoint")
     def load_checkpoint_in_background(self, path: str) -> None:
         from core.checkpoint import CheckpointError
         from core.evaluation import load_model
@@ -256,24 +226,16 @@ class EvaluateScreen(Screen):
         try:
             model, config = load_model(path)
         except CheckpointError as error:
-            self.post_message(EvaluationFailed(str(error)))
+            self.post_message(CheckpointFailed(str(error)))
             return
         name = Path(path).name  # the full path is in the command line or the dialog already
-        self.post_message(ModelLoaded(model, f"{name} (hidden={config['hidden']})"))
+        self.post_message(ModelOpened(model, f"{name} (hidden={config['hidden']})"))
 
-    @on(ModelLoaded)
-    def use_model(self, message: ModelLoaded) -> None:
-        self.app.trained_model = message.model
-        self.app.model_source = message.source
+    @on(ModelOpened)
+    def use_model(self, message: ModelOpened) -> None:
+        self.app.trained = TrainedModel(message.model, message.source)  # watched: evaluates
         self.notify(f"Opened {message.source}")
-        self.refresh_model()
 
-    @on(Worker.StateChanged)
-    def worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Evaluate", severity="error")
-
-    @on(EvaluationFailed)
-    def evaluation_failed(self, message: EvaluationFailed) -> None:
+    @on(CheckpointFailed)
+    def checkpoint_failed(self, message: CheckpointFailed) -> None:
         self.notify(message.reason, title="Checkpoint", severity="error", timeout=10)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 import tempfile
 import threading
@@ -19,24 +18,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Digits, Footer, Header, ProgressBar, Static
+from textual.worker import Worker
 
 from core.config import ConfigError, TrainConfig
-from core.events import BatchProgress, EpochEnd, RunFailed, RunFinished, RunStarted
+from core.data import Split
+from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
 from tui.messages import BatchUpdate, SystemInfo, TrainingEvent
 from tui.screens.save_checkpoint import SaveCheckpointScreen
-from tui.widgets.metric_charts import MetricCharts
-from tui.widgets.train_form import TrainForm
-
-DEFAULTS = {
-    "epochs": 5,
-    "batch_size": 64,
-    "lr": 1e-3,
-    "optimizer": "rmsprop",
-    "hidden": 512,
-    "seed": 0,
-}
+from tui.state import TrainedModel
+from tui.widgets.train.charts import MetricCharts
+from tui.widgets.train.epoch_table import EpochTable
+from tui.widgets.train.form import TrainForm
+from tui.widgets.train.run_status import RunStatus
+from tui.workers import reports_failure
 
 
 class TrainScreen(Screen):
@@ -58,8 +53,6 @@ class TrainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.stop_flag = threading.Event()
-        self.history: list[EpochEnd] = []
-        self.batch_losses: list[float] = []
         self.started: RunStarted | None = None
         self.outcome: RunFinished | RunFailed | None = None
         # Each run checkpoints here after every epoch, for `w` to copy where the user wants it.
@@ -71,43 +64,44 @@ class TrainScreen(Screen):
         yield Header()
         with Horizontal(id="train-main"):
             with VerticalScroll(id="train-left", can_focus=False):
-                yield TrainForm(self.defaults(), id="train-form")
+                yield TrainForm(self.app.options.training, id="train-form")
                 yield Static("Reading the device and model…", id="system")
             with Vertical(id="train-right"):
-                yield Static("Press s to train.", id="run-status")
+                yield RunStatus("Press s to train.", id="run-status")
                 # A total from the start: an indeterminate bar animates, and snapshots would vary.
                 yield ProgressBar(total=1, show_eta=True, id="epoch-progress")
                 with Horizontal(id="result"):
                     yield Digits("", id="final-acc")
                     yield Static("", id="verdict")
-                yield DataTable(id="epochs", cursor_type="none", zebra_stripes=True)
+                yield EpochTable(id="epochs")
                 yield MetricCharts(id="charts")
         yield Footer(compact=True)
 
-    def defaults(self) -> dict:
-        options = self.app.options
-        values = {**DEFAULTS, **options.training}
-        values["device"] = options.device
-        values["dataset"] = options.dataset
-        return values
+    @property
+    def history(self) -> list[EpochEnd]:
+        """The finished epochs of the current or last run."""
+        return self.query_one(MetricCharts).history
+
+    @property
+    def batch_losses(self) -> list[float]:
+        return self.query_one(MetricCharts).batch_losses
 
     def on_mount(self) -> None:
-        table = self.query_one("#epochs", DataTable)
-        table.add_columns("epoch", "loss", "acc", "test loss", "test acc", "seconds")
         self.query_one("#result").display = False
-        self.describe_system()
+        self.describe_system(self.app.options.training)
 
     # Before a run --------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="system-info", exit_on_error=False)
-    def describe_system(self) -> None:
+    @reports_failure("Train")
+    def describe_system(self, config: TrainConfig) -> None:
         """Import torch off the UI thread (seconds on a small machine), then report."""
+        from core.device import describe_device
         from core.model import SimpleNN, summarize
 
-        hidden = self.defaults()["hidden"]
-        summary = summarize(SimpleNN(hidden))
+        summary = summarize(SimpleNN(config.hidden))
         rows = [(r.name, str(list(r.output_shape)), r.parameters) for r in summary.rows]
-        device = system_description(self.defaults()["device"])
+        device = describe_device(config.device)
         self.post_message(SystemInfo(device, rows, summary.total_parameters))
 
     @on(SystemInfo)
@@ -128,7 +122,7 @@ class TrainScreen(Screen):
     def action_start_stop(self) -> None:
         if self.running:
             self.stop_flag.set()
-            self.query_one("#run-status", Static).update("Stopping after this step…")
+            self.query_one(RunStatus).update("Stopping after this step…")
             return
         config = self.config_from_form()
         if config is None:
@@ -177,23 +171,25 @@ class TrainScreen(Screen):
             shutil.rmtree(self.autosave_folder, ignore_errors=True)
 
     def config_from_form(self) -> TrainConfig | None:
-        settings, problem = self.query_one(TrainForm).values()
-        if problem:
-            self.notify(problem, title="Cannot start", severity="error")
-            return None
         try:
-            return TrainConfig(**settings)
+            return self.query_one(TrainForm).config()
         except ConfigError as error:
             self.notify(str(error), title="Cannot start", severity="error")
             return None
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    @reports_failure("Training")
     def train_in_background(
-        self, config, train, test, stop_flag: threading.Event, save: Path | None
+        self,
+        config: TrainConfig,
+        train: Split,
+        test: Split,
+        stop_flag: threading.Event,
+        save: Path | None,
     ) -> object:
         from core.train import fit
 
-        def forward(event) -> None:
+        def forward(event: Event) -> None:
             # Called on the training thread: only messages cross to the UI.
             message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
             self.post_message(message or TrainingEvent(event))
@@ -202,22 +198,15 @@ class TrainScreen(Screen):
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "training" and event.worker.group != "system-info":
-            return
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Training", severity="error")
         if event.worker.group != "training" or not event.worker.is_finished:
             return
         self.running = False
         self.app.stop_events.discard(self.stop_flag)
         result = event.worker.result
         if result is not None and result.ok and result.model is not None:
-            self.app.trained_model = result.model
             outcome = result.outcome
-            self.app.model_source = (
-                f"the last run ({outcome.epochs_done} epochs, {outcome.test_acc:.2%})"
-            )
+            source = f"the last run ({outcome.epochs_done} epochs, {outcome.test_acc:.2%})"
+            self.app.trained = TrainedModel(result.model, source)
 
     def watch_running(self, running: bool) -> None:
         self.query_one(TrainForm).set_enabled(not running)
@@ -236,71 +225,35 @@ class TrainScreen(Screen):
         self.apply_event(message.event)
 
     def reset_run(self) -> None:
-        self.history.clear()
-        self.batch_losses.clear()
         self.started = None
         self.outcome = None
-        self.query_one("#epochs", DataTable).clear()
+        self.query_one(EpochTable).clear()
         self.query_one("#result").display = False
-        self.query_one(MetricCharts).show(self.history, self.batch_losses)
+        self.query_one(MetricCharts).clear()
 
-    def apply_event(self, event) -> None:
-        """Update the screen for one core event; recorded streams replay through here too."""
-        status = self.query_one("#run-status", Static)
-        progress = self.query_one("#epoch-progress", ProgressBar)
-        if isinstance(event, RunStarted):
-            self.reset_run()
-            self.started = event
-            status.update(
-                f"Training {event.parameters:,} parameters on {event.device} · "
-                f"{event.train_size:,} train / {event.test_size:,} test"
-            )
-            for note in event.notes:  # how the step runs: C, CUDA graph, or a slower fallback
-                self.notify(note, title="Training")
-        elif isinstance(event, BatchProgress):
-            progress.update(total=event.batches, progress=event.batch)
-            self.batch_losses.append(event.loss)
-            total_epochs = self.started.config.epochs if self.started else "?"
-            status.update(
-                f"Epoch {event.epoch + 1}/{total_epochs}  batch {event.batch}/{event.batches}  "
-                f"loss {event.loss:.4f}  acc {event.acc:.4f}  "
-                f"{event.samples_per_s:,.0f} samples/s"
-            )
-            self.query_one(MetricCharts).show_batches(self.batch_losses)
-        elif isinstance(event, EpochEnd):
-            self.history.append(event)
-            self.query_one("#epochs", DataTable).add_row(
-                str(event.epoch),
-                f"{event.train_loss:.4f}",
-                f"{event.train_acc:.4f}",
-                f"{event.test_loss:.4f}",
-                f"{event.test_acc:.4f}",
-                f"{event.seconds:.2f}",
-            )
-            memory = f"  peak GPU memory {event.peak_gpu_mb:,.0f} MB" if event.peak_gpu_mb else ""
-            status.update(
-                f"Epoch {event.epoch + 1} done in {event.seconds:.2f} s, "
-                f"{event.samples_per_s:,.0f} samples/s{memory}"
-            )
-            self.query_one(MetricCharts).show(self.history, self.batch_losses)
-        elif isinstance(event, RunFinished):
-            self.outcome = event
-            self.show_result(event)
-        elif isinstance(event, RunFailed):
-            self.outcome = event
-            where = f" (epoch {event.epoch}, step {event.step})" if event.epoch is not None else ""
-            status.update(f"[b red]Failed[/]{where}: {event.reason}")
-            self.notify(event.reason, title="Training failed", severity="error", timeout=10)
-
-    def show_result(self, event: RunFinished) -> None:
-        self.query_one("#result").display = True
-        self.query_one("#final-acc", Digits).update(f"{event.test_acc * 100:.2f}%")
-        how = "stopped" if event.stopped else "finished"
-        self.query_one("#run-status", Static).update(
-            f"Run {how}: {event.epochs_done} epoch(s) in {event.seconds:.1f} s. "
-            "w saves a checkpoint, e evaluates the model."
-        )
-        self.query_one("#verdict", Static).update(verdict(self.history))
+    def apply_event(self, event: Event) -> None:
+        """Hand one core event to the widgets it concerns; recorded runs replay through here."""
+        match event:
+            case RunStarted():
+                self.reset_run()
+                self.started = event
+                for note in event.notes:  # how the step runs: C, CUDA graph, or a slower fallback
+                    self.notify(note, title="Training")
+            case BatchProgress():
+                self.query_one(ProgressBar).update(total=event.batches, progress=event.batch)
+                self.query_one(MetricCharts).add_batch(event.loss)
+            case EpochEnd():
+                self.query_one(EpochTable).add_epoch(event)
+                self.query_one(MetricCharts).add_epoch(event)
+            case RunFinished():
+                self.outcome = event
+                self.query_one("#result").display = True
+                self.query_one("#final-acc", Digits).update(f"{event.test_acc * 100:.2f}%")
+                self.query_one("#verdict", Static).update(verdict(self.history))
+            case RunFailed():
+                self.outcome = event
+                self.notify(event.reason, title="Training failed", severity="error", timeout=10)
+        self.query_one(RunStatus).show(event)
 
     # After a run -------------------------------------------------------------------------
 
@@ -312,25 +265,10 @@ class TrainScreen(Screen):
         self.app.push_screen(SaveCheckpointScreen(self.autosave, default))
 
     def action_evaluate(self) -> None:
-        if getattr(self.app, "trained_model", None) is None:
+        if self.app.trained is None:
             self.notify("No trained model yet: press s to train one.", severity="warning")
             return
         self.app.switch_mode("evaluate")
-
-
-def system_description(choice: str) -> str:
-    """The GPU's name and memory, or the CPU and the threads training will use."""
-    import torch
-
-    from core.config import default_threads
-
-    if choice != "cpu" and torch.cuda.is_available():
-        props = torch.cuda.get_device_properties(0)
-        return f"{props.name}, {props.total_memory / 2**30:.0f} GiB"
-    if choice == "cuda":
-        return "cuda asked for, but no CUDA GPU is available"
-    cores = os.cpu_count() or 1
-    return f"CPU, {default_threads()} of {cores} cores for training"
 
 
 def verdict(history: list[EpochEnd]) -> str:

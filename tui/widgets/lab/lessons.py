@@ -9,11 +9,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widgets import Input, Static
 
 from core import tensorlab as lab
 from core.tensorlab.index_expr import parse_shape, parse_shapes
+from tui.messages import TimingDone
 from tui.state import Dataset
 from tui.widgets.lab.input import HistoryInput
 
@@ -100,15 +100,6 @@ class LessonPanel(VerticalScroll):
 
     def submit(self, text: str) -> None:
         pass
-
-
-class TimingDone(Message):
-    """A timing thread finished request number `request`."""
-
-    def __init__(self, request: int, content: RenderableType) -> None:
-        super().__init__()
-        self.request = request
-        self.content = content
 
 
 class TimedLesson(LessonPanel):

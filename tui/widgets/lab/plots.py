@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
 from core import tensorlab as lab
+from core.data import Split
+from tui.messages import ProjectionDone
+from tui.state import TrainedModel
 
 # Ten distinct plotext colours, one per class.
 CLASS_COLORS = [
@@ -100,16 +100,6 @@ class GeometryPanel(Vertical):
         return Text("\n".join(lines))
 
 
-@dataclass
-class ProjectionDone(Message):
-    """The projection worker's result, carried to the UI thread."""
-
-    model: object
-    pixels: np.ndarray
-    hidden: np.ndarray
-    labels: np.ndarray
-
-
 class UncrumplePanel(Vertical):
     """Test images in 2-D: by their pixels, and by the trained model's hidden layer."""
 
@@ -123,7 +113,7 @@ class UncrumplePanel(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.projected_for: object | None = None  # the model the plots show
+        self.projected_for: TrainedModel | None = None  # the model the plots show
 
     def compose(self) -> ComposeResult:
         yield Static(id="uncrumple-status")
@@ -136,23 +126,23 @@ class UncrumplePanel(Vertical):
 
     def refresh_projection(self) -> None:
         """Project when a model is there that the plots do not show yet."""
-        model = getattr(self.app, "trained_model", None)
+        trained = self.app.trained
         status = self.query_one("#uncrumple-status", Static)
         row = self.query_one("#uncrumple-row")
-        if model is None or self.app.dataset is None:
+        if trained is None or self.app.dataset is None:
             status.update("Train a model on screen 3 first: its hidden layer is what uncrumples.")
             row.display = False
             return
         row.display = True
-        if model is not self.projected_for:
+        if trained is not self.projected_for:
             self.action_project()
 
     def action_project(self) -> None:
-        model = getattr(self.app, "trained_model", None)
-        if model is None or self.app.dataset is None:
+        trained = self.app.trained
+        if trained is None or self.app.dataset is None:
             return
         self.query_one("#uncrumple-status", Static).update("Projecting 1,000 test images…")
-        self.project(model, self.app.dataset.test)
+        self.project(trained, self.app.dataset.test)
 
     @on(Worker.StateChanged)
     def projection_failed(self, event: Worker.StateChanged) -> None:
@@ -162,16 +152,20 @@ class UncrumplePanel(Vertical):
             )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="projection")
-    def project(self, model, test) -> None:
+    def project(self, trained: TrainedModel, test: Split) -> None:
+        model = trained.model
         pixels, hidden, labels = lab.project_representations(model, test.images, test.labels)
-        self.post_message(ProjectionDone(model, pixels, hidden, labels))
+        self.post_message(ProjectionDone(trained, pixels, hidden, labels))
 
     @on(ProjectionDone)
     def projection_done(self, message: ProjectionDone) -> None:
-        self.show(message.model, message.pixels, message.hidden, message.labels)
+        self.show(message.trained, message.pixels, message.hidden, message.labels)
 
-    def show(self, model, pixels: np.ndarray, hidden: np.ndarray, labels: np.ndarray) -> None:
-        self.projected_for = model
+    def show(
+        self, trained: TrainedModel, pixels: np.ndarray, hidden: np.ndarray, labels: np.ndarray
+    ) -> None:
+        self.projected_for = trained
+        model = trained.model
         scores = []
         for plot_id, points, title in (
             ("#pixels-plot", pixels, "pixels (784-D)"),

@@ -12,10 +12,17 @@ MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns
 
 
 class MetricCharts(Horizontal):
+    """Owns the run's series; each event redraws only the chart it changes."""
+
     DEFAULT_CSS = """
     MetricCharts { height: 1fr; min-height: 8; }
     MetricCharts PlotextPlot { width: 1fr; }
     """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[EpochEnd] = []
+        self.batch_losses: list[float] = []
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
@@ -23,9 +30,26 @@ class MetricCharts(Horizontal):
         yield PlotextPlot(id="batch-chart")
 
     def on_mount(self) -> None:
-        self.show([], [])
+        self.clear()
 
-    def show(self, history: list[EpochEnd], batch_losses: list[float]) -> None:
+    def clear(self) -> None:
+        self.history.clear()
+        self.batch_losses.clear()
+        self.draw_epochs()
+        self.draw_batches()
+
+    def add_batch(self, loss: float) -> None:
+        """The per-batch path: only the running-loss chart changes."""
+        self.batch_losses.append(loss)
+        self.draw_batches()
+
+    def add_epoch(self, end: EpochEnd) -> None:
+        self.history.append(end)
+        self.draw_epochs()
+        self.draw_batches()
+
+    def draw_epochs(self) -> None:
+        history = self.history
         epochs = [e.epoch for e in history]
         self.draw(
             "#loss-chart",
@@ -39,12 +63,10 @@ class MetricCharts(Horizontal):
             [("train", [e.train_acc for e in history]), ("test", [e.test_acc for e in history])],
             epochs,
         )
-        self.show_batches(batch_losses)
 
-    def show_batches(self, batch_losses: list[float]) -> None:
-        """Only the running-loss chart: the per-batch path, where the epoch charts do not change."""
-        step = max(1, len(batch_losses) // MAX_BATCH_POINTS)
-        thinned = batch_losses[::step]
+    def draw_batches(self) -> None:
+        step = max(1, len(self.batch_losses) // MAX_BATCH_POINTS)
+        thinned = self.batch_losses[::step]
         self.draw("#batch-chart", "running loss", [("", thinned)], list(range(len(thinned))))
 
     def draw(self, selector: str, title: str, series, xs: list[int]) -> None:

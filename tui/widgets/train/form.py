@@ -1,39 +1,42 @@
-"""The training configuration as compact fields, each refusing bad input where it is typed."""
+"""TrainConfig as compact fields, generated from its fields, each refusing bad input as typed."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import Field
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.validation import Function, Integer
 from textual.widgets import Input, Label, Select
 
-from core.config import DEVICES, OPTIMIZERS
-from core.data import DATASETS
+from core.config import ConfigError, TrainConfig, check_value, config_fields, describe_range
 
 
-def finite_positive(value: str) -> bool:
-    try:
-        number = float(value)
-    except ValueError:
-        return False
-    return math.isfinite(number) and number > 0
+def number_field_validator(kind: type, bounds: tuple[float, float]):
+    """Integer bounds for whole numbers; for floats, the config's own range, as a check."""
+    if kind is int:
+        return Integer(minimum=int(bounds[0]), maximum=int(bounds[1]))
+
+    def in_range(value: str) -> bool:
+        try:
+            number = float(value)
+        except ValueError:
+            return False
+        return math.isfinite(number) and bounds[0] < number <= bounds[1]
+
+    return Function(in_range, f"must be {describe_range(float, bounds)}")
 
 
-# name, label, validators; the Input's type keeps letters out of number fields as they are typed.
-NUMBER_FIELDS = [
-    ("epochs", "epochs", "integer", [Integer(minimum=1, maximum=1000)]),
-    ("batch_size", "batch size", "integer", [Integer(minimum=1, maximum=60000)]),
-    ("lr", "learning rate", "text", [Function(finite_positive, "must be a number > 0")]),
-    ("hidden", "hidden units", "integer", [Integer(minimum=1, maximum=16384)]),
-    ("seed", "seed", "integer", [Integer(minimum=0)]),
-]
-CHOICES = [("optimizer", OPTIMIZERS), ("device", DEVICES), ("dataset", DATASETS)]
+def form_fields() -> list[tuple[Field, type]]:
+    """The fields the Train screen offers: numbers first, then choices, in the config's order."""
+    shown = [(f, kind) for f, kind in config_fields() if f.metadata["in_form"]]
+    return sorted(shown, key=lambda pair: pair[0].metadata["choices"] is not None)
 
 
 class TrainForm(Vertical):
-    """Fields for TrainConfig; `values()` returns the parsed settings or the first problem."""
+    """Fields for a TrainConfig; `config()` returns the one they describe or says what is wrong."""
 
     DEFAULT_CSS = """
     TrainForm { height: auto; width: 36; padding: 0 1; }
@@ -43,46 +46,51 @@ class TrainForm(Vertical):
     TrainForm Select { width: 1fr; }
     """
 
-    def __init__(self, defaults: dict, **kwargs) -> None:
+    def __init__(self, start: TrainConfig, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.defaults = defaults
+        self.start = start  # also carries the fields the form does not show
 
     def compose(self) -> ComposeResult:
-        for name, label, kind, validators in NUMBER_FIELDS:
+        for f, kind in form_fields():
+            meta, value = f.metadata, getattr(self.start, f.name)
             with Horizontal():
-                yield Label(label)
-                yield Input(
-                    str(self.defaults[name]),
-                    type=kind,
-                    validators=validators,
-                    compact=True,
-                    id=f"field-{name}",
-                    valid_empty=False,
-                )
-        for name, options in CHOICES:
-            with Horizontal():
-                yield Label(name)
-                yield Select(
-                    [(option, option) for option in options],
-                    value=self.defaults[name],
-                    allow_blank=False,
-                    compact=True,
-                    id=f"field-{name}",
-                )
+                yield Label(meta["label"] or f.name.replace("_", " "))
+                if meta["choices"] is not None or kind is bool:
+                    options = meta["choices"] or (True, False)
+                    yield Select(
+                        [(str(option), option) for option in options],
+                        value=value,
+                        allow_blank=False,
+                        compact=True,
+                        id=f"field-{f.name}",
+                    )
+                else:
+                    yield Input(
+                        str(value),
+                        # Keeps letters out of whole-number fields as they are typed.
+                        type="integer" if kind is int else "text",
+                        validators=[number_field_validator(kind, meta["bounds"])],
+                        compact=True,
+                        id=f"field-{f.name}",
+                        valid_empty=False,
+                    )
 
-    def values(self) -> tuple[dict, str | None]:
-        """(settings, None) when every field is valid, else ({}, "field: problem")."""
-        settings: dict = {}
-        for name, label, _, _ in NUMBER_FIELDS:
-            field = self.query_one(f"#field-{name}", Input)
+    def config(self) -> TrainConfig:
+        """The config the fields describe; ConfigError names the first field that is wrong."""
+        values = {}
+        for f, kind in form_fields():
+            label = f.metadata["label"] or f.name.replace("_", " ")
+            if f.metadata["choices"] is not None or kind is bool:
+                values[f.name] = self.query_one(f"#field-{f.name}", Select).value
+                continue
+            field = self.query_one(f"#field-{f.name}", Input)
             result = field.validate(field.value)
             if result is not None and not result.is_valid:
                 problem = "; ".join(result.failure_descriptions) or "invalid"
-                return {}, f"{label}: {field.value!r} {problem}"
-            settings[name] = float(field.value) if name == "lr" else int(field.value)
-        for name, _ in CHOICES:
-            settings[name] = self.query_one(f"#field-{name}", Select).value
-        return settings, None
+                raise ConfigError(f"{label}: {field.value!r} {problem}")
+            values[f.name] = int(field.value) if kind is int else float(field.value)
+            check_value(f, kind, values[f.name])
+        return dataclasses.replace(self.start, **values)
 
     def set_enabled(self, enabled: bool) -> None:
         for widget in self.query("Input, Select"):

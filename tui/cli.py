@@ -1,0 +1,324 @@
+"""The command line, parsed in this one place: the app's options, `show`, `train`, `bench`.
+
+Training options are generated from TrainConfig's fields (core/config.py), so a new field is a
+new flag with its help, choices, bounds and default without an edit here. Nothing here imports
+textual or torch at module level: `train --headless` and `bench` run on GPU boxes without the UI,
+and a mistyped flag is refused before torch's seconds-long import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from core.config import TrainConfig, config_fields, describe_range, is_whole
+from core.data import SPLITS
+from core.render import MODES, PALETTES
+
+PROG = "mnist-tui"
+COMMANDS = ("show", "train", "bench")
+# Flags of `train` that only a headless run reads, besides the config's headless-only fields.
+HEADLESS_FILES = ("save", "resume", "metrics")
+
+
+def fail(message: str) -> int:
+    """The one way a command reports failure: one line on stderr, exit status 1."""
+    # Plain print: one line however narrow the terminal, never re-wrapped by Rich.
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return 1
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad option in one line, without the usage block above it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: {message} (see {self.prog} --help)\n")
+
+
+def flag_name(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def default_of(f: dataclasses.Field) -> Any:
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
+def number_parser(name: str, kind: type, bounds: tuple[float, float]):
+    """An argparse type that refuses anything outside the field's range, naming the range."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = int(text, 10) if kind is int else float(text)
+        except ValueError:
+            value = None
+        if kind is int:
+            ok = value is not None and is_whole(value) and bounds[0] <= value <= bounds[1]
+        else:
+            ok = value is not None and math.isfinite(value) and bounds[0] < value <= bounds[1]
+        if not ok:
+            wanted = describe_range(kind, bounds)
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    parse.__name__ = name  # argparse names the type in some messages
+    return parse
+
+
+def add_config_arguments(
+    parser: argparse.ArgumentParser, *, headless: bool, exclude: tuple[str, ...] = ()
+) -> None:
+    """One flag per TrainConfig field; only the flags given land in the namespace."""
+    for f, kind in config_fields():
+        meta = f.metadata
+        if f.name in exclude or (meta["headless_only"] and not headless):
+            continue
+        default = default_of(f)
+        help_text = meta["help"] + ("" if default is None else f" (default: {default})")
+        if kind is bool:
+            parser.add_argument(
+                f"--no-{f.name.replace('_', '-')}",
+                dest=f.name,
+                action="store_false",
+                default=argparse.SUPPRESS,
+                help=f"turn off: {meta['help']} (default: on)",
+            )
+            continue
+        options: dict[str, Any] = {"default": argparse.SUPPRESS, "help": help_text}
+        if meta["choices"]:
+            options["choices"] = meta["choices"]
+        elif kind in (int, float) and meta["bounds"]:
+            options["type"] = number_parser(f.name, kind, meta["bounds"])
+            options["metavar"] = "N" if kind is int else "X"
+        if meta["metavar"]:
+            options["metavar"] = meta["metavar"]
+        parser.add_argument(flag_name(f.name), **options)
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The recipe, with the fields given on the command line replaced."""
+    names = {f.name for f, _ in config_fields()}
+    given = {name: value for name, value in vars(args).items() if name in names}
+    cores = os.cpu_count() or 1
+    if given.get("threads", 0) > cores:
+        print(
+            f"{PROG}: note: --threads {given['threads']} is more than the {cores} cores here; "
+            f"using {cores}",
+            file=sys.stderr,
+        )
+        given["threads"] = cores
+    return dataclasses.replace(TrainConfig(), **given)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        description="The first neural network, in the terminal: browse, tensors, train, evaluate.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--checkpoint", metavar="PATH", help="open a trained model to evaluate")
+    group = parser.add_argument_group("the data and the Train screen's starting values")
+    add_config_arguments(group, headless=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    show = commands.add_parser("show", help="print one digit to stdout")
+    add_config_arguments(show, headless=False, exclude=names_except("dataset", "data_dir"))
+    show.add_argument("--index", type=int, default=0, help="sample number (default: 0)")
+    show.add_argument("--split", choices=SPLITS, default="train", help="(default: train)")
+    show.add_argument(
+        "--mode", choices=(*MODES, "matrix"), default="halfblock", help="(default: halfblock)"
+    )
+    show.add_argument("--palette", choices=PALETTES, default="dark", help="(default: dark)")
+
+    train = commands.add_parser("train", help="train the network (--headless: no UI)")
+    train.add_argument("--headless", action="store_true", help="train in the terminal, no UI")
+    add_config_arguments(train, headless=True)
+    train.add_argument("--save", metavar="PATH", help="write a checkpoint after every epoch")
+    train.add_argument("--resume", metavar="PATH", help="continue from a checkpoint")
+    train.add_argument("--metrics", metavar="PATH", help="append events as JSON Lines")
+
+    bench = commands.add_parser("bench", help="notebook pipeline against the fast path")
+    add_config_arguments(bench, headless=True, exclude=("loader",))
+    bench.add_argument(
+        "--notebook-epochs",
+        type=number_parser("notebook_epochs", int, (0, 1000)),
+        default=1,
+        metavar="N",
+        help="epochs of the notebook pipeline to time (about 8 s each on a CPU core; 0 skips it)",
+    )
+    bench.add_argument("--json", metavar="PATH", help="where to write the figures as JSON")
+    return parser
+
+
+def names_except(*kept: str) -> tuple[str, ...]:
+    return tuple(f.name for f, _ in config_fields() if f.name not in kept)
+
+
+def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> None:
+    """Refuse what argparse would silently drop: options before a command, headless flags."""
+    for i, token in enumerate(argv):
+        if token in COMMANDS:
+            if any(t.startswith("-") for t in argv[:i]):
+                moved = " ".join([token, *argv[:i], *argv[i + 1 :]])
+                parser.error(f"put options after the command: {PROG} {moved}")
+            break
+    if args.command == "train" and not args.headless:
+        headless_only = [f.name for f, _ in config_fields() if f.metadata["headless_only"]]
+        given = [name for name in headless_only if name in vars(args)]
+        given += [name for name in HEADLESS_FILES if getattr(args, name) is not None]
+        if given:
+            flags = [flag_for(name) for name in sorted(given, key=argv_order(argv))]
+            parser.error(f"{', '.join(flags)}: these work only with train --headless")
+
+
+def flag_for(name: str) -> str:
+    fields = {f.name: default_of(f) for f, _ in config_fields()}
+    if fields.get(name) is True:  # a boolean field is switched off by its --no- flag
+        return f"--no-{name.replace('_', '-')}"
+    return flag_name(name)
+
+
+def argv_order(argv: list[str]):
+    """Sort flags in the order the user typed them."""
+
+    def position(name: str) -> int:
+        flag = flag_for(name)
+        return next((i for i, token in enumerate(argv) if token.split("=")[0] == flag), len(argv))
+
+    return position
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from core.data import DataError, load
+    from core.show import print_digit
+
+    config = config_from_args(args)  # only --dataset and --data-dir are on `show`
+    try:
+        split = load(config.dataset, args.split, root=config.data_dir)
+    except DataError as error:
+        return fail(str(error))
+    if not -len(split) <= args.index < len(split):
+        return fail(
+            f"index {args.index} is out of range for {config.dataset} {args.split} "
+            f"(0-{len(split) - 1})"
+        )
+    print_digit(split, args.index, args.mode, args.palette, Console(highlight=False))
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train headless; 0 on success, 1 with a one-line reason on failure, 2 for a bad setting."""
+    import threading
+
+    from core.config import ConfigError
+
+    try:
+        config = config_from_args(args)
+    except ConfigError as err:
+        fail(str(err))
+        return 2
+    from core.printer import EventPrinter
+    from core.train import fit  # only now: a mistyped option should not wait 2 s for torch
+
+    printer = EventPrinter()
+    try:
+        result = fit(
+            config,
+            printer,
+            threading.Event(),
+            save=args.save,
+            resume=args.resume,
+            metrics=args.metrics,
+        )
+    except KeyboardInterrupt:
+        printer.close()
+        raise
+    except Exception as err:  # a bug; still one line, as promised
+        printer.close()
+        return fail(f"{type(err).__name__}: {err}")
+    if not result.ok:
+        return fail(result.outcome.reason)
+    if args.save:
+        print(f"checkpoint: {args.save}")
+    return 0
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the benchmark, print the figures and write them as JSON."""
+    from core.config import ConfigError
+
+    try:
+        config = config_from_args(args)
+    except ConfigError as err:
+        fail(str(err))
+        return 2
+    from core.bench import run_benchmark, write_json
+
+    try:
+        result = run_benchmark(config, notebook_epochs=args.notebook_epochs)
+    except KeyboardInterrupt:
+        raise
+    except Exception as err:  # DataError, ConfigError, a failed run: one line each
+        return fail(str(err) or type(err).__name__)
+    device = "cuda" if result.device.startswith("cuda") else "cpu"
+    try:
+        path = write_json(result, args.json or Path("runs") / f"bench-{device}.json")
+    except OSError as err:  # the figures are already on screen above
+        return fail(f"cannot write the figures to {err.filename}: {err.strerror}")
+    print(f"figures written to {path}")
+    return 0
+
+
+def has_terminal() -> bool:
+    """Whether the app can draw: a terminal on both ends, or a driver (textual-serve's) that
+    brings its own. Without one Textual would spin a core for as long as it ran."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from core.config import ConfigError
+
+    if not has_terminal():
+        return fail(
+            "the app needs a terminal on stdin and stdout; in a pipe or cron, use "
+            f"`{PROG} show` for a digit or `{PROG} train --headless` to train"
+        )
+    try:
+        training = config_from_args(args)
+    except ConfigError as err:
+        fail(str(err))
+        return 2
+    from tui.app import run_app as run
+    from tui.state import Options
+
+    options = Options(training=training, checkpoint=args.checkpoint)
+    start = "evaluate" if args.checkpoint else ("train" if args.command == "train" else "browse")
+    return run(options, start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_placement(parser, argv, args)
+    try:
+        if args.command == "show":
+            return run_show(args)
+        if args.command == "train" and args.headless:
+            return run_train(args)
+        if args.command == "bench":
+            return run_bench(args)
+        return run_app(args)
+    except KeyboardInterrupt:  # Ctrl-C at any moment, torch's import included
+        fail("interrupted")
+        return 130

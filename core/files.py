@@ -7,9 +7,24 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: temps are then judged by their age alone
+    fcntl = None
+
+# A save removes the temp files that earlier saves to the same target left behind when they
+# were killed (kill -9, a power cut) before their rename. A live write holds an flock on its
+# temp file until it is written; the kernel drops the lock when the writer dies, however it
+# dies. A temp file younger than FRESH_TEMP_S is never touched (its writer may not have taken
+# the lock yet), and without flock one must be older than STALE_TEMP_S.
+FRESH_TEMP_S = 2.0
+STALE_TEMP_S = 600.0
+TEMP_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempfile's alphabet
 
 
 class NotAFileError(OSError):
@@ -64,13 +79,17 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
 
     The previous file stays as it was until the rename, and the rename itself is made durable
     by syncing the folder. Raises OSError (or whatever `write` raises) with the temp file gone.
+    Temp files that earlier writes to `path` left behind when they were killed are removed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as file:
+            if fcntl is not None:  # "a live write uses this file", until it is closed
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX)
             write(file)
             file.flush()
             os.fsync(file.fileno())
@@ -80,6 +99,70 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         raise
     _fsync_folder(path.parent)
     return path
+
+
+def temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def is_temp_of(name: str, path: Path) -> bool:
+    """Whether `name` is one that tempfile.mkstemp gives atomic_write's temp files for `path`:
+    ".<name>." + 8 characters of tempfile's alphabet + ".tmp", and nothing else."""
+    prefix, suffix = temp_prefix(path), ".tmp"
+    middle = name[len(prefix) : -len(suffix)]
+    return (
+        name.startswith(prefix)
+        and name.endswith(suffix)
+        and len(name) == len(prefix) + 8 + len(suffix)
+        and set(middle) <= TEMP_LETTERS
+    )
+
+
+def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
+    """Remove the temp files of earlier writes to `path` whose writers are gone.
+
+    Only regular files of this user named as is_temp_of says, older than FRESH_TEMP_S, and
+    whose flock can be taken (no live writer holds it); anything that cannot be checked or
+    removed is left alone. Returns what was removed.
+    """
+    path = Path(path)
+    try:
+        names = [name for name in os.listdir(path.parent) if is_temp_of(name, path)]
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        temp = path.parent / name
+        try:
+            if _remove_if_abandoned(temp):
+                removed.append(temp)
+        except OSError:
+            continue
+    return removed
+
+
+def _remove_if_abandoned(temp: Path) -> bool:
+    info = os.lstat(temp)
+    age = time.time() - info.st_mtime
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or age < FRESH_TEMP_S:
+        return False
+    if fcntl is None:
+        if age < STALE_TEMP_S:
+            return False
+        temp.unlink()
+        return True
+    fd = os.open(temp, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a live write holds it
+        temp.unlink()
+        return True
+    finally:
+        os.close(fd)
 
 
 def copy_atomically(source: str | os.PathLike, target: str | os.PathLike) -> Path:

@@ -9,9 +9,9 @@ from textual.widgets import Input
 from tests.tui_helpers import make_app, notifications, plain, wait_for_data
 from tui.app import MnistApp
 from tui.screens.evaluate import EvaluateScreen
-from tui.widgets.draw_canvas import DrawCanvas
-from tui.widgets.prediction_view import PredictionView
-from tui.widgets.weight_grid import WeightGrid
+from tui.widgets.evaluate.draw_canvas import DrawCanvas
+from tui.widgets.evaluate.prediction_view import PredictionView
+from tui.widgets.evaluate.weight_grid import WeightGrid
 
 
 def eval_app(checkpoint=None) -> MnistApp:

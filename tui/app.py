@@ -128,7 +128,7 @@ class MnistApp(App):
 
 
 def quiet_garbage_collector() -> None:
-    """Keep full collections short while a worker allocates: measured by tui.responsiveness.
+    """Keep full collections short while a worker allocates: measured by scripts.responsiveness.
 
     The app and the dataset live for the whole session; frozen, the collector stops walking
     them, and a larger first generation makes collections rarer. Without this a full collection

@@ -19,12 +19,12 @@ from core.render import halfblocks
 from tui.messages import CheckpointFailed, Evaluated, ModelOpened
 from tui.screens.open_checkpoint import OpenCheckpointScreen
 from tui.state import TrainedModel
-from tui.widgets.confusion_grid import ConfusionGrid
 from tui.widgets.digit_view import ThumbnailStrip
-from tui.widgets.draw_canvas import DrawCanvas
-from tui.widgets.prediction_view import PredictionView
-from tui.widgets.probability_bars import probability_bars
-from tui.widgets.weight_grid import WeightGrid
+from tui.widgets.evaluate.confusion_grid import ConfusionGrid
+from tui.widgets.evaluate.draw_canvas import DrawCanvas
+from tui.widgets.evaluate.prediction_view import PredictionView
+from tui.widgets.evaluate.probability_bars import probability_bars
+from tui.widgets.evaluate.weight_grid import WeightGrid
 from tui.workers import reports_failure
 
 PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}

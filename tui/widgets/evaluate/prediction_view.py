@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # core.evaluation imports torch: not on the start-up path
     from core.evaluation import Evaluation
 
 from core.render import halfblocks
-from tui.widgets.probability_bars import probability_bars
+from tui.widgets.evaluate.probability_bars import probability_bars
 
 
 class PredictionView(Widget, can_focus=True):

@@ -1,0 +1,1 @@
+"""The Evaluate screen's widgets: confusion grid, predictions, weights, draw canvas."""

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 from core.config import TrainConfig
+from scripts.snapshot_model import MODEL
 from tui.app import MnistApp
 from tui.state import Options
 
@@ -44,18 +44,6 @@ SHOTS = [
 ]
 
 
-def synthetic_checkpoint(folder: Path) -> Path:
-    """A model for the Evaluate shots: 3 epochs on synthetic digits, seed 0."""
-    from core.data import load_splits
-    from core.train import fit
-
-    path = folder / "synthetic.pt"
-    # The plain torch step: the pictures must not depend on whether the C step was built.
-    config = TrainConfig(dataset="synthetic", epochs=3, device="cpu", seed=0, cpu_kernels=False)
-    fit(config, data=load_splits("synthetic"), save=path)
-    return path
-
-
 async def take(
     folder: Path, name: str, size: tuple[int, int], keys: list[str], checkpoint: Path
 ) -> None:
@@ -76,11 +64,9 @@ async def take(
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        checkpoint = synthetic_checkpoint(Path(scratch))
-        for name, size, keys in SHOTS:
-            asyncio.run(take(folder, name, size, keys, checkpoint))
-            print(folder / name)
+    for name, size, keys in SHOTS:
+        asyncio.run(take(folder, name, size, keys, MODEL))
+        print(folder / name)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,12 @@
  * dense product, as between any two BLAS libraries.
  *
  * Every function takes raw addresses (tensor.data_ptr()) of contiguous buffers that
- * cpu_step.py owns and has sized, and releases the GIL so a UI thread keeps running.
+ * cpu_step.py owns, and releases the GIL so a UI thread keeps running. cpu_step.py checks
+ * each buffer's shape, dtype, layout and device once, when it sets them up; what changes
+ * from batch to batch is checked here: gather_batch is told how many images and labels
+ * there are and how many slots its pixel lists have, and refuses an index, a label or a
+ * batch that would take it outside them, before it writes anything out of place. Every
+ * other index the later stages use comes from the gather's own output.
  * The parallel loops use OpenMP; loaded after torch, this library resolves libgomp.so.1
  * to the copy torch loaded, so both share one thread pool (cpu_step.py checks).
  */
@@ -63,17 +68,33 @@ typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
  * (a macro: v16 is no type to pass to a function in SSE code) */
 #define WHERE_POSITIVE(value, h) ((v16)((v16i)(value) & ~((h) <= (v16){0})))
 
+/* What gather_batch returns instead of a count when its input would take it out of bounds;
+ * *bad is then the position in the batch of the image at fault. */
+enum { GATHER_BAD_INDEX = -1, GATHER_BAD_LABEL = -2, GATHER_NO_ROOM = -3 };
+
 /* Gather a batch: y[i] = labels[index[i]], and the non-zero pixels of images[index[i]]
  * scaled as ToTensor does (value / 255), listed twice: by image (row_start, row_pixel,
  * row_value) for the forward product, and by pixel (col_start, col_image, col_value) for
- * the gradient. row_pixel and row_value need one slot more than the batch has non-zeros
- * (the branch-free loop writes a dark pixel's slot before moving past it); returns the
- * number of non-zeros. */
-static Py_ssize_t gather_batch(const uint8_t *images, const int64_t *labels,
+ * the gradient. images holds rows x pixels bytes and labels rows labels; row_pixel,
+ * row_value, col_image and col_value hold room slots each, which must be one more than the
+ * batch has non-zeros (the branch-free loop writes a dark pixel's slot before moving past
+ * it). Returns the number of non-zeros, or a GATHER_ code with *bad set. */
+static Py_ssize_t gather_batch(const uint8_t *images, Py_ssize_t rows, const int64_t *labels,
                                const int64_t *index, Py_ssize_t n, Py_ssize_t pixels,
                                int64_t *y, int32_t *row_start, int32_t *row_pixel,
                                float *row_value, int32_t *col_start, int32_t *col_image,
-                               float *col_value) {
+                               float *col_value, Py_ssize_t room, Py_ssize_t *bad) {
+    /* Every image and label the batch names must exist, and every label index a logit. */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (index[i] < 0 || index[i] >= rows) {
+            *bad = i;
+            return GATHER_BAD_INDEX;
+        }
+        if (labels[index[i]] < 0 || labels[index[i]] >= CLASSES) {
+            *bad = i;
+            return GATHER_BAD_LABEL;
+        }
+    }
     const Py_ssize_t ahead = 4; /* rows are scattered over the whole split: fetch early */
     for (Py_ssize_t i = 0; i < n && i < ahead; i++)
         for (Py_ssize_t b = 0; b < pixels; b += 64) __builtin_prefetch(images + index[i] * pixels + b);
@@ -84,6 +105,14 @@ static Py_ssize_t gather_batch(const uint8_t *images, const int64_t *labels,
             for (Py_ssize_t b = 0; b < pixels; b += 64)
                 __builtin_prefetch(images + index[i + ahead] * pixels + b);
         const uint8_t *src = images + index[i] * pixels;
+        if ((Py_ssize_t)nnz + pixels >= room) { /* a fully lit image might not fit: count */
+            Py_ssize_t lit = 0;
+            for (Py_ssize_t p = 0; p < pixels; p++) lit += src[p] != 0;
+            if ((Py_ssize_t)nnz + lit >= room) {
+                *bad = i;
+                return GATHER_NO_ROOM;
+            }
+        }
         row_start[i] = nnz;
         for (Py_ssize_t p = 0; p < pixels; p++) {
             /* Branch-free: always write, advance only past a lit pixel. A fifth of the
@@ -308,21 +337,58 @@ static PyObject *py_classes(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(CLASSES);
 }
 
+/* Sizes a caller passes must be ones the loops can run with; a ValueError names the first
+ * that is not. */
+static int check_sizes(const char *function, Py_ssize_t n, Py_ssize_t n_min, Py_ssize_t hidden,
+                       int threads) {
+    if (n < n_min || hidden < 1 || threads < 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: needs n >= %zd, hidden >= 1 and threads >= 1 (got %zd, %zd, %d)",
+                     function, n_min, n, hidden, threads);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *py_gather_batch(PyObject *self, PyObject *args) {
     unsigned long long images, labels, index, y, row_start, row_pixel, row_value, col_start,
         col_image, col_value;
-    Py_ssize_t n, pixels, nnz;
-    if (!PyArg_ParseTuple(args, "KKKnnKKKKKKK", &images, &labels, &index, &n, &pixels, &y,
-                          &row_start, &row_pixel, &row_value, &col_start, &col_image,
-                          &col_value))
+    Py_ssize_t rows, n, pixels, room, nnz, bad = 0;
+    if (!PyArg_ParseTuple(args, "KnKKnnKKKKKKKn", &images, &rows, &labels, &index, &n, &pixels,
+                          &y, &row_start, &row_pixel, &row_value, &col_start, &col_image,
+                          &col_value, &room))
         return NULL;
+    if (rows < 0 || n < 0 || pixels < 1 || room < 1 || pixels > INT32_MAX / (n + 1) ||
+        room > INT32_MAX) {
+        /* The lists count a batch's pixels in int32: n x pixels must fit. */
+        PyErr_Format(PyExc_ValueError,
+                     "gather_batch: rows %zd, n %zd, pixels %zd or room %zd out of range", rows,
+                     n, pixels, room);
+        return NULL;
+    }
     Py_BEGIN_ALLOW_THREADS
-    nnz = gather_batch(ADDR(const uint8_t, images), ADDR(const int64_t, labels),
+    nnz = gather_batch(ADDR(const uint8_t, images), rows, ADDR(const int64_t, labels),
                        ADDR(const int64_t, index), n, pixels, ADDR(int64_t, y),
                        ADDR(int32_t, row_start), ADDR(int32_t, row_pixel),
                        ADDR(float, row_value), ADDR(int32_t, col_start),
-                       ADDR(int32_t, col_image), ADDR(float, col_value));
+                       ADDR(int32_t, col_image), ADDR(float, col_value), room, &bad);
     Py_END_ALLOW_THREADS
+    const int64_t at = nnz < 0 ? ADDR(const int64_t, index)[bad] : 0;
+    switch (nnz) {
+    case GATHER_BAD_INDEX:
+        return PyErr_Format(PyExc_ValueError,
+                            "gather_batch: index %lld (batch position %zd) is outside the %zd "
+                            "images", (long long)at, bad, rows);
+    case GATHER_BAD_LABEL:
+        return PyErr_Format(PyExc_ValueError,
+                            "gather_batch: image %lld has label %lld, outside 0..%d",
+                            (long long)at, (long long)ADDR(const int64_t, labels)[at],
+                            CLASSES - 1);
+    case GATHER_NO_ROOM:
+        return PyErr_Format(PyExc_ValueError,
+                            "gather_batch: the batch lights more pixels than its %zd slots "
+                            "hold (at batch position %zd)", room, bad);
+    }
     return PyLong_FromSsize_t(nnz);
 }
 
@@ -331,7 +397,8 @@ static PyObject *py_forward(PyObject *self, PyObject *args) {
     Py_ssize_t n, hidden;
     int threads;
     if (!PyArg_ParseTuple(args, "KKKKKnnKi", &w1t, &b1, &row_start, &row_pixel, &row_value, &n,
-                          &hidden, &h, &threads))
+                          &hidden, &h, &threads) ||
+        check_sizes("forward", n, 0, hidden, threads))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     forward(ADDR(const float, w1t), ADDR(const float, b1), ADDR(const int32_t, row_start),
@@ -348,7 +415,8 @@ static PyObject *py_backward_update(PyObject *self, PyObject *args) {
     int threads;
     if (!PyArg_ParseTuple(args, "KKKKKKnnffffi", &w1t, &v1t, &col_start, &col_image,
                           &col_value, &dh, &pixels, &hidden, &r.lr, &r.alpha, &r.beta, &r.eps,
-                          &threads))
+                          &threads) ||
+        check_sizes("backward_update", pixels, 1, hidden, threads))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     backward_update(ADDR(float, w1t), ADDR(float, v1t), ADDR(const int32_t, col_start),
@@ -362,7 +430,8 @@ static PyObject *py_head(PyObject *self, PyObject *args) {
     unsigned long long h, w2, b2, y, dh, gw2, gb2, gb1, loss, correct, dlogits;
     Py_ssize_t n, hidden;
     if (!PyArg_ParseTuple(args, "KKKKnnKKKKKKK", &h, &w2, &b2, &y, &n, &hidden, &dh, &gw2, &gb2,
-                          &gb1, &loss, &correct, &dlogits))
+                          &gb1, &loss, &correct, &dlogits) ||
+        check_sizes("head", n, 1, hidden, 1)) /* the loss is a mean over n >= 1 images */
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     head(ADDR(float, h), ADDR(const float, w2), ADDR(const float, b2), ADDR(const int64_t, y),
@@ -378,7 +447,8 @@ static PyObject *py_rmsprop(PyObject *self, PyObject *args) {
     Rmsprop r;
     int threads;
     if (!PyArg_ParseTuple(args, "KKKnffffi", &p, &g, &v, &n, &r.lr, &r.alpha, &r.beta, &r.eps,
-                          &threads))
+                          &threads) ||
+        check_sizes("rmsprop", n, 0, 1, threads))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     rmsprop_dense(ADDR(float, p), ADDR(const float, g), ADDR(float, v), n, r, threads);
@@ -389,8 +459,9 @@ static PyObject *py_rmsprop(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"classes", py_classes, METH_NOARGS, "classes() -> the number of classes head() is built for"},
     {"gather_batch", py_gather_batch, METH_VARARGS,
-     "gather_batch(images, labels, index, n, pixels, y, row_start, row_pixel, row_value, "
-     "col_start, col_image, col_value) -> non-zeros"},
+     "gather_batch(images, rows, labels, index, n, pixels, y, row_start, row_pixel, row_value, "
+     "col_start, col_image, col_value, room) -> non-zeros; ValueError for an index outside "
+     "0..rows-1, a label outside the classes or more lit pixels than room - 1"},
     {"forward", py_forward, METH_VARARGS,
      "forward(w1t, b1, row_start, row_pixel, row_value, n, hidden, h, threads)"},
     {"head", py_head, METH_VARARGS,

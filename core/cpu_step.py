@@ -21,6 +21,7 @@ the step's buffers, so evaluation, checkpoints and state_dict() always see curre
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import torch
@@ -72,6 +73,10 @@ _ADDRESSED = (
 )  # fmt: skip
 
 
+# Each weight's square average in the step's buffers.
+SQUARES = {"w1t": "v1t", "b1": "vb1", "w2": "vw2", "b2": "vb2"}
+
+
 class FusedCpuStep:
     """Owns the buffers of the fused CPU step for one run; step() trains on one batch."""
 
@@ -95,15 +100,21 @@ class FusedCpuStep:
             raise ValueError("the fused CPU step implements plain RMSprop only")
         # beta = 1 - alpha in double, then float, as torch's addcmul_(value=1 - alpha) has it.
         lr, alpha, eps = (float(group[k]) for k in ("lr", "alpha", "eps"))
+        if not (0 < lr < math.inf and 0 <= alpha <= 1 and 0 <= eps < math.inf):
+            raise ValueError(f"RMSprop needs 0 < lr, 0 <= alpha <= 1, 0 <= eps, all finite; "
+                             f"got lr={lr}, alpha={alpha}, eps={eps}")  # fmt: skip
         self.rmsprop = (lr, alpha, 1 - alpha, eps)
         self.threads = kernel_threads(threads)
         self.optimizer = optimizer
         self.params = list(model.parameters())
         self.hidden = model.fc1.out_features
-        # The C code trusts every index it is given; check once what it will index with.
+        # What the C code will index with, checked once here in words a caller understands;
+        # gather_batch checks each batch's indices and labels again as it reads them.
         if images.dtype != torch.uint8 or images.dim() != 2 or images.shape[1] != INPUT_SIZE:
             raise ValueError(f"images must be uint8 (N, {INPUT_SIZE}), got {images.dtype} "
                              f"{tuple(images.shape)}")  # fmt: skip
+        if len(images) == 0:
+            raise ValueError("there are no images to train on")
         if labels.dtype != torch.int64 or labels.shape != images.shape[:1]:
             raise ValueError("labels must be int64, one per image")
         if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < NUM_CLASSES:
@@ -125,11 +136,17 @@ class FusedCpuStep:
             model.fc2.bias.data,
         )
         squares = []
-        for param in self.params:
+        for i, param in enumerate(self.params):
             state = optimizer.state[param]
             if not state:  # the state torch's RMSprop would create on its first step
                 state["step"] = torch.zeros((), dtype=torch.float32)
                 state["square_avg"] = torch.zeros_like(param, memory_format=torch.contiguous_format)
+            if "step" not in state or "square_avg" not in state:
+                raise ValueError(
+                    f"optimizer state {i} needs step and square_avg, has {list(state)}"
+                )
+            if not isinstance(state["step"], torch.Tensor) or state["step"].numel() != 1:
+                raise ValueError(f"optimizer state {i} step must be a one-number tensor")
             squares.append(state["square_avg"])
         self.v1t = squares[0].t().contiguous()
         optimizer.state[self.params[0]]["square_avg"] = self.v1t.t()
@@ -154,6 +171,8 @@ class FusedCpuStep:
         self.gw2 = torch.empty(NUM_CLASSES, hidden)
         self.gb2 = torch.empty(NUM_CLASSES)
         self.dlogits = torch.empty(n, NUM_CLASSES)
+        self.room = room
+        self._check_buffers()
         # Addresses, taken once: the buffers and parameters above never move during a run.
         at = {name: getattr(self, name).data_ptr() for name in _ADDRESSED}
         self.at = at
@@ -164,17 +183,76 @@ class FusedCpuStep:
             for param, grad, square in small
         )
 
+    def _expected_buffers(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
+        """Every addressed tensor's shape and dtype: what the C code reads and writes."""
+        n, hidden, room = len(self.y), self.hidden, self.room
+        rows, batches = len(self.labels), len(self.losses)
+        f32, i32, i64 = torch.float32, torch.int32, torch.int64
+        weights = {"w1t": (INPUT_SIZE, hidden), "b1": (hidden,), "w2": (NUM_CLASSES, hidden),
+                   "b2": (NUM_CLASSES,)}  # fmt: skip
+        return {
+            "y": ((n,), i64),
+            "row_start": ((n + 1,), i32),
+            "row_pixel": ((room,), i32),
+            "row_value": ((room,), f32),
+            "col_start": ((INPUT_SIZE + 1,), i32),
+            "col_image": ((room,), i32),
+            "col_value": ((room,), f32),
+            "images": ((rows, INPUT_SIZE), torch.uint8),
+            "labels": ((rows,), i64),
+            **{name: (shape, f32) for name, shape in weights.items()},
+            **{square: (weights[name], f32) for name, square in SQUARES.items()},
+            "h": ((n, hidden), f32),
+            "dh": ((n, hidden), f32),
+            "gb1": ((hidden,), f32),
+            "gw2": ((NUM_CLASSES, hidden), f32),
+            "gb2": ((NUM_CLASSES,), f32),
+            "dlogits": ((n, NUM_CLASSES), f32),
+            "losses": ((batches,), f32),
+            "corrects": ((batches,), i64),
+        }
+
+    def _check_buffers(self) -> None:
+        """Refuse, before any address is taken, a tensor the C code would overrun or misread.
+
+        Sizes in the C loops come from hidden, the batch size and INPUT_SIZE, so each buffer
+        must have exactly the shape and dtype they imply, be contiguous (one flat run of
+        memory, no lazy negation) and live in the CPU's memory. Weights and square averages
+        loaded from a checkpoint end up here too: a wrong one raises ValueError, not SIGSEGV.
+        """
+        expected = self._expected_buffers()
+        for name in _ADDRESSED:
+            tensor, (shape, dtype) = getattr(self, name), expected[name]
+            problem = None
+            if not isinstance(tensor, torch.Tensor) or tensor.layout != torch.strided:
+                problem = "is not a dense tensor"
+            elif tensor.dtype != dtype or tuple(tensor.shape) != shape:
+                problem = f"is {tensor.dtype} {tuple(tensor.shape)}"
+            elif tensor.device.type != "cpu":
+                problem = f"is on {tensor.device}"
+            elif not tensor.is_contiguous() or tensor.is_neg() or tensor.is_conj():
+                problem = f"is not contiguous (strides {tensor.stride()})"
+            if problem is not None:
+                raise ValueError(
+                    f"the fused CPU step's {name} {problem}; it needs a contiguous CPU tensor, "
+                    f"{dtype} {shape}"
+                )
+
     def step(self, index: torch.Tensor, b: int) -> None:
         """Train on the samples at `index` (at most batch_size); record batch b's loss and hits."""
         n = len(index)
-        if index.dtype != torch.int64 or n > len(self.y):
-            raise ValueError(f"index must be int64 with at most {len(self.y)} samples")
-        if not index.is_contiguous():
-            index = index.contiguous()
+        if index.dtype != torch.int64 or index.dim() != 1 or not 1 <= n <= len(self.y):
+            raise ValueError(f"index must be int64 with 1 to {len(self.y)} samples")
+        if not 0 <= b < len(self.losses):
+            raise ValueError(f"batch {b} is outside the {len(self.losses)} slots for losses")
+        if index.device.type != "cpu" or not index.is_contiguous():
+            index = index.to("cpu").contiguous()
         at, hidden, threads = self.at, self.hidden, self.threads
+        # The C code checks each index against the images and each label against the classes.
         self.last_nonzeros = kernels.gather_batch(
-            at["images"], at["labels"], index.data_ptr(), n, INPUT_SIZE, *self.gather_out
-        )
+            at["images"], len(self.labels), at["labels"], index.data_ptr(), n, INPUT_SIZE,
+            *self.gather_out, self.room,
+        )  # fmt: skip
         kernels.forward(
             at["w1t"], at["b1"], at["row_start"], at["row_pixel"], at["row_value"], n, hidden,
             at["h"], threads,

@@ -216,3 +216,85 @@ def test_the_step_refuses_data_it_would_index_out_of_bounds(change, message):
     losses, corrects = torch.zeros(1), torch.zeros(1, dtype=torch.int64)
     with pytest.raises(ValueError, match=message):
         cpu_step.FusedCpuStep(model, optimizer, images, labels, BATCH, losses, corrects, 1)
+
+
+def fused_step(images, labels, optimizer=None, model=None, batches_=2):
+    model = model or twin_models()[0]
+    optimizer = optimizer or torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    losses, corrects = torch.zeros(batches_), torch.zeros(batches_, dtype=torch.int64)
+    return cpu_step.FusedCpuStep(model, optimizer, images, labels, BATCH, losses, corrects, 1)
+
+
+@pytest.mark.parametrize(
+    ("square", "message"),
+    [
+        (lambda p: torch.zeros(10), r"v1t is torch.float32 \(10,\)"),
+        (lambda p: torch.zeros_like(p, dtype=torch.float64), r"v1t is torch.float64"),
+        (lambda p: torch.zeros(p.shape[1], p.shape[0]), r"v1t is torch.float32 \(512, 784\)"),
+    ],
+)
+def test_optimizer_state_of_the_wrong_shape_or_dtype_is_refused_before_any_c_call(square, message):
+    """What a bad checkpoint used to feed the C step (and crash the process with SIGSEGV)."""
+    images, labels = digits(64)
+    model, _ = twin_models()
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    first = model.fc1.weight
+    optimizer.state[first] = {"step": torch.tensor(3.0), "square_avg": square(first)}
+    with pytest.raises(ValueError, match=message):
+        fused_step(images, labels, optimizer, model)
+
+
+def test_optimizer_settings_the_step_cannot_use_are_refused():
+    images, labels = digits(64)
+    model, _ = twin_models()
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    optimizer.param_groups[0]["lr"] = float("nan")
+    with pytest.raises(ValueError, match="RMSprop needs 0 < lr"):
+        fused_step(images, labels, optimizer, model)
+
+
+@pytest.mark.parametrize(
+    ("index", "b", "message"),
+    [
+        (torch.tensor([0, 1, 64]), 0, r"index 64 \(batch position 2\) is outside the 64 images"),
+        (torch.tensor([-1]), 0, r"index -1 \(batch position 0\) is outside the 64 images"),
+        (torch.tensor([2**40]), 0, "is outside the 64 images"),
+        (torch.tensor([0, 1]), 2, "batch 2 is outside the 2 slots"),
+        (torch.tensor([0, 1]), -1, "batch -1 is outside the 2 slots"),
+        (torch.tensor([], dtype=torch.int64), 0, "index must be int64 with 1 to 64 samples"),
+        (torch.arange(65), 0, "index must be int64 with 1 to 64 samples"),
+        (torch.tensor([[0, 1]]), 0, "index must be int64 with 1 to 64 samples"),
+    ],
+)
+def test_the_c_step_refuses_an_index_it_would_read_out_of_bounds(index, b, message):
+    step = fused_step(*digits(64))
+    with pytest.raises(ValueError, match=message):
+        step.step(index, b)
+    step.step(torch.arange(64), 1)  # and still trains afterwards
+    assert step.losses[1] > 0
+
+
+def test_labels_changed_after_set_up_are_refused_by_the_gather():
+    images, labels = digits(64)
+    step = fused_step(images, labels)
+    labels[5] = 10  # the step shares the caller's tensor
+    with pytest.raises(ValueError, match=r"image 5 has label 10, outside 0\.\.9"):
+        step.step(torch.arange(64), 0)
+
+
+def test_images_lit_after_set_up_beyond_the_lists_room_are_refused_by_the_gather():
+    images, labels = digits(64)
+    step = fused_step(images, labels)
+    images.fill_(255)  # every pixel lit: more than the room sized from the darker originals
+    with pytest.raises(ValueError, match="lights more pixels than its"):
+        step.step(torch.arange(64), 0)
+
+
+def test_the_kernels_refuse_sizes_their_loops_cannot_run_with():
+    kernels = cpu_step.kernels
+    with pytest.raises(ValueError, match=r"head: needs n >= 1"):
+        kernels.head(*[0] * 4, 0, 512, *[0] * 7)
+    with pytest.raises(ValueError, match=r"forward: needs n >= 0, hidden >= 1"):
+        kernels.forward(*[0] * 5, 1, 0, 0, 1)
+    with pytest.raises(ValueError, match="gather_batch: rows"):
+        kernels.gather_batch(0, 1, 0, 0, 2**30, 784, *[0] * 7, 100)

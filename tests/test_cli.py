@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 
 
 def test_options_before_a_command_are_refused_with_the_fixed_order(capsys):
@@ -60,3 +60,72 @@ def test_the_app_without_a_terminal_exits_at_once_with_one_line():
     assert done.returncode == 1
     assert done.stderr.startswith("mnist-tui: the app needs a terminal")
     assert done.stderr.count("\n") == 1 and done.stdout == ""
+
+
+@pytest.mark.parametrize("after_s", [0.3, 1.5, 4.0])
+def test_ctrl_c_at_any_moment_is_one_line_and_status_130(after_s):
+    """Early the interpreter is still importing torch; later the run is training."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    argv = ["train", "--headless", "--dataset", "synthetic", "--epochs", "50", "--threads", "1"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(after_s)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert err.endswith("mnist-tui: interrupted\n") and "Traceback" not in err
+
+
+@pytest.fixture
+def config_with_a_new_field(monkeypatch):
+    """TrainConfig with one more field, declared the way a contributor would add one."""
+    from dataclasses import dataclass
+
+    import core.config
+    import tui.cli
+
+    @dataclass(frozen=True)
+    class Extended(core.config.TrainConfig):
+        warmup: int = core.config.setting(0, "epochs of warm-up", bounds=(0, 10))
+
+    monkeypatch.setattr(core.config, "TrainConfig", Extended)
+    monkeypatch.setattr(tui.cli, "TrainConfig", Extended)
+    return Extended
+
+
+def test_a_new_config_field_is_a_flag_with_help_range_and_default(config_with_a_new_field, capsys):
+    from tui.cli import build_parser, config_from_args
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "--warmup N" in capsys.readouterr().out
+    config = config_from_args(build_parser().parse_args(["train", "--headless", "--warmup", "3"]))
+    assert config.warmup == 3 and config.to_dict()["warmup"] == 3  # and so in checkpoints
+    with pytest.raises(SystemExit):
+        main(["train", "--headless", "--warmup", "11"])
+    assert "argument --warmup: must be a whole number in 0..10" in capsys.readouterr().err
+
+
+async def test_a_new_config_field_is_in_the_train_form(config_with_a_new_field):
+    from textual.widgets import Input
+
+    from tests.tui_helpers import open_train_screen
+    from tui.app import MnistApp
+    from tui.state import Options
+    from tui.widgets.train.form import TrainForm
+
+    start = config_with_a_new_field(dataset="synthetic", warmup=2)
+    async with MnistApp(Options(start)).run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        field = screen.query_one("#field-warmup", Input)
+        assert field.value == "2"
+        field.value = "4"
+        assert screen.query_one(TrainForm).config().warmup == 4

@@ -2,7 +2,17 @@
 
 import sys
 
-from tui.cli import main
+
+def run() -> int:
+    """The console script: Ctrl-C at any moment, imports included, is one line and status 130."""
+    try:
+        from tui.cli import main
+
+        return main()
+    except KeyboardInterrupt:
+        print("mnist-tui: interrupted", file=sys.stderr)
+        return 130
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -3,16 +3,16 @@
 import sys
 
 
-def run() -> int:
+def main() -> int:
     """The console script: Ctrl-C at any moment, imports included, is one line and status 130."""
     try:
-        from tui.cli import main
+        from tui import cli
 
-        return main()
+        return cli.main()
     except KeyboardInterrupt:
         print("mnist-tui: interrupted", file=sys.stderr)
         return 130
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.checkpoint import CheckpointError
+from core.checkpoint import CheckpointError, check_model, saved_hidden
 from core.checkpoint import load as load_checkpoint
+from core.errors import first_line
 from core.model import INPUT_SIZE, NUM_CLASSES, SimpleNN
 
 
@@ -77,22 +78,21 @@ def classify_split(
 
 
 def load_model(path: str | os.PathLike) -> tuple[SimpleNN, dict]:
-    """The network stored in a checkpoint, on the CPU, and the config it was trained with."""
+    """The network stored in a checkpoint, on the CPU, and the config it was trained with.
+
+    The weights pass the checks training applies before it resumes (core.checkpoint: keys,
+    shapes for the config's hidden width, float32, layout, no NaN or infinity).
+    """
     checkpoint = load_checkpoint(path)
-    hidden = checkpoint.config.get("hidden")
-    if type(hidden) is not int or hidden < 1:  # bool is an int, and not a layer width
-        raise CheckpointError(f"{path} does not say how many hidden units its model has")
+    hidden = saved_hidden(checkpoint.config, path)
+    check_model(checkpoint.model, hidden, path)
     model = SimpleNN(hidden)
     try:
         model.load_state_dict(checkpoint.model)
-    except (RuntimeError, KeyError, TypeError) as err:
-        first = str(err).strip().splitlines()
-        detail = next((line.strip() for line in first[1:] if line.strip()), "")
+    except (RuntimeError, KeyError, TypeError) as err:  # check_model should have said why
         raise CheckpointError(
-            f"{path} does not fit a {INPUT_SIZE}-{hidden}-{NUM_CLASSES} network ({detail})"
+            f"{path} does not fit a {INPUT_SIZE}-{hidden}-{NUM_CLASSES} network ({first_line(err)})"
         ) from err
-    if not all(torch.isfinite(p).all() for p in model.parameters()):
-        raise CheckpointError(f"{path} holds NaN or infinite weights (a run that diverged)")
     return model.eval(), checkpoint.config
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import zipfile
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 
@@ -137,6 +138,7 @@ def _read(path: Path) -> Any:
     except OSError as err:
         raise CheckpointError(f"cannot read checkpoint {path}: {err.strerror or err}") from err
     with file:
+        _check_archive(file, path)
         try:
             return torch.load(file, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as err:
@@ -153,6 +155,34 @@ def _read(path: Path) -> Any:
             raise CheckpointError(
                 f"{path} is corrupt or not a torch file ({first_line(err)})"
             ) from err
+
+
+def _check_archive(file: BinaryIO, path: Path) -> None:
+    """Refuse a zip whose entries would unpack to more than the file holds, before torch.load.
+
+    torch.save stores its entries uncompressed, so they add up to less than the file; torch's
+    reader would inflate a compressed entry to whatever size it declares (a zip bomb). What
+    is not a zip is left to torch.load to name.
+    """
+    size = os.fstat(file.fileno()).st_size
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        entries = []
+    finally:
+        file.seek(0)
+    packed = [entry.filename for entry in entries if entry.compress_type != zipfile.ZIP_STORED]
+    if packed:
+        raise CheckpointError(
+            f"{path}: {_show(packed[0])} is compressed, which torch.save never does; "
+            "refused to unpack it"
+        )
+    claimed = sum(entry.file_size for entry in entries)
+    if claimed > size:
+        raise CheckpointError(
+            f"{path}: its entries claim {claimed:,} bytes but the file has {size:,}; refused"
+        )
 
 
 def check_checkpoint(checkpoint: Checkpoint, path: str | os.PathLike) -> None:

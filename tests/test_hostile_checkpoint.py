@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -456,3 +457,38 @@ def test_resuming_from_a_fifo_fails_the_run_in_one_line(tmp_path):
     assert result.outcome.reason == (
         f"cannot read checkpoint {path}: it is a named pipe (FIFO), not a regular file"
     )
+
+
+# Zip bombs ---------------------------------------------------------------------------------
+
+
+def test_a_checkpoint_with_compressed_entries_is_refused_before_torch_unpacks_it(
+    good, tmp_path, monkeypatch
+):
+    # torch's reader inflates a compressed entry to whatever size it declares: a 2 MB file
+    # could ask for gigabytes. torch.save never compresses, so such a file is refused unread.
+    path = tmp_path / "deflated.pt"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            out.writestr(name, source.read(name))
+
+    def never(*args, **kwargs):
+        raise AssertionError("torch.load was called")
+
+    monkeypatch.setattr(torch, "load", never)
+    with pytest.raises(CheckpointError) as error:
+        load(path)
+    assert str(error.value) == (
+        f"{path}: 'archive/data.pkl' is compressed, which torch.save never does; "
+        "refused to unpack it"
+    )
+
+
+def test_a_checkpoint_whose_entries_claim_more_than_the_file_is_refused(good, tmp_path):
+    data = bytearray(good.read_bytes())
+    central = data.index(b"PK\x01\x02")  # the first entry of the central directory
+    data[central + 24 : central + 28] = (2**31).to_bytes(4, "little")  # its uncompressed size
+    path = tmp_path / "claims.pt"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"its entries claim [\d,]+ bytes but the file has"):
+        load(path)

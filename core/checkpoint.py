@@ -101,10 +101,10 @@ def load(path: str | os.PathLike) -> Checkpoint:
     """
     path = Path(path)
     payload = _read(path)
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    if not isinstance(payload, dict) or not _is_text(payload.get("format"), FORMAT):
         raise CheckpointError(f"{path} is not an mnist-tui checkpoint")
     version = payload.get("version")
-    if version != VERSION:
+    if type(version) is not int or version != VERSION:
         raise CheckpointError(
             f"{path} is checkpoint version {_show(version)}; this mnist-tui reads version {VERSION}"
         )
@@ -505,6 +505,10 @@ def check_rng(rng: Any, path: str | os.PathLike) -> None:
     ):
         found = _dtype(rng) + " tensor" if isinstance(rng, torch.Tensor) else type(rng).__name__
         raise CheckpointError(f"{path}: rng should be a 1-D uint8 tensor, found {found}")
+
+
+def _is_text(value: Any, text: str) -> bool:
+    return type(value) is str and value == text  # a tensor's == is no yes or no
 
 
 def _is_number(value: Any) -> bool:

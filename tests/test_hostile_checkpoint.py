@@ -279,11 +279,21 @@ CASES = {
         lambda p: set_item(p, "epoch", -1),
         "epoch is -1, expected a whole number >= 0",
     ),
+    "version-tensor": (
+        lambda p: set_item(p, "version", torch.tensor([1, 1])),
+        "is checkpoint version a int64 tensor of shape (2,); this mnist-tui reads version 1",
+    ),
     "rng-float": (
         lambda p: set_item(p, "rng", torch.zeros(3)),
         "rng should be a 1-D uint8 tensor, found float32 tensor",
     ),
 }
+
+
+def refusal(path: Path, name: str) -> str:
+    """The line a case is refused with: the path, then what is wrong with the file."""
+    detail = CASES[name][1]
+    return f"{path} {detail}" if detail.startswith("is ") else f"{path}: {detail}"
 
 
 def run_resumes(paths: list[Path]) -> dict[str, dict]:
@@ -324,7 +334,7 @@ def test_a_spoiled_checkpoint_is_refused_in_one_line_naming_file_and_field(resum
     report = result["report"]
     assert "raised" not in report, report  # a traceback, not a refusal
     assert report["ok"] is False and report["trained"] == 0, report
-    assert report["reason"] == f"{path}: {CASES[name][1]}"
+    assert report["reason"] == refusal(path, name)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -335,7 +345,7 @@ def test_load_or_check_compatible_refuses_each_before_anything_uses_it(resumed, 
     path, _ = resumed[name]
     with pytest.raises(CheckpointError) as error:
         check_compatible(load(path), TrainConfig(dataset="synthetic", device="cpu"), path)
-    assert str(error.value) == f"{path}: {CASES[name][1]}"
+    assert str(error.value) == refusal(path, name)
 
 
 def test_the_issues_example_in_a_plain_subprocess(resumed):
@@ -370,7 +380,7 @@ def test_evaluation_refuses_the_same_weights(resumed, name):
     path, _ = resumed[name]
     with pytest.raises(CheckpointError) as error:
         load_model(path)
-    assert str(error.value) == f"{path}: {CASES[name][1]}"
+    assert str(error.value) == refusal(path, name)
 
 
 def test_a_good_checkpoints_transposed_weights_are_accepted(good):

@@ -1,0 +1,226 @@
+"""What the run store hands out: frozen records of runs, epochs and progress samples."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from core.events import BatchProgress, EpochEnd
+
+if TYPE_CHECKING:
+    from core.config import TrainConfig
+
+STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
+ENDED = ("finished", "stopped", "failed", "interrupted")  # what finish() may set
+SOURCES = ("tui", "headless", "python", "sweep")  # who started the run
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One training run as the store last saw it. Times are Unix seconds."""
+
+    id: str
+    name: str | None  # None until the user names it; show the id instead
+    source: str  # one of SOURCES
+    sweep: str | None  # the sweep this run belongs to, if any
+    status: str  # one of STATUSES
+    config: Mapping[str, Any]  # TrainConfig.to_dict() as the run started; read-only
+    details: Mapping[str, Any]  # RunStarted's sizes, start epoch and notes; read-only
+    device: str
+    data_source: str
+    host: str  # where the writing process runs, with its pid: how a dead run is told
+    pid: int
+    started_at: float
+    ended_at: float | None
+    heartbeat_at: float  # the last write from the run's process
+    test_acc: float | None  # the final test accuracy, a fraction; None until it ends
+    failure: str | None  # one line, when status is "failed"
+    checkpoint: str | None
+    epochs_done: int
+
+    def __post_init__(self) -> None:
+        for name in ("config", "details"):
+            value = getattr(self, name)
+            if not isinstance(value, JsonObject):
+                object.__setattr__(self, name, JsonObject.of(value))
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def label(self) -> str:
+        """The name a listing shows: the user's name, else the id."""
+        return self.name or self.id
+
+    def train_config(self) -> TrainConfig:
+        """The run's TrainConfig, ignoring fields this version does not know."""
+        from core.config import TrainConfig
+
+        return TrainConfig.from_dict(self.config.to_dict())
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as a JSON-ready dict; times are ISO 8601 in UTC."""
+        seconds = None if self.ended_at is None else self.ended_at - self.started_at
+        return {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "source": self.source,
+            "sweep": self.sweep,
+            "config": self.config.to_dict(),
+            "epochs": self.epochs_done,
+            "test_acc": self.test_acc,
+            "device": self.device,
+            "data_source": self.data_source,
+            "started_at": iso_time(self.started_at),
+            "ended_at": None if self.ended_at is None else iso_time(self.ended_at),
+            "seconds": seconds,
+            "host": self.host,
+            "pid": self.pid,
+            "failure": self.failure,
+            "checkpoint": self.checkpoint,
+            "details": self.details.to_dict(),
+        }
+
+
+class JsonObject(Mapping[str, Any]):
+    """A read-only JSON object, parsed from its text when first read.
+
+    A listing of 10,000 runs would otherwise spend ~80 ms (of ~200) parsing configs that it
+    mostly never shows. Text that is not a JSON object reads as empty: one damaged row must
+    not make a whole listing unreadable.
+    """
+
+    __slots__ = ("_data", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._data: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> JsonObject:
+        """The object as the store will read it back (a tuple becomes a list, a Path a str)."""
+        return cls(json.dumps(dict(data), default=str))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A new dict of it, to change or hand to json.dumps."""
+        return parse_object(self.text)
+
+    def _parsed(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = parse_object(self.text)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parsed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __repr__(self) -> str:
+        return repr(self._parsed())
+
+
+def parse_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One finished epoch of a run: EpochEnd's figures and when they were written."""
+
+    run_id: str
+    epoch: int  # 0-based, as EpochEnd counts
+    train_loss: float
+    train_acc: float
+    test_loss: float
+    test_acc: float
+    seconds: float
+    samples_per_s: float
+    peak_gpu_mb: float | None
+    at: float = field(compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "train_loss": self.train_loss,
+            "train_acc": self.train_acc,
+            "test_loss": self.test_loss,
+            "test_acc": self.test_acc,
+            "seconds": self.seconds,
+            "samples_per_s": self.samples_per_s,
+            "peak_gpu_mb": self.peak_gpu_mb,
+        }
+
+    def to_event(self) -> EpochEnd:
+        """The EpochEnd it was recorded from, so views built for live runs can replay it."""
+        return EpochEnd(**self.to_json())
+
+
+@dataclass(frozen=True)
+class ProgressRecord:
+    """One progress sample inside an epoch, as BatchProgress reported it."""
+
+    run_id: str
+    epoch: int
+    batch: int
+    batches: int
+    step: int
+    loss: float
+    acc: float
+    samples_per_s: float
+    at: float = field(compare=False)
+
+    def to_event(self) -> BatchProgress:
+        return BatchProgress(
+            epoch=self.epoch,
+            batch=self.batch,
+            batches=self.batches,
+            step=self.step,
+            loss=self.loss,
+            acc=self.acc,
+            samples_per_s=self.samples_per_s,
+        )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far a follower has read: the last epoch row and progress row it was given."""
+
+    epochs: int = 0
+    progress: int = 0
+
+
+@dataclass(frozen=True)
+class RunUpdate:
+    """What follow() found: the run now, and its epochs and progress written since the cursor."""
+
+    run: RunRecord
+    epochs: tuple[EpochRecord, ...]
+    progress: tuple[ProgressRecord, ...]
+    cursor: Cursor  # pass it to the next follow()
+
+    @property
+    def ended(self) -> bool:
+        return not self.run.running
+
+
+def iso_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+def number(value: float | None) -> float:
+    # SQLite stores NaN as NULL; a figure that was NaN reads back as NaN, not None.
+    return math.nan if value is None else value

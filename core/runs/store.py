@@ -1,0 +1,500 @@
+"""RunStore: the typed API over runs.sqlite. The SQL stays in this module; callers see records.
+
+Every call is one short transaction on the store's own connection (writes take the write lock
+at BEGIN, so a write never fails half way for want of it). One RunStore may be shared between
+threads; a process that forks must open its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.errors import first_line
+from core.events import BatchProgress, EpochEnd
+from core.runs import schema
+from core.runs.busy import PATIENCE_S, retrying, transaction
+from core.runs.errors import RunStoreError, UnknownRunError
+from core.runs.liveness import STALE_AFTER_S, abandoned, this_host
+from core.runs.paths import DB_NAME, checkpoint_path, shown, store_path
+from core.runs.records import (
+    ENDED,
+    SOURCES,
+    Cursor,
+    EpochRecord,
+    JsonObject,
+    ProgressRecord,
+    RunRecord,
+    RunUpdate,
+    number,
+)
+
+T = TypeVar("T")
+
+RUN_COLUMNS = (
+    "id, name, source, sweep, status, config, details, device, data_source, host, pid, "
+    "started_at, ended_at, heartbeat_at, test_acc, failure, checkpoint, epochs_done"
+)
+EPOCH_COLUMNS = (
+    "id, run_id, epoch, train_loss, train_acc, test_loss, test_acc, seconds, samples_per_s, "
+    "peak_gpu_mb, at"
+)
+PROGRESS_COLUMNS = "id, run_id, epoch, batch, batches, step, loss, acc, samples_per_s, at"
+# A write from the run's own process proves it alive, and brings back a run that a reader
+# marked interrupted while the process was only paused (SIGSTOP, a suspended laptop).
+ALIVE = (
+    "heartbeat_at = :now, "
+    "status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END, "
+    "ended_at = CASE status WHEN 'interrupted' THEN NULL ELSE ended_at END"
+)
+HEX = frozenset("0123456789abcdef")
+MAX_LABEL = 100  # run and sweep names: one line in a listing
+MAX_FAILURE = 500
+
+
+class RunStore:
+    """Training runs, their epochs and progress, in the SQLite file at `path`.
+
+    Opening creates the file (and its folder) or migrates it; a file that is not a run store
+    this code can read raises RunStoreError and is left as it was.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        stale_after: float = STALE_AFTER_S,
+        patience: float = PATIENCE_S,
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.folder = self.path.parent  # also holds each run's checkpoint
+        self.stale_after = stale_after
+        self.patience = patience
+        self._lock = threading.RLock()  # one connection; the UI and a training thread share it
+        self._db = schema.connect(self.path, patience)
+
+    @classmethod
+    def open(cls, explicit: str | os.PathLike | None = None, **options: Any) -> RunStore:
+        """The store in runs_dir(explicit): --runs DIR, $MNIST_TUI_RUNS or the user data dir."""
+        return cls(store_path(explicit), **options)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def checkpoint_path(self, run_id: str) -> Path:
+        """Where run `run_id` keeps its checkpoint: `<id>.pt` beside the database."""
+        return checkpoint_path(run_id, self.folder)
+
+    # Writes from the run's process.
+
+    def create(
+        self,
+        config: Mapping[str, Any],
+        source: str,
+        device: str,
+        data_source: str,
+        name: str | None = None,
+        sweep: str | None = None,
+        *,
+        details: Mapping[str, Any] | None = None,
+    ) -> RunRecord:
+        """Record a new run, "running" in this process; its id is drawn here."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
+        now = time.time()
+        record = RunRecord(
+            id="",
+            name=clean_label(name, "run name"),
+            source=source,
+            sweep=clean_label(sweep, "sweep name"),
+            status="running",
+            config=JsonObject.of(config),
+            details=JsonObject.of(details or {}),
+            device=device,
+            data_source=data_source,
+            host=this_host(),
+            pid=os.getpid(),
+            started_at=now,
+            ended_at=None,
+            heartbeat_at=now,
+            test_acc=None,
+            failure=None,
+            checkpoint=None,
+            epochs_done=0,
+        )
+        row = run_row(record)[1:]
+
+        def insert(db: sqlite3.Connection) -> str:
+            for _ in range(8):
+                run_id = secrets.token_hex(4)
+                try:
+                    db.execute(
+                        f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({qmarks(18)})", (run_id, *row)
+                    )
+                except sqlite3.IntegrityError:
+                    continue  # the id is taken: draw another
+                return run_id
+            raise RunStoreError(f"{shown(self.path)}: could not draw an unused run id")
+
+        return replace(record, id=self._write(insert))
+
+    def append_epoch(self, run_id: str, end: EpochEnd) -> None:
+        """Record a finished epoch (again, if a resumed run repeats it) and a heartbeat."""
+        now = time.time()
+
+        def work(db: sqlite3.Connection) -> None:
+            self._touch(
+                db, run_id, now, "epochs_done = max(epochs_done, :done)", done=end.epoch + 1
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_acc, test_loss, "
+                "test_acc, seconds, samples_per_s, peak_gpu_mb, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    end.epoch,
+                    end.train_loss,
+                    end.train_acc,
+                    end.test_loss,
+                    end.test_acc,
+                    end.seconds,
+                    end.samples_per_s,
+                    end.peak_gpu_mb,
+                    now,
+                ),
+            )
+
+        self._write(work)
+
+    def add_progress(self, run_id: str, progress: BatchProgress) -> None:
+        """Record a progress sample and a heartbeat. Callers keep this to a few a second."""
+        now = time.time()
+        p = progress
+
+        def work(db: sqlite3.Connection) -> None:
+            self._touch(db, run_id, now)
+            db.execute(
+                "INSERT INTO progress (run_id, epoch, batch, batches, step, loss, acc, "
+                "samples_per_s, at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (run_id, p.epoch, p.batch, p.batches, p.step, p.loss, p.acc, p.samples_per_s, now),
+            )
+
+        self._write(work)
+
+    def heartbeat(self, run_id: str) -> None:
+        """Say that the run's process still lives."""
+        now = time.time()
+        self._write(lambda db: self._touch(db, run_id, now))
+
+    def finish(
+        self,
+        run_id: str,
+        status: str,
+        test_acc: float | None = None,
+        failure: str | None = None,
+        *,
+        epochs_done: int | None = None,
+    ) -> None:
+        """Record how the run ended: finished, stopped, failed or interrupted."""
+        if status not in ENDED:
+            raise ValueError(f"a run ends as one of {', '.join(ENDED)}, not {status!r}")
+        now = time.time()
+        values = {
+            "status": status,
+            "acc": test_acc,
+            "failure": one_line(failure),
+            "done": epochs_done,
+        }
+        sets = (
+            "status = :status, ended_at = :now, heartbeat_at = :now, test_acc = :acc, "
+            "failure = :failure, epochs_done = coalesce(:done, epochs_done)"
+        )
+        self._write(lambda db: self._update(db, run_id, sets, now=now, **values))
+
+    def set_checkpoint(self, run_id: str, path: str | os.PathLike) -> None:
+        """Remember where the run's checkpoint is (absolute, so any folder can open it)."""
+        where = str(Path(path).expanduser().absolute())
+        self._write(lambda db: self._update(db, run_id, "checkpoint = :where", where=where))
+
+    # What a user asks for: ids may be given as a unique prefix.
+
+    def get(self, run_id: str) -> RunRecord:
+        """The run with this id, or the only one whose id starts with it."""
+        record = self._read(lambda db: self._fetch(db, self._resolve(db, run_id)))
+        return self._settle([record])[0]
+
+    def history(self, run_id: str) -> list[EpochRecord]:
+        """The run's epochs in order."""
+
+        def work(db: sqlite3.Connection) -> list[Any]:
+            key = self._resolve(db, run_id)
+            sql = f"SELECT {EPOCH_COLUMNS} FROM epochs WHERE run_id = ? ORDER BY epoch"
+            return db.execute(sql, (key,)).fetchall()
+
+        return [epoch_from_row(row) for row in self._read(work)]
+
+    def progress(self, run_id: str) -> list[ProgressRecord]:
+        """The run's progress samples in the order they were written."""
+
+        def work(db: sqlite3.Connection) -> list[Any]:
+            key = self._resolve(db, run_id)
+            sql = f"SELECT {PROGRESS_COLUMNS} FROM progress WHERE run_id = ? ORDER BY id"
+            return db.execute(sql, (key,)).fetchall()
+
+        return [progress_from_row(row) for row in self._read(work)]
+
+    def follow(self, run_id: str, since: Cursor | None = None) -> RunUpdate:
+        """The run now, with the epochs and progress written after `since` (all, if None).
+
+        For a viewer in another process: poll it (twice a second costs one short read each)
+        and pass back the cursor it returns. An epoch that a resumed run repeats comes again.
+        """
+        since = since or Cursor()
+
+        def work(db: sqlite3.Connection) -> tuple[RunRecord, list[Any], list[Any]]:
+            key = self._resolve(db, run_id)
+            epochs = db.execute(
+                f"SELECT {EPOCH_COLUMNS} FROM epochs WHERE run_id = ? AND id > ? ORDER BY id",
+                (key, since.epochs),
+            ).fetchall()
+            progress = db.execute(
+                f"SELECT {PROGRESS_COLUMNS} FROM progress WHERE run_id = ? AND id > ? ORDER BY id",
+                (key, since.progress),
+            ).fetchall()
+            return self._fetch(db, key), epochs, progress
+
+        run, epochs, progress = self._read(work)
+        cursor = Cursor(
+            epochs=epochs[-1][0] if epochs else since.epochs,
+            progress=progress[-1][0] if progress else since.progress,
+        )
+        return RunUpdate(
+            run=self._settle([run])[0],
+            epochs=tuple(epoch_from_row(row) for row in epochs),
+            progress=tuple(progress_from_row(row) for row in progress),
+            cursor=cursor,
+        )
+
+    def rename(self, run_id: str, name: str | None) -> RunRecord:
+        """Give the run a name (None or blank clears it); the run as it now is."""
+        label = clean_label(name, "run name")
+
+        def work(db: sqlite3.Connection) -> RunRecord:
+            key = self._resolve(db, run_id)
+            db.execute("UPDATE runs SET name = ? WHERE id = ?", (label, key))
+            return self._fetch(db, key)
+
+        return self._settle([self._write(work)])[0]
+
+    def delete(self, *run_ids: str) -> list[RunRecord]:
+        """Delete runs (all or none) and their checkpoints inside the runs folder.
+
+        A run that is still training is refused: its process would go on writing to it.
+        """
+
+        def work(db: sqlite3.Connection) -> list[RunRecord]:
+            keys = list(dict.fromkeys(self._resolve(db, text) for text in run_ids))
+            records = [self._fetch(db, key) for key in keys]
+            now = time.time()
+            for r in records:
+                if r.running and not abandoned(r, now, self.stale_after):
+                    raise RunStoreError(
+                        f"run {r.id} is still running (pid {r.pid} on {r.host}); "
+                        "stop it before deleting it"
+                    )
+            for table in ("progress", "epochs"):
+                db.executemany(f"DELETE FROM {table} WHERE run_id = ?", [(k,) for k in keys])
+            db.executemany("DELETE FROM runs WHERE id = ?", [(k,) for k in keys])
+            return records
+
+        records = self._write(work)
+        self._remove_checkpoints(records)
+        return records
+
+    def list(self, limit: int | None = None, *, sweep: str | None = None) -> list[RunRecord]:
+        """Runs newest first: all of them, the newest `limit`, or those of one sweep.
+
+        Defined last: inside the class body, the name `list` is this method from here on.
+        """
+        where, params = ("WHERE sweep = ?", [sweep]) if sweep is not None else ("", [])
+        sql = f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY started_at DESC, id DESC LIMIT ?"
+        params.append(-1 if limit is None else max(limit, 0))
+        rows = self._read(lambda db: db.execute(sql, params).fetchall())
+        return self._settle([run_from_row(row) for row in rows])
+
+    # Inside.
+
+    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return self._transact(work, "BEGIN")
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        # IMMEDIATE takes the write lock first: in WAL mode a read that later turns into a
+        # write fails at once with "database is locked" when another writer came between.
+        return self._transact(work, "BEGIN IMMEDIATE")
+
+    def _transact(self, work: Callable[[sqlite3.Connection], T], begin: str) -> T:
+        with self._lock:
+            try:
+                return retrying(
+                    lambda: transaction(self._db, begin, work), self.path, self.patience
+                )
+            except sqlite3.Error as err:
+                raise RunStoreError(f"{shown(self.path)}: {first_line(err)}") from err
+
+    def _update(self, db: sqlite3.Connection, run_id: str, sets: str, **values: Any) -> None:
+        cursor = db.execute(f"UPDATE runs SET {sets} WHERE id = :id", {"id": run_id, **values})
+        if cursor.rowcount == 0:
+            raise UnknownRunError(f"no run {run_id} in {shown(self.path)}")
+
+    def _touch(
+        self, db: sqlite3.Connection, run_id: str, now: float, sets: str = "", **values: Any
+    ) -> None:
+        self._update(db, run_id, f"{sets}, {ALIVE}" if sets else ALIVE, now=now, **values)
+
+    def _resolve(self, db: sqlite3.Connection, text: str) -> str:
+        """The full id of the one run whose id is `text` or starts with it."""
+        key = text.strip().lower()
+        if not key or len(key) > 8 or not set(key) <= HEX:
+            raise UnknownRunError(f"{text!r} is not a run id (8 hex digits, or the first few)")
+        # Ids are hex, so every id that starts with `key` sorts between key and key + "g".
+        sql = "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 4"
+        found = [row[0] for row in db.execute(sql, (key, key + "g"))]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise UnknownRunError(f"no run {key} in {shown(self.path)}")
+        listed = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        raise RunStoreError(f"{key} is the start of several runs' ids ({listed}); give more")
+
+    def _fetch(self, db: sqlite3.Connection, key: str) -> RunRecord:
+        row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            raise UnknownRunError(f"no run {key} in {shown(self.path)}")
+        return run_from_row(row)
+
+    def _settle(self, records: list[RunRecord]) -> list[RunRecord]:
+        """The records, with each "running" run whose process is gone marked "interrupted".
+
+        The mark is written back at once; a heartbeat that came in between wins (the update
+        checks it is still the one that was judged stale).
+        """
+        now = time.time()
+        gone = [r for r in records if abandoned(r, now, self.stale_after)]
+        if not gone:
+            return records
+
+        def mark(db: sqlite3.Connection) -> set[str]:
+            sql = (
+                "UPDATE runs SET status = 'interrupted', ended_at = heartbeat_at "
+                "WHERE id = ? AND status = 'running' AND heartbeat_at = ?"
+            )
+            return {r.id for r in gone if db.execute(sql, (r.id, r.heartbeat_at)).rowcount}
+
+        try:
+            marked = self._write(mark)
+        except RunStoreError:
+            marked = {r.id for r in gone}  # a read-only store: still report the truth
+        changed = {
+            r.id: replace(r, status="interrupted", ended_at=r.heartbeat_at)
+            for r in gone
+            if r.id in marked
+        }
+        return [changed.get(r.id, r) for r in records]
+
+    def _remove_checkpoints(self, records: list[RunRecord]) -> None:
+        """Remove the deleted runs' checkpoints, but only files inside the runs folder."""
+        folder = self.folder.resolve()
+        failed = []
+        for r in records:
+            candidates = {self.checkpoint_path(r.id)}
+            if r.checkpoint:
+                candidates.add(Path(r.checkpoint))
+            for candidate in candidates:
+                # The folder part is resolved, not the file: a link is removed, not its target.
+                path = Path(os.path.abspath(candidate))
+                if path.name.startswith(DB_NAME):
+                    continue
+                try:
+                    if not path.parent.resolve().is_relative_to(folder):
+                        continue
+                    path.unlink(missing_ok=True)
+                except OSError as err:
+                    failed.append(f"{shown(path)}: {err.strerror or err}")
+        if failed:
+            raise RunStoreError(f"deleted the runs, but could not remove {failed[0]}")
+
+
+def qmarks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def run_row(r: RunRecord) -> tuple[Any, ...]:
+    """The run as a row of RUN_COLUMNS."""
+    return (
+        r.id,
+        r.name,
+        r.source,
+        r.sweep,
+        r.status,
+        r.config.text,
+        r.details.text,
+        r.device,
+        r.data_source,
+        r.host,
+        r.pid,
+        r.started_at,
+        r.ended_at,
+        r.heartbeat_at,
+        r.test_acc,
+        r.failure,
+        r.checkpoint,
+        r.epochs_done,
+    )
+
+
+def run_from_row(row: tuple[Any, ...]) -> RunRecord:
+    run_id, name, source, sweep, status, config, details, *rest = row
+    return RunRecord(
+        run_id, name, source, sweep, status, JsonObject(config), JsonObject(details), *rest
+    )
+
+
+def epoch_from_row(row: tuple[Any, ...]) -> EpochRecord:
+    _, run_id, epoch, *figures, peak, at = row
+    return EpochRecord(run_id, epoch, *(number(f) for f in figures), peak, at)
+
+
+def progress_from_row(row: tuple[Any, ...]) -> ProgressRecord:
+    _, run_id, epoch, batch, batches, step, loss, acc, rate, at = row
+    return ProgressRecord(
+        run_id, epoch, batch, batches, step, number(loss), number(acc), number(rate), at
+    )
+
+
+def clean_label(text: str | None, what: str) -> str | None:
+    """A run or sweep name as stored: stripped, None when blank; one printable line."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) > MAX_LABEL or not text.isprintable():
+        raise RunStoreError(f"a {what} is one line of at most {MAX_LABEL} printable characters")
+    return text
+
+
+def one_line(text: str | None) -> str | None:
+    """The first non-blank line of `text`, cut to MAX_FAILURE characters; None if none."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[0][:MAX_FAILURE] if lines else None

@@ -12,15 +12,15 @@ import torch
 
 from core.config import TrainConfig
 from core.model import SimpleNN
-from tests.tui_helpers import plain, wait_for_data
+from tests.tui_helpers import RecordingApp, notifications, plain, wait_for_data
 from tui.app import MnistApp
 from tui.screens.tensors import PANEL_IDS, TensorScreen
 from tui.state import Options, TrainedModel
 from tui.widgets.lab.input import HistoryInput
 
 
-class LabApp(MnistApp):
-    """The app with the tensor lab on key 2 (as tui/app.py will have it)."""
+class LabApp(RecordingApp):
+    """The app with the tensor lab on key 2 (as tui/app.py has it), notifications recorded."""
 
     MODES = {**MnistApp.MODES, "tensors": TensorScreen}
 
@@ -236,6 +236,181 @@ async def test_uncrumpling_asks_for_a_model_then_projects_one():
         panel = screen.query_one("#uncrumple")
         assert panel.projected_for is pilot.app.trained
         assert "Nearest class centroid" in shown(screen, "#uncrumple-status")
+
+
+# --- Hostile input: every panel answers in one line, the app keeps running ----------------------
+
+FORTY_ONES = "(" + ", ".join(["1"] * 40) + ")"
+LONG = "train_images[" + "1, " * 80 + "]"  # 253 characters
+NESTED = "train_images[" + "(" * 80 + "1" + ")" * 80 + "]"  # deep, but under the length cap
+FULLWIDTH_FOUR = "\N{FULLWIDTH DIGIT FOUR}"  # not a digit Python reads
+
+# panel: [(typed, what the result shows, whether it is a refusal: one line)]
+HOSTILE = {
+    "slicing": [
+        ("train_images[::0]", "slice step cannot be zero", True),
+        ("train_images[::99999999999999999999999]", "torch.Size([1, 28, 28])", False),
+        ("train_images[::-99999999999999999999999]", "torch.Size([1, 28, 28])", False),
+        ("train_images[10**30]", "only whole numbers", True),
+        ("train_images[99999999999999999999999]", "out of bounds", True),
+        ("train_images[-99999999999999999999999]", "out of bounds", True),
+        ("train_images[99999999999999999999999:]", "torch.Size([0, 28, 28])", False),
+        (NESTED, "train_images[1].shape", False),
+        ("train_images" + "[" * 60, "not valid Python syntax", True),
+        (LONG, "too long: at most 200 characters", True),
+        (f"train_images[{FULLWIDTH_FOUR}]", "invalid character", True),
+        ("train_images[é]", "only whole numbers", True),
+        ("", "empty", True),
+        ("train_images[()]", "torch.Size([6000, 28, 28])", False),
+        ("train_images[..., ...]", "single ellipsis", True),
+        ("train_images[0, 0, 0, 0]", "too many indices", True),
+        ("train_images['[bold]x']", "not `'[bold]x'`", True),  # shown as typed, not as markup
+    ],
+    "rank": [
+        (FORTY_ONES, "40 dimensions is more than this lab takes (8)", True),
+        ("(99999999999, 3)", "more than this lab allocates (10,000,000)", True),
+        ("(0, 99999999999999999999999999)", "longer than NumPy allows", True),
+        ("(-1, 2)", "non-negative", True),
+        ("(0, 5)", "x.ndim = 2    x.shape = torch.Size([0, 5])", False),
+        ("()", "x.ndim = 0", False),
+        ("", "empty: type a shape", True),
+        ("9" * 250, "too long", True),
+        (f"({FULLWIDTH_FOUR},)", "invalid character", True),
+        ("(é,)", "non-negative whole numbers", True),
+    ],
+    "elementwise": [
+        (FORTY_ONES, "more than this lab takes (8)", True),
+        ("(1000000, 1000000)", "more than this lab allocates (200,000)", True),
+        ("(0, 5)", "0 elements each", False),
+        ("()", "random arrays of shape ()", False),
+        ("", "empty", True),
+    ],
+    "broadcast": [
+        (f"{FORTY_ONES}, (1,)", "more than this lab takes (8)", True),
+        ("(99999999999, 3), (4, 5)", "cannot be broadcast", True),
+        ("(200000000, 3), (4, 2)", "cannot be broadcast", True),
+        ("(0,), (100000000, 1)", "result shape (100000000, 0)", False),
+        ("(99999999999, 1), (1, 99999999999)", "result shape (99999999999, 99999999999)", False),
+        ("(2, 3)", "expected 2 shapes", True),
+        ("", "empty", True),
+    ],
+    "dot": [
+        ("(99999999999, 3), (4, 5)", "shapes (99999999999,3) and (4,5) not aligned", True),
+        ("(200000000, 3), (4, 2)", "not aligned", True),
+        ("(99999999999, 7), (7, 99999999999)", "(99999999999, 99999999999)", False),
+        (f"{FORTY_ONES}, (1,)", "more than this lab takes (8)", True),
+        ("(), ()", "a scalar multiplies every element", False),
+        ("", "empty", True),
+    ],
+    "reshape": [
+        ("(99999999999999999999999999,)", "longer than NumPy allows", True),
+        ("(1000000, 1000000)", "cannot reshape array of size 6 into shape (1000000,1000000)", True),
+        ("(0,)", "cannot reshape array of size 6 into shape (0,)", True),
+        (FORTY_ONES, "more than this lab takes (8)", True),
+        ("(6, 1, 1, 1, 1, 1, 1, 1)", "x.reshape(6, 1, 1, 1, 1, 1, 1, 1)", False),
+        ("", "empty", True),
+    ],
+    "data": [
+        ("(9999999999, 9999999999)", "more than NumPy can index", True),
+        ("(3000000000, 3000000000)", "9,000,000,000,000,000,000 values", False),
+        (FORTY_ONES, "more than this lab takes (8)", True),
+        ("(0, 5)", "rank 2, 0 values: 0 B as float32", False),
+        ("", "empty", True),
+    ],
+}
+
+
+async def retype(pilot, field: HistoryInput, text: str) -> None:
+    """Replace the input's text: its last 12 keys typed one by one, the rest put in at once."""
+    field.value = text[:-12]
+    field.cursor_position = len(field.value)
+    await pilot.press(*text[len(field.value) :])
+    await pilot.pause()
+    assert field.value == text
+
+
+def assert_still_running(pilot) -> None:
+    assert pilot.app.is_running
+    assert pilot.app.return_code is None
+    assert notifications(pilot.app) == []  # said in the panel, not by a notification
+
+
+@pytest.mark.parametrize("panel", list(HOSTILE))
+async def test_hostile_input_is_answered_in_the_panel_and_the_app_keeps_running(panel):
+    selector = "#slice-result" if panel == "slicing" else f"#{panel} .lesson-result"
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, panel)
+        field = await type_into(pilot, panel, "")
+        for text, expected, refused in HOSTILE[panel]:
+            await retype(pilot, field, text)
+            assert_still_running(pilot)
+            result = shown(screen, selector).strip()
+            assert expected in result, (text, result)
+            if refused:
+                assert len(result.splitlines()) == 1, (text, result)
+                if panel == "slicing":
+                    assert shown(screen, "#slice-images").strip() == ""  # no crop for a refusal
+
+
+@pytest.mark.parametrize(
+    ("panel", "text", "expected"),
+    [
+        pytest.param("elementwise", FORTY_ONES, "more than this lab takes (8)", id="40-dims"),
+        pytest.param(
+            "elementwise", "(1000000, 1000000)", "more than this lab allocates (200,000)", id="huge"
+        ),
+        pytest.param("elementwise", "()", "x faster", id="scalar"),  # a 0-d array, timed
+        pytest.param("elementwise", "(0, 5)", "x faster", id="empty"),
+        pytest.param("dot", "(200000000, 3), (4, 2)", "not aligned", id="dot-misaligned"),
+        pytest.param(
+            "dot", "(10000000, 0), (0,)", "more than this lab allocates (200,000)", id="dot-zero"
+        ),
+        pytest.param(
+            "dot", "(100, 1000), (1000, 100)", "more than the Python loops take", id="dot-steps"
+        ),
+        pytest.param("dot", "(3,), (3, 4)", "the naive loops cover", id="dot-uncovered"),
+    ],
+)
+async def test_hostile_timing_is_answered_in_the_panel(panel, text, expected):
+    """Enter runs the timing in a thread; whatever it raises is the panel's one-line answer."""
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, panel)
+        await type_into(pilot, panel, text)
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert_still_running(pilot)
+        timing = shown(screen, f"#{panel} .lesson-timing").strip()
+        assert expected in timing, timing
+        if "faster" not in expected:
+            assert len(timing.splitlines()) == 1
+
+
+async def test_enter_held_down_while_timing_says_so_in_the_panel_not_in_notifications():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, "elementwise")
+        await type_into(pilot, "elementwise", "(200, 1000)")
+        await pilot.press(*["enter"] * 10)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert_still_running(pilot)
+        assert "x faster" in shown(screen, "#elementwise .lesson-timing")
+
+
+async def test_geometry_and_every_panel_survive_key_mashing_and_tiny_terminals():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, "geometry")
+        await pilot.press("enter")  # into the transforms list
+        await pilot.press(*["end", "home", "pagedown", "pageup", "up", "x", "enter", "down"] * 3)
+        for panel in PANEL_IDS:
+            screen.panel = panel
+            for width, height in [(20, 6), (1, 1), (300, 3), (100, 34)]:
+                await pilot.resize_terminal(width, height)
+                await pilot.pause()
+            assert_still_running(pilot)
+        screen.panel = "geometry"
+        await pilot.pause()
+        assert "rotation · x = [0, 2]" in shown(screen, "#geometry-facts")
 
 
 # --- Snapshots ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -342,6 +343,258 @@ def test_video_tensor_is_computed_not_allocated():
     assert lab.format_bytes(nbytes) == "405 MB"
     with pytest.raises(lab.TooLarge):
         lab.check_size((4, 240, 144, 256, 3))
+
+
+# --- Hostile shapes: the shape rules answer from the numbers, allocating nothing ----------------
+
+HUGE = 99_999_999_999
+FORTY_ONES = (1,) * 40
+SMALL = 4 * 1024**2  # bytes: far below any array the hostile shapes below describe
+
+
+def peak_bytes(compute) -> tuple[object, int]:
+    """What `compute` returns (or the exception it raises) and the most memory held meanwhile.
+
+    tracemalloc counts NumPy's array buffers as well as Python's objects.
+    """
+    tracemalloc.start()
+    try:
+        try:
+            outcome = compute()
+        except Exception as error:
+            outcome = error
+        return outcome, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_memory_meter_sees_numpy_arrays():
+    _, peak = peak_bytes(lambda: np.ones(1_000_000))
+    assert peak >= 8_000_000
+
+
+def refusal(outcome: object, expected: str, max_length: int = 200) -> None:
+    """A ValueError whose message is one line, at most max_length long, saying `expected`."""
+    assert isinstance(outcome, ValueError), outcome
+    message = str(outcome)
+    assert expected in message
+    assert "\n" not in message and len(message) <= max_length
+
+
+@pytest.mark.parametrize(
+    ("compute", "expected"),
+    [
+        pytest.param(
+            lambda: lab.broadcast((HUGE, 3), (4, 5)), "cannot be broadcast", id="bc-clash"
+        ),
+        pytest.param(lambda: lab.broadcast(FORTY_ONES, (1,)).result, FORTY_ONES, id="bc-40-dims"),
+        pytest.param(lambda: lab.broadcast((HUGE, 1), (1, HUGE)).result, (HUGE, HUGE), id="bc-big"),
+        pytest.param(
+            lambda: lab.broadcast_maximum((0,), (100_000_000, 1)),
+            "100,000,000 elements is more than this lab allocates (10,000,000)",
+            id="bc-empty-result-huge-operand",
+        ),
+        pytest.param(
+            lambda: lab.broadcast_maximum(FORTY_ONES, (1,)),
+            "40 dimensions is more than this lab takes (8)",
+            id="bc-max-40-dims",
+        ),
+        pytest.param(
+            lambda: lab.dot_shape((HUGE, 3), (4, 5)),
+            "shapes (99999999999,3) and (4,5) not aligned: 3 (dim 1) != 4 (dim 0)",
+            id="dot-1TiB",
+        ),
+        pytest.param(lambda: lab.dot_shape((200_000_000, 3), (4, 2)), "not aligned", id="dot-2GB"),
+        pytest.param(lambda: lab.dot_shape((HUGE, 7), (7, HUGE)), (HUGE, HUGE), id="dot-big"),
+        pytest.param(lambda: lab.dot_shape(FORTY_ONES, (1,)), FORTY_ONES[:-1], id="dot-40-dims"),
+        pytest.param(
+            lambda: lab.compare_dot((HUGE, 3), (4, 2)), "not aligned", id="timed-dot-misaligned"
+        ),
+        pytest.param(
+            lambda: lab.compare_dot((10_000_000, 0), (0,)),
+            "10,000,000 elements is more than this lab allocates (200,000)",
+            id="timed-dot-empty-operand",
+        ),
+        pytest.param(
+            lambda: lab.compare_dot((100, 1000), (1000, 100)),
+            "10,000,000 multiply-adds is more than the Python loops take (200,000)",
+            id="timed-dot-steps",
+        ),
+        pytest.param(
+            lambda: lab.compare_elementwise((HUGE, 3)),
+            "more than this lab allocates (200,000)",
+            id="timed-elementwise",
+        ),
+        pytest.param(
+            lambda: lab.reshape(lab.reshape_source(), (HUGE, 3)),
+            "cannot reshape array of size 6 into shape (99999999999,3)",
+            id="reshape-big",
+        ),
+        pytest.param(
+            lambda: lab.reshape(lab.reshape_source(), (10**30,)),
+            "longer than NumPy allows (9,223,372,036,854,775,807)",
+            id="reshape-beyond-numpy",
+        ),
+        pytest.param(
+            lambda: lab.reshape(lab.reshape_source(), (*FORTY_ONES, 6)),
+            "41 dimensions is more than this lab takes (8)",
+            id="reshape-41-dims",
+        ),
+        pytest.param(lambda: lab.transpose_shape((HUGE, 3)), (3, HUGE), id="transpose"),
+        pytest.param(
+            lambda: lab.tensor_size((HUGE,) * 8), (HUGE**8, 4 * HUGE**8), id="data-tensor-size"
+        ),
+        pytest.param(
+            lambda: parse_shape(str(FORTY_ONES)),
+            "40 dimensions is more than this lab takes (8)",
+            id="parse-40-dims",
+        ),
+        pytest.param(
+            lambda: parse_shape("(99999999999, 3)", lab.MAX_ELEMENTS),
+            "299,999,999,997 elements is more than this lab allocates (10,000,000)",
+            id="parse-over-cap",
+        ),
+        pytest.param(
+            lambda: parse_shape("(0, " + "9" * 150 + ")"),
+            "an axis of about 10^149 is longer than NumPy allows",
+            id="parse-axis-beyond-numpy",
+        ),
+        pytest.param(
+            lambda: parse_shape("(9999999999, 9999999999)"),
+            "more than NumPy can index (9,223,372,036,854,775,807)",
+            id="parse-count-beyond-numpy",
+        ),
+        pytest.param(
+            lambda: parse_shapes("(" + "1, " * 60 + "), (1,)", 2),
+            "60 dimensions is more than this lab takes (8)",
+            id="parse-shapes-60-dims",
+        ),
+        pytest.param(
+            lambda: apply_index("train_images[" + "9" * 30 + "]", TENSORS),
+            "out of bounds",
+            id="index-beyond-numpy",
+        ),
+        pytest.param(
+            lambda: apply_index("train_images[::" + "9" * 30 + "]", TENSORS)[1].shape,
+            (1, 28, 28),
+            id="index-huge-step",
+        ),
+        pytest.param(
+            lambda: apply_index("train_images[::0]", TENSORS),
+            "slice step cannot be zero",
+            id="step-0",
+        ),
+    ],
+)
+def test_shape_rules_answer_at_once_without_allocating(compute, expected):
+    outcome, peak = peak_bytes(compute)
+    assert peak < SMALL, f"{peak:,} bytes"
+    if isinstance(expected, str):
+        refusal(outcome, expected)
+    else:
+        assert outcome == expected
+
+
+small_shapes = st.lists(st.sampled_from([0, 1, 1, 2, 3]), max_size=5).map(tuple)
+
+
+def numpys(compute) -> object:
+    try:
+        return compute()
+    except ValueError as error:
+        return str(error)
+
+
+def ours(compute) -> object:
+    outcome, peak = peak_bytes(compute)
+    assert peak < SMALL
+    return str(outcome) if isinstance(outcome, ValueError) else outcome
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_shapes, small_shapes)
+def test_broadcast_rule_is_numpys_result_and_message(x, y):
+    assert ours(lambda: lab.broadcast(x, y).result) == numpys(lambda: np.broadcast_shapes(x, y))
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_shapes, small_shapes)
+def test_dot_rule_is_numpys_result_and_message(x, y):
+    expected = numpys(lambda: np.dot(np.ones(x), np.ones(y)).shape)
+    assert ours(lambda: lab.dot_shape(x, y)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_shapes)
+def test_reshape_rule_is_numpys_result_and_message(shape):
+    source = lab.reshape_source()
+    expected = numpys(lambda: source.reshape(shape).shape)
+    assert ours(lambda: lab.reshape(source, shape).shape) == expected
+
+
+big_sizes = st.one_of(st.sampled_from([0, 1, 3]), st.integers(0, 10**30))
+big_shapes = st.lists(big_sizes, max_size=12).map(tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(big_shapes, big_shapes)
+def test_any_sizes_get_an_answer_without_allocating(x, y):
+    """Whatever the sizes, the rules answer (a shape, or one line saying no) in a few KB.
+
+    What does allocate (np.maximum of the two) either stays under its cap or refuses in a few KB.
+    """
+    for compute in (
+        lambda: lab.broadcast(x, y).result,
+        lambda: lab.dot_shape(x, y),
+        lambda: lab.reshape(lab.reshape_source(), x).shape,
+        lambda: lab.broadcast_maximum(x, y),
+    ):
+        outcome, peak = peak_bytes(compute)
+        if isinstance(outcome, Exception):
+            refusal(outcome, "", max_length=1000)  # quoting shapes of 12 sizes up to 10**30
+        if isinstance(outcome, np.ndarray):
+            assert outcome.size <= lab.MAX_ELEMENTS
+        else:
+            assert peak < SMALL, f"{peak:,} bytes"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**30), max_size=40).map(tuple))
+def test_parsed_shapes_are_within_every_limit_or_refused_naming_it(shape):
+    text = f"({', '.join(str(n) for n in shape)}{',' if len(shape) == 1 else ''})"
+    if len(text) > 200:
+        return  # the length cap, tested with the whitelist
+    try:
+        parsed = parse_shape(text, lab.MAX_ELEMENTS)
+    except ValueError as error:
+        refusal(error, "")
+        assert any(
+            limit in str(error)
+            for limit in (f"({lab.MAX_DIMS})", f"({lab.MAX_COUNT:,})", f"({lab.MAX_ELEMENTS:,})")
+        )
+        return
+    assert parsed == shape
+    assert len(shape) <= lab.MAX_DIMS and math.prod(shape) <= lab.MAX_ELEMENTS
+
+
+def test_refusals_quote_little_of_what_was_typed():
+    with pytest.raises(IndexExpressionError) as caught:
+        parse_index("train_images[" + "a + " * 40 + "a]", tuple(TENSORS))
+    assert len(str(caught.value)) < 100 and "…" in str(caught.value)
+    with pytest.raises(IndexExpressionError, match="empty: type a shape"):
+        parse_shape("   ")
+
+
+def test_scalar_and_empty_shapes_are_timed_too():
+    for shape in [(), (0, 5)]:
+        assert all(c.same for c in lab.compare_elementwise(shape, repeat=1))
+
+
+def test_whole_tensor_key_and_huge_sizes_print():
+    expression, result = apply_index("train_images[()]", TENSORS)
+    assert expression.describe() == "train_images[()]" and result.shape == IMAGES.shape
+    assert lab.format_bytes(4 * 1024**4 * 3_000_000) == "12,000,000 TB"
+    assert lab.format_bytes(10**400) == "about 10^387 TB"
 
 
 # --- Geometry -----------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The tensor lab's computations: inspecting tensors, the lesson's examples, geometry, projections.
 
 Plain functions over NumPy arrays (torch tensors are accepted where noted). Anything sized by the
-user is checked against MAX_ELEMENTS before it is allocated; sizes such as the video example's
-are computed arithmetically. torch is imported only inside the functions that need it.
+user is checked (sizes.check_shape: at most MAX_DIMS axes, at most MAX_ELEMENTS or a smaller cap)
+before it is allocated; sizes such as the video example's, and the shape rules of broadcasting,
+dot and reshape, are computed arithmetically. torch is imported only inside the functions that
+need it.
 
 Callers use the package as one namespace (`from core import tensorlab as lab`); the modules are:
 sizes (limits and how sizes print), inspector (a tensor's facts), crop (where a slice came from),
@@ -34,6 +36,7 @@ from core.tensorlab.lessons import (
     best_time,
     broadcast,
     broadcast_maximum,
+    broadcast_shape,
     compare,
     compare_dot,
     compare_elementwise,
@@ -46,18 +49,21 @@ from core.tensorlab.lessons import (
     naive_matrix_vector_dot,
     naive_relu,
     naive_vector_dot,
+    numpy_shape,
     rank_examples,
     reshape,
     reshape_source,
     tensor_size,
     transpose_shape,
-    zeros_view,
 )
 from core.tensorlab.projection import centroid_accuracy, pca_2d, project_representations
 from core.tensorlab.sizes import (
+    MAX_COUNT,
+    MAX_DIMS,
     MAX_ELEMENTS,
     MAX_NAIVE,
     TooLarge,
+    check_shape,
     check_size,
     format_bytes,
     torch_size,
@@ -69,6 +75,8 @@ __all__ = [
     "AFFINE_B",
     "AFFINE_W",
     "DATA_TENSORS",
+    "MAX_COUNT",
+    "MAX_DIMS",
     "MAX_ELEMENTS",
     "MAX_NAIVE",
     "ROTATION",
@@ -82,7 +90,9 @@ __all__ = [
     "best_time",
     "broadcast",
     "broadcast_maximum",
+    "broadcast_shape",
     "centroid_accuracy",
+    "check_shape",
     "check_size",
     "compare",
     "compare_dot",
@@ -101,6 +111,7 @@ __all__ = [
     "naive_matrix_vector_dot",
     "naive_relu",
     "naive_vector_dot",
+    "numpy_shape",
     "pca_2d",
     "project_representations",
     "rank_examples",
@@ -113,5 +124,4 @@ __all__ = [
     "tensor_size",
     "torch_size",
     "transpose_shape",
-    "zeros_view",
 ]

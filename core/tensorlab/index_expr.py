@@ -6,9 +6,13 @@ array is touched. Indexing follows NumPy on the NumPy arrays the app has loaded,
 steps (`[::-1]`) work, although torch tensors refuse them. When NumPy itself refuses (an index
 out of range, too many indices) the error is an `IndexingFailed` carrying NumPy's own message.
 Both are ValueErrors, the only exceptions `parse_shape`, `parse_index`, `index_array` and
-`apply_index` raise.
+`apply_index` raise (with `sizes.TooLarge`, also a ValueError, for a shape over a limit).
 
-Shapes such as `(64, 3, 32, 10)` go through the same whitelist: tuples of non-negative integers.
+Shapes such as `(64, 3, 32, 10)` go through the same whitelist: tuples of non-negative integers,
+then `sizes.check_shape`: at most MAX_DIMS axes, sizes NumPy could make, and at most `limit`
+elements where the caller will allocate the shape. Nothing is allocated to check a shape.
+
+Every message is one line, and quotes at most a few dozen characters of what was typed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from dataclasses import dataclass
 from types import EllipsisType
 
 import numpy as np
+
+from core.tensorlab.sizes import MAX_COUNT, check_shape, count_text
 
 MAX_LENGTH = 200  # longer text is refused before parsing: deep nesting can exhaust the parser
 
@@ -45,6 +51,8 @@ class IndexExpression:
         if self.key is None:
             return self.name
         parts = self.key if isinstance(self.key, tuple) else (self.key,)
+        if not parts:
+            return f"{self.name}[()]"
         return f"{self.name}[{', '.join(format_part(p) for p in parts)}]"
 
 
@@ -57,17 +65,23 @@ def format_part(part: IndexPart) -> str:
     return str(part)
 
 
-def parse_tree(text: str) -> ast.expr:
+def quoted(node: ast.expr, limit: int = 40) -> str:
+    """A piece of the typed text, in backticks, cut short: messages stay one short line."""
+    text = " ".join(ast.unparse(node).split())
+    return f"`{text if len(text) <= limit else text[: limit - 1] + '…'}`"
+
+
+def parse_tree(text: str, example: str = "an expression such as train_images[4]") -> ast.expr:
     if len(text) > MAX_LENGTH:
         raise IndexExpressionError(f"too long: at most {MAX_LENGTH} characters")
     if not text.strip():
-        raise IndexExpressionError("empty: type an expression such as train_images[4]")
+        raise IndexExpressionError(f"empty: type {example}")
     try:
         with warnings.catch_warnings():  # invalid escapes in junk warn; the user sees our message
             warnings.simplefilter("ignore")
             return ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        message = getattr(error, "msg", None) or str(error)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as error:
+        message = " ".join((getattr(error, "msg", None) or str(error) or "").split())
         raise IndexExpressionError(f"not valid Python syntax: {message}") from None
 
 
@@ -78,7 +92,7 @@ def integer(node: ast.expr) -> int:
         negative, node = True, node.operand
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return -node.value if negative else node.value
-    raise IndexExpressionError(f"only whole numbers are allowed here, not `{ast.unparse(node)}`")
+    raise IndexExpressionError(f"only whole numbers are allowed here, not {quoted(node)}")
 
 
 def index_part(node: ast.expr) -> IndexPart:
@@ -91,7 +105,13 @@ def index_part(node: ast.expr) -> IndexPart:
         if step == 0:
             raise IndexExpressionError("slice step cannot be zero")
         return slice(start, stop, step)
-    return integer(node)
+    index = integer(node)
+    if abs(index) > MAX_COUNT:  # NumPy would say only that it is not an index
+        raise IndexExpressionError(
+            f"index {index if len(str(index)) <= 24 else count_text(index)} is out of bounds: "
+            f"no axis is longer than {MAX_COUNT:,}"
+        )
+    return index
 
 
 def parse_index(text: str, names: tuple[str, ...] | list[str]) -> IndexExpression:
@@ -102,11 +122,11 @@ def parse_index(text: str, names: tuple[str, ...] | list[str]) -> IndexExpressio
         subscript, node = node.slice, node.value
     if not isinstance(node, ast.Name):
         raise IndexExpressionError(
-            f"refused `{ast.unparse(node)}`: only a tensor name, then one [...] of numbers, "
-            "slices and ..."
+            f"refused {quoted(node)}: only a tensor name, then one [...] of numbers, slices and ..."
         )
     if node.id not in names:
-        raise IndexExpressionError(f"unknown name {node.id!r}: use one of {', '.join(names)}")
+        name = node.id if len(node.id) <= 40 else node.id[:39] + "…"
+        raise IndexExpressionError(f"unknown name {name!r}: use one of {', '.join(names)}")
     if subscript is None:
         return IndexExpression(node.id, None)
     if isinstance(subscript, ast.Tuple):
@@ -133,24 +153,28 @@ def apply_index(text: str, tensors: dict[str, np.ndarray]) -> tuple[IndexExpress
     return expression, index_array(expression, tensors[expression.name])
 
 
-def parse_shape(text: str) -> tuple[int, ...]:
-    """`(64, 3, 32, 10)`, `64, 3` or `10` as a tuple of non-negative ints; `()` is a scalar."""
-    node = parse_tree(text)
+def parse_shape(text: str, limit: int = MAX_COUNT) -> tuple[int, ...]:
+    """`(64, 3, 32, 10)`, `64, 3` or `10` as a tuple of non-negative ints; `()` is a scalar.
+
+    Refused, with a message naming the limit: more than MAX_DIMS axes, sizes NumPy cannot make,
+    and more than `limit` elements (pass the caller's allocation cap when it will allocate).
+    """
+    node = parse_tree(text, "a shape such as (64, 784)")
     elements = node.elts if isinstance(node, ast.Tuple) else [node]
     shape = []
     for element in elements:
         if not (isinstance(element, ast.Constant) and type(element.value) is int):
             raise IndexExpressionError(
-                "a shape is non-negative whole numbers, such as (64, 784); "
-                f"not `{ast.unparse(element)}`"
+                f"a shape is non-negative whole numbers, such as (64, 784); not {quoted(element)}"
             )
         shape.append(element.value)
+    check_shape(tuple(shape), limit)
     return tuple(shape)
 
 
 def parse_shapes(text: str, count: int) -> tuple[tuple[int, ...], ...]:
     """Exactly `count` shapes separated by commas: `(32, 10), (10,)`."""
-    node = parse_tree(text)
+    node = parse_tree(text, f"{count} shapes such as {', '.join(['(32, 10)'] * count)}")
     elements = node.elts if isinstance(node, ast.Tuple) else [node]
     if len(elements) != count or not all(isinstance(e, ast.Tuple) for e in elements):
         raise IndexExpressionError(

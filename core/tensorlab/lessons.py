@@ -1,4 +1,10 @@
-"""The lesson's examples: rank, element-wise, broadcasting, dot, reshape, data tensors."""
+"""The lesson's examples: rank, element-wise, broadcasting, dot, reshape, data tensors.
+
+The shape rules (broadcasting, np.dot's result, reshape's sizes, transpose) are worked out from
+the shapes' numbers alone, with NumPy's own messages, so that "not aligned" or "cannot be
+broadcast" costs nothing whatever the sizes. Only the functions that make arrays allocate, and
+each checks every shape it makes against its cap first.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.tensorlab.sizes import MAX_NAIVE, check_size
+from core.tensorlab.sizes import MAX_ELEMENTS, MAX_NAIVE, TooLarge, check_shape
 
 # --- Rank ---------------------------------------------------------------------------------------
 
@@ -85,9 +91,10 @@ def compare(name: str, naive: Callable, vectorized: Callable, repeat: int = 3) -
 
 def compare_elementwise(shape: tuple[int, ...], seed: int = 0, repeat: int = 3) -> list[Comparison]:
     """relu and add on random (shape) arrays: the loops against np.maximum and +."""
-    check_size(shape, MAX_NAIVE)
+    check_shape(shape, MAX_NAIVE)
     rng = np.random.default_rng(seed)
-    x, y = rng.random(shape) - 0.5, rng.random(shape)
+    # asarray: for the scalar shape () the generator returns a float, not a 0-d array
+    x, y = np.asarray(rng.random(shape) - 0.5), np.asarray(rng.random(shape))
     return [
         compare("relu", lambda: naive_relu(x), lambda: np.maximum(x, 0.0), repeat),
         compare("add", lambda: naive_add(x, y), lambda: x + y, repeat),
@@ -112,18 +119,47 @@ class Broadcast:
         return len(self.x_padded) - len(self.x), len(self.y_padded) - len(self.y)
 
 
+def broadcast_shape(x: tuple[int, ...], y: tuple[int, ...]) -> tuple[int, ...]:
+    """np.broadcast_shapes(x, y) from the numbers alone, any rank; NumPy's message if they clash.
+
+    Axis by axis from the right: equal lengths stay, a length 1 takes the other's length.
+    """
+    rank = max(len(x), len(y))
+    x_padded, y_padded = (1,) * (rank - len(x)) + tuple(x), (1,) * (rank - len(y)) + tuple(y)
+    result = []
+    for a, b in zip(x_padded, y_padded, strict=True):
+        if a != b and 1 not in (a, b):
+            raise ValueError(
+                "shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is "
+                f"between arg 0 with shape {tuple(x)} and arg 1 with shape {tuple(y)}."
+            )
+        result.append(b if a == 1 else a)
+    return tuple(result)
+
+
 def broadcast(x: tuple[int, ...], y: tuple[int, ...]) -> Broadcast:
-    """The broadcast of two shapes; NumPy's ValueError if they do not broadcast."""
-    result = np.broadcast_shapes(x, y)
+    """The broadcast of two shapes, allocating nothing; NumPy's message if they do not broadcast."""
+    result = broadcast_shape(x, y)
     rank = len(result)
     return Broadcast(
-        x, y, (1,) * (rank - len(x)) + tuple(x), (1,) * (rank - len(y)) + tuple(y), result
+        tuple(x),
+        tuple(y),
+        (1,) * (rank - len(x)) + tuple(x),
+        (1,) * (rank - len(y)) + tuple(y),
+        result,
     )
 
 
-def broadcast_maximum(x: tuple[int, ...], y: tuple[int, ...], seed: int = 0) -> np.ndarray:
-    """np.maximum of random arrays of these shapes, as the notebook computes it (size-capped)."""
-    check_size(np.broadcast_shapes(x, y))
+def broadcast_maximum(
+    x: tuple[int, ...], y: tuple[int, ...], seed: int = 0, limit: int = MAX_ELEMENTS
+) -> np.ndarray:
+    """np.maximum of random arrays of these shapes, as the notebook computes it.
+
+    x, y and the result are each checked against `limit` before anything is made: a result of
+    size 0 can come from an operand far too big to allocate.
+    """
+    for shape in (x, y, broadcast_shape(x, y)):
+        check_shape(shape, limit)
     rng = np.random.default_rng(seed)
     return np.maximum(rng.random(x, dtype=np.float32), rng.random(y, dtype=np.float32))
 
@@ -131,22 +167,26 @@ def broadcast_maximum(x: tuple[int, ...], y: tuple[int, ...], seed: int = 0) -> 
 # --- Dot products -------------------------------------------------------------------------------
 
 
-def zeros_view(shape: tuple[int, ...]) -> np.ndarray:
-    """An array of any shape that takes no memory: for asking NumPy about shapes."""
-    return np.broadcast_to(np.float32(0), shape)
+def numpy_shape(shape: tuple[int, ...]) -> str:
+    """A shape as NumPy's C messages print it: `(4,3)`, `(3,)`, `()`."""
+    return f"({','.join(str(n) for n in shape)}{',' if len(shape) == 1 else ''})"
 
 
 def dot_shape(x: tuple[int, ...], y: tuple[int, ...]) -> tuple[int, ...]:
-    """np.dot's result shape, without computing it; NumPy's own ValueError if not aligned."""
+    """np.dot's result shape from the numbers alone; NumPy's own message if not aligned.
+
+    x's last axis meets y's only axis (a vector) or its second-to-last; a scalar scales.
+    """
+    x, y = tuple(x), tuple(y)
     if not x or not y:
-        return tuple(y or x)
-    if len(y) == 1:
-        aligned, result = x[-1] == y[0], x[:-1]
-    else:
-        aligned, result = x[-1] == y[-2], x[:-1] + y[:-2] + y[-1:]
-    if not aligned:
-        np.dot(zeros_view(x), zeros_view(y))  # raises NumPy's "shapes ... not aligned"
-    return tuple(result)
+        return y or x
+    axis = 0 if len(y) == 1 else len(y) - 2
+    if x[-1] != y[axis]:
+        raise ValueError(
+            f"shapes {numpy_shape(x)} and {numpy_shape(y)} not aligned: "
+            f"{x[-1]} (dim {len(x) - 1}) != {y[axis]} (dim {axis})"
+        )
+    return x[:-1] + y[:axis] + y[axis + 1 :]
 
 
 def dot_rule(x: tuple[int, ...], y: tuple[int, ...]) -> str:
@@ -186,7 +226,14 @@ def compare_dot(x_shape: tuple[int, ...], y_shape: tuple[int, ...], seed: int = 
     result = dot_shape(x_shape, y_shape)
     if not (1 <= len(x_shape) <= 2 and 1 <= len(y_shape) <= 2) or len(x_shape) < len(y_shape):
         raise ValueError("the naive loops cover vector·vector, matrix·vector and matrix·matrix")
-    check_size((math.prod(result) or 1, x_shape[-1]), MAX_NAIVE)
+    for shape in (x_shape, y_shape, result):
+        check_shape(shape, MAX_NAIVE)
+    steps = max(math.prod(result), 1) * max(x_shape[-1], 1)  # the loops' multiply-adds
+    if steps > MAX_NAIVE:
+        raise TooLarge(
+            f"{steps:,} multiply-adds is more than the Python loops take ({MAX_NAIVE:,}); "
+            "try smaller"
+        )
     rng = np.random.default_rng(seed)
     x, y = rng.random(x_shape), rng.random(y_shape)
     naive = {1: naive_vector_dot, 2: naive_matrix_vector_dot}[len(x_shape)]
@@ -210,13 +257,16 @@ def reshape_source() -> np.ndarray:
 
 
 def reshape(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """x.reshape(shape); NumPy's own ValueError when the sizes differ."""
+    """x.reshape(shape); NumPy's own message when the sizes differ, found from the numbers."""
+    check_shape(shape)
+    if math.prod(shape) != x.size:  # before NumPy sees it: it overflows on huge sizes
+        raise ValueError(f"cannot reshape array of size {x.size} into shape {numpy_shape(shape)}")
     return x.reshape(shape)
 
 
 def transpose_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """np.transpose's result shape, asked of an array that takes no memory."""
-    return np.transpose(zeros_view(shape)).shape
+    """np.transpose's result shape: the axes reversed."""
+    return tuple(reversed(shape))
 
 
 # --- Data tensors -------------------------------------------------------------------------------

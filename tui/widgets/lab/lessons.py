@@ -1,6 +1,14 @@
-"""The tensor lab's lesson panels: a shape input with the notebook's presets, a result below."""
+"""The tensor lab's lesson panels: a shape input with the notebook's presets, a result below.
+
+Whatever is typed, a panel shows a result or one line saying why not: every compute (the
+result, the extra, the timing in its thread, and the geometry and slicing panels' drawing) goes
+through `guarded`, so no typed input reaches the app as an exception.
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -12,16 +20,41 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 from core import tensorlab as lab
+from core.errors import first_line
 from core.tensorlab.index_expr import parse_shape, parse_shapes
 from tui.messages import TimingDone
 from tui.state import Dataset
 from tui.widgets.lab.input import HistoryInput
 
 TIMING_HINT = "Enter times the Python loops against the library (a moment, off the UI thread)."
+MESSAGE_LENGTH = 160  # a refusal is one line of at most this many characters
+COMPUTED_LIMIT = 1_000_000  # the broadcasting panel computes np.maximum up to this many elements
 
 
-def error_text(error: Exception) -> Text:
-    return Text(str(error), style="bold red")
+def error_text(error: BaseException) -> Text:
+    """Why a compute failed, in one line of at most MESSAGE_LENGTH characters.
+
+    The lab's and NumPy's refusals (ValueErrors) read as they are worded; anything unexpected
+    has its type's name in front.
+    """
+    message = first_line(error)
+    if not isinstance(error, ValueError) and message != type(error).__name__:
+        message = f"{type(error).__name__}: {message}"
+    if len(message) > MESSAGE_LENGTH:
+        message = message[: MESSAGE_LENGTH - 1] + "…"
+    return Text(message, style="bold red")
+
+
+def guarded(compute: Callable[..., RenderableType], *args) -> RenderableType:
+    """The one guard around a panel's computing: what it returns, or why it failed, in one line.
+
+    Refusals are ValueErrors (the parser's, NumPy's, the lab's caps); anything else is a bug but
+    is still shown in the panel rather than taking the app down. Safe to call from a thread.
+    """
+    try:
+        return compute(*args)
+    except Exception as error:
+        return error_text(error)
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -61,7 +94,7 @@ class LessonPanel(VerticalScroll):
         yield Static(self.INTRO, classes="lesson-intro")
         yield HistoryInput(self.PRESETS, classes="lesson-input", compact=True)
         yield Static(classes="lesson-result")
-        yield Static(self.extra(), classes="lesson-extra")
+        yield Static(guarded(self.extra), classes="lesson-extra")
 
     def on_mount(self) -> None:
         self.show(self.query_one(HistoryInput).value)
@@ -82,12 +115,7 @@ class LessonPanel(VerticalScroll):
         self.submit(event.value)
 
     def show(self, text: str) -> None:
-        # Every refusal here is a ValueError: the parser's, NumPy's own, or the lab's size cap.
-        try:
-            content = self.compute(text)
-        except ValueError as error:
-            content = error_text(error)
-        self.query_one(".lesson-result", Static).update(content)
+        self.query_one(".lesson-result", Static).update(guarded(self.compute, text))
 
     def dataset_changed(self) -> None:
         self.show(self.query_one(HistoryInput).value)
@@ -115,8 +143,8 @@ class TimedLesson(LessonPanel):
         yield Static(TIMING_HINT, classes="lesson-timing")
 
     def submit(self, text: str) -> None:
-        if self.timing:
-            self.notify("Still timing the last one…")
+        if self.timing:  # said in the panel: held-down Enter must not pile up notifications
+            self.query_one(".lesson-timing", Static).update("Still timing the last one…")
             return
         self.timing = True
         self.request += 1
@@ -125,10 +153,7 @@ class TimedLesson(LessonPanel):
 
     @work(thread=True, exit_on_error=False, group="timing")
     def run_timing(self, text: str, request: int) -> None:
-        try:
-            content: RenderableType = timing_table(self.time(text))
-        except Exception as error:  # shown in the panel, whatever it is
-            content = error_text(error)
+        content = guarded(lambda: timing_table(self.time(text)))
         self.post_message(TimingDone(request, content))
 
     @on(TimingDone)
@@ -148,10 +173,9 @@ class RankPanel(LessonPanel):
     PRESETS = ["(3, 3, 5)", "()", "(5,)", "(3, 5)", "(64, 784)"]
 
     def compute(self, text: str) -> RenderableType:
-        shape = parse_shape(text)
-        lab.check_size(shape)
+        shape = parse_shape(text, lab.MAX_ELEMENTS)
         lines = [f"x.ndim = {len(shape)}    x.shape = {lab.torch_size(shape)}"]
-        if np.prod(shape) <= 30:
+        if math.prod(shape) <= 30:
             lines.append(np.array2string(np.zeros(shape, dtype=np.int64)))
         return Text("\n".join(lines))
 
@@ -178,7 +202,7 @@ class RankPanel(LessonPanel):
         return Group(*parts)
 
     def dataset_changed(self) -> None:
-        self.query_one(".lesson-extra", Static).update(self.extra())
+        self.query_one(".lesson-extra", Static).update(guarded(self.extra))
 
 
 class ElementwisePanel(TimedLesson):
@@ -188,16 +212,16 @@ class ElementwisePanel(TimedLesson):
     PRESETS = ["(20, 100)", "(100, 100)", "(200, 1000)"]
 
     def compute(self, text: str) -> RenderableType:
-        shape = parse_shape(text)
-        lab.check_size(shape, lab.MAX_NAIVE)
+        shape = parse_shape(text, lab.MAX_NAIVE)
+        count = math.prod(shape)
         return Text(
-            f"x, y = random arrays of shape {shape_text(shape)}: {np.prod(shape):,} elements each\n"
+            f"x, y = random arrays of shape {shape_text(shape)}: {count:,} elements each\n"
             "naive_relu(x) loops over every element;  np.maximum(x, 0.) is one call\n"
             "naive_add(x, y) loops over every element;  x + y is one call"
         )
 
     def time(self, text: str) -> list[lab.Comparison]:
-        return lab.compare_elementwise(parse_shape(text))
+        return lab.compare_elementwise(parse_shape(text, lab.MAX_NAIVE))
 
 
 class BroadcastPanel(LessonPanel):
@@ -222,7 +246,7 @@ class BroadcastPanel(LessonPanel):
             "2. every axis of length 1 is repeated to match the other",
             f"result shape {shape_text(step.result)}",
         ]
-        if np.prod(step.result) <= 1_000_000:
+        if all(math.prod(shape) <= COMPUTED_LIMIT for shape in (x, y, step.result)):
             computed = lab.broadcast_maximum(x, y)
             lines.append(f"np.maximum(x, y).shape = {shape_text(computed.shape)}  (computed)")
         return Text("\n".join(lines))

@@ -16,6 +16,7 @@ from core import tensorlab as lab
 from core.data import Split
 from tui.messages import ProjectionDone
 from tui.state import TrainedModel
+from tui.widgets.lab.lessons import guarded
 
 # Ten distinct plotext colours, one per class.
 CLASS_COLORS = [
@@ -62,6 +63,10 @@ class GeometryPanel(Vertical):
         event.stop()  # Enter on a transform must not bubble up to the screen's panel list
 
     def draw(self, name: str) -> None:
+        """Plot the transform; below it its facts, or, if anything failed, why."""
+        self.query_one("#geometry-facts", Static).update(guarded(self.plot, name))
+
+    def plot(self, name: str) -> Text:
         formula, transform = lab.TRANSFORMS[name]
         points = lab.shape_points()
         moved = transform(points)
@@ -81,7 +86,7 @@ class GeometryPanel(Vertical):
         plt.ylim(low, high)
         plt.title(f"{name}: {formula}")
         plot.refresh()
-        self.query_one("#geometry-facts", Static).update(self.facts(name))
+        return self.facts(name)
 
     def facts(self, name: str) -> Text:
         lines = [f"rotation = {lab.ROTATION.tolist()},  x = [2, 0]:"]

@@ -75,7 +75,6 @@ class SlicingPanel(LessonPanel):
             return Text("Loading data…")
         tensors = tensors_of(self.dataset)
         expression, result = apply_index(text, tensors)
-        self.result_shape = result.shape
         source = tensors[expression.name]
         if expression.name not in self.facts_cache:
             self.facts_cache[expression.name] = lab.inspect_tensor(source)
@@ -98,6 +97,7 @@ class SlicingPanel(LessonPanel):
             (lab.torch_size(result.shape), "bold green"),
             (f"   ({shares} {expression.name})", "dim"),
         )
+        self.result_shape = result.shape  # last: if anything above failed, the crop is cleared
         return Group(summary, table)
 
     def draw_crop(self, expression, source: np.ndarray) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import torch
@@ -41,6 +41,9 @@ from core.loaders import DeviceLoader, NotebookLoader
 from core.model import SimpleNN, parameter_count
 from core.optim import make_optimizer
 from core.steps import EpochMetrics, make_step, step_kind
+
+if TYPE_CHECKING:
+    from core.runs import RunRecorder
 
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 BatchProgress events a second, each one host sync
 EVAL_BATCH = 2000  # evaluation only: large batches, no gradients
@@ -87,11 +90,15 @@ def fit(
     save: str | Path | None = None,
     resume: str | Path | None = None,
     metrics: str | Path | None = None,
+    record: RunRecorder | None = None,
 ) -> FitResult:
     """Train as `config` says; every outcome, failures included, is also sent as an event.
 
     `data` (train, test) replaces loading `config.dataset`; `save` writes a checkpoint
     after every epoch; `resume` continues from one; `metrics` appends JSON Lines.
+    `record` (core.runs.RunRecorder) records the run in its store, with a checkpoint in the
+    store's folder after every epoch when `save` names no other place:
+    `fit(config, record=RunRecorder(RunStore.open(), "python"))`.
     Expected failures (bad data, checkpoint, NaN loss, out of memory) end as RunFailed;
     anything else is a bug and is re-raised after its RunFailed is sent.
     """
@@ -108,13 +115,15 @@ def fit(
     def emit(event: Event) -> None:
         if writer is not None:
             writer(event)
+        if record is not None:
+            record(event)
         if on_event is not None:
             on_event(event)
 
     threads_before = torch.get_num_threads()
     run: _Run | None = None
     try:
-        run = _Run(config, emit, stop_event or threading.Event(), data, save, resume)
+        run = _Run(config, emit, stop_event or threading.Event(), data, save, resume, record)
         return run.train()
     except (
         ConfigError,
@@ -137,6 +146,8 @@ def fit(
         torch.set_num_threads(threads_before)
         if writer is not None:
             writer.close()
+        if record is not None:  # a run whose end was never sent (Ctrl-C) is interrupted
+            record.close()
 
 
 @torch.no_grad()
@@ -165,8 +176,10 @@ class _Run:
         data: tuple[SplitLike, SplitLike] | None,
         save: str | Path | None,
         resume: str | Path | None,
+        record: RunRecorder | None = None,
     ) -> None:
         self.config, self.emit, self.stop, self.save_path = config, emit, stop, save
+        self.record = record
         self.device = resolve_device(config)
         torch.set_num_threads(config.threads)
 
@@ -205,9 +218,17 @@ class _Run:
     def _resume(self, path: str | Path) -> None:
         saved = checkpoint.load(path)
         checkpoint.check_compatible(saved, self.config, path)
+        # How this run's optimizer runs on its device (a CUDA graph needs capturable state),
+        # whatever the device that wrote the checkpoint had.
+        own = {
+            key: value
+            for key, value in self.optimizer.param_groups[0].items()
+            if key in ("capturable", "foreach", "fused", "differentiable")
+        }
         try:
             self.model.load_state_dict(saved.model)
             self.optimizer.load_state_dict(saved.optimizer)
+            self.optimizer.param_groups[0].update(own)
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{path} does not fit this model: {first_line(err)}") from err
         if saved.rng is not None:
@@ -236,6 +257,8 @@ class _Run:
                 notes=tuple(self.notes),
             )
         )
+        if self.save_path is None and self.record is not None and self.record.run_id:
+            self.save_path = self.record.store.checkpoint_path(self.record.run_id)
         started = time.perf_counter()
         stopped = False
         for epoch in range(self.start_epoch, self.config.epochs):
@@ -341,6 +364,8 @@ class _Run:
                 rng=self.loader.generator.get_state(),
             ),
         )
+        if self.record is not None:
+            self.record.checkpoint_saved(self.save_path)
 
 
 def make_loader(config: TrainConfig, train: SplitLike, device: torch.device) -> Any:

@@ -8,6 +8,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def runs_folder(tmp_path, monkeypatch):
+    """Every test records its runs in a store of its own, never in the user's data folder."""
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("MNIST_TUI_RUNS", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def synthetic_checkpoint():
     """A model trained on synthetic digits (3 epochs, seed 0): scripts/snapshot_model.py.

@@ -27,7 +27,61 @@ def test_prints_the_notebooks_epoch_lines_then_the_test_accuracy(capsys):
     epochs = [line for line in lines if line.startswith("Epoch : ")]
     assert len(epochs) == 2
     assert epochs[0].startswith("Epoch : 0  Loss : ") and "  Acc : 0." in epochs[0]
-    assert lines[-1].startswith("Test set Accuracy : ") and lines[-1].endswith("%")
+    assert lines[-2].startswith("Test set Accuracy : ") and lines[-2].endswith("%")
+    assert lines[-1].startswith("recorded as run ")
+
+
+def test_every_headless_run_is_recorded_unless_asked_not_to(capsys, runs_folder):
+    from core.runs import RunStore
+
+    assert train([*TINY, "--name", "first"]) == 0
+    assert train([*TINY, "--no-record"]) == 0
+    assert "recorded as run" not in capsys.readouterr().out.splitlines()[-1]
+    with RunStore.open() as store:
+        (run,) = store.list()
+    assert (run.name, run.source, run.status, run.epochs_done) == (
+        "first",
+        "headless",
+        "finished",
+        2,
+    )
+    assert run.checkpoint == str(runs_folder / f"{run.id}.pt")
+
+
+def test_runs_list_show_and_resume_by_id(capsys, tmp_path):
+    assert train([*TINY, "--epochs", "1", "--runs", str(tmp_path / "store")]) == 0
+    capsys.readouterr()
+    assert main(["runs", "list", "--json", "--runs", str(tmp_path / "store")]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (
+        listed["config"]["lr"] == 1e-3 and listed["epochs"] == 1 and listed["status"] == "finished"
+    )
+    assert 0 <= listed["test_acc"] <= 1
+    run_id = listed["id"]
+    assert train([*TINY, "--resume", run_id[:4], "--runs", str(tmp_path / "store")]) == 0
+    assert "resuming at epoch 1" in capsys.readouterr().out
+    assert main(["runs", "show", run_id, "--json", "--runs", str(tmp_path / "store")]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [e["epoch"] for e in shown["history"]] == [0]
+    assert set(shown["history"][0]) >= {
+        "train_loss",
+        "train_acc",
+        "test_loss",
+        "test_acc",
+        "seconds",
+    }
+
+
+def test_a_corrupt_run_store_is_named_and_left_as_it_was(capsys, tmp_path):
+    store = tmp_path / "runs.sqlite"
+    store.write_bytes(b"not a database, but somebody's notes" * 100)
+    before = store.read_bytes()
+    assert main(["runs", "list", "--runs", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mnist-tui: ") and str(store) in err and err.count("\n") == 1
+    assert train([*TINY, "--runs", str(tmp_path)]) == 1
+    assert "--no-record" in capsys.readouterr().err
+    assert store.read_bytes() == before
 
 
 def test_flags_become_the_config():

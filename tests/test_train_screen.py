@@ -8,6 +8,7 @@ import time
 from textual import events
 from textual.widgets import DataTable, Input
 
+from core.runs import RunStore
 from tests.recorded import recorded_events
 from tests.tui_helpers import make_app, notifications, open_train_screen, plain
 
@@ -31,11 +32,10 @@ async def test_before_a_run_shows_settings_summary_and_device():
         assert not screen.running
 
 
-async def test_a_real_run_end_to_end(tmp_path):
+async def test_a_real_run_end_to_end(runs_folder):
     app = make_app(epochs=2)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
-        screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         # Pilot.press waits for the CPU to go idle, so a 2-epoch run may already be over here.
         await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
@@ -46,16 +46,20 @@ async def test_a_real_run_end_to_end(tmp_path):
         verdict = plain(screen.query_one("#verdict"))
         assert "train" in verdict and "test" in verdict
         assert app.trained is not None and app.trained.source.startswith("the last run")
-        assert (tmp_path / "last.pt").exists()
+        await wait_until(pilot, lambda: screen.checkpoint is not None)
+        assert screen.checkpoint.exists() and screen.checkpoint.parent == runs_folder
+        with RunStore.open() as store:
+            (run,) = store.list()
+        assert (run.source, run.status, run.epochs_done) == ("tui", "finished", 2)
+        assert run.test_acc == screen.outcome.test_acc
         assert screen.started.notes  # the C step, or why it is not used
         assert notifications(app) == list(screen.started.notes)
 
 
-async def test_stop_ends_the_run_and_a_new_run_can_start(tmp_path):
+async def test_stop_ends_the_run_and_a_new_run_can_start():
     app = make_app(epochs=200)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
-        screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
         # Posted as the terminal would send it: Pilot.press would wait for idle first.
@@ -69,11 +73,10 @@ async def test_stop_ends_the_run_and_a_new_run_can_start(tmp_path):
         await wait_until(pilot, lambda: not screen.running, timeout=5)
 
 
-async def test_quit_during_a_run_leaves_no_thread_behind(tmp_path):
+async def test_quit_during_a_run_leaves_no_thread_behind():
     app = make_app(epochs=200)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
-        screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
         await pilot.press("q")
@@ -112,11 +115,10 @@ async def test_letters_never_reach_a_number_field():
         assert app.focused is None
 
 
-async def test_nan_loss_is_shown_and_the_screen_stays_usable(tmp_path):
+async def test_nan_loss_is_shown_and_the_screen_stays_usable():
     app = make_app(epochs=1, lr=1e30)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_train_screen(pilot)
-        screen.autosave = tmp_path / "last.pt"
         await pilot.press("s")
         await wait_until(pilot, lambda: not screen.running)
         assert "Failed" in plain(screen.query_one("#run-status"))

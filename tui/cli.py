@@ -19,11 +19,13 @@ from typing import Any, NoReturn
 from core.config import TrainConfig, config_fields, describe_range, is_whole
 from core.data import SPLITS
 from core.render import MODES, PALETTES
+from core.runs.paths import RUNS_ENV
+from tui.runs_commands import add_runs_commands
 
 PROG = "mnist-tui"
-COMMANDS = ("show", "train", "bench")
+COMMANDS = ("show", "train", "bench", "runs")
 # Flags of `train` that only a headless run reads, besides the config's headless-only fields.
-HEADLESS_FILES = ("save", "resume", "metrics")
+HEADLESS_FILES = ("save", "resume", "metrics", "name")
 
 
 def fail(message: str) -> int:
@@ -123,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--checkpoint", metavar="PATH", help="open a trained model to evaluate")
+    add_runs_folder(parser)
     group = parser.add_argument_group("the data and the Train screen's starting values")
     add_config_arguments(group, headless=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -139,9 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the network (--headless: no UI)")
     train.add_argument("--headless", action="store_true", help="train in the terminal, no UI")
     add_config_arguments(train, headless=True)
-    train.add_argument("--save", metavar="PATH", help="write a checkpoint after every epoch")
-    train.add_argument("--resume", metavar="PATH", help="continue from a checkpoint")
+    train.add_argument(
+        "--save", metavar="PATH", help="also write the checkpoint here after every epoch"
+    )
+    train.add_argument(
+        "--resume", metavar="PATH|ID", help="continue from a checkpoint, or from a recorded run"
+    )
     train.add_argument("--metrics", metavar="PATH", help="append events as JSON Lines")
+    add_runs_folder(train)
+    train.add_argument(
+        "--no-record", dest="record", action="store_false", help="do not record the run"
+    )
+    train.add_argument("--name", help="the recorded run's name")
 
     bench = commands.add_parser("bench", help="notebook pipeline against the fast path")
     add_config_arguments(bench, headless=True, exclude=("loader",))
@@ -153,7 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="epochs of the notebook pipeline to time (about 8 s each on a CPU core; 0 skips it)",
     )
     bench.add_argument("--json", metavar="PATH", help="where to write the figures as JSON")
+
+    runs = commands.add_parser("runs", help="recorded runs: list, show, rename, rm, export")
+    add_runs_folder(runs)
+    add_runs_commands(runs, Parser)
     return parser
+
+
+def add_runs_folder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runs",
+        metavar="DIR",
+        help=f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)",
+    )
 
 
 def names_except(*kept: str) -> tuple[str, ...]:
@@ -172,6 +196,7 @@ def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> N
         headless_only = [f.name for f, _ in config_fields() if f.metadata["headless_only"]]
         given = [name for name in headless_only if name in vars(args)]
         given += [name for name in HEADLESS_FILES if getattr(args, name) is not None]
+        given += [] if args.record else ["record"]
         if given:
             flags = [flag_for(name) for name in sorted(given, key=argv_order(argv))]
             parser.error(f"{', '.join(flags)}: these work only with train --headless")
@@ -179,7 +204,7 @@ def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> N
 
 def flag_for(name: str) -> str:
     fields = {f.name: default_of(f) for f, _ in config_fields()}
-    if fields.get(name) is True:  # a boolean field is switched off by its --no- flag
+    if fields.get(name) is True or name == "record":  # switched off by its --no- flag
         return f"--no-{name.replace('_', '-')}"
     return flag_name(name)
 
@@ -225,6 +250,15 @@ def run_train(args: argparse.Namespace) -> int:
     except ConfigError as err:
         fail(str(err))
         return 2
+    from core.runs import RunRecorder, RunStore, RunStoreError
+
+    try:
+        store = RunStore.open(args.runs) if args.record else None
+        resume = resume_path(args.resume, store)
+    except RunStoreError as err:
+        return fail(f"{err} (--no-record trains without the run store)")
+    recorder = RunRecorder(store, "headless", name=args.name) if store else None
+
     from core.printer import EventPrinter
     from core.train import fit  # only now: a mistyped option should not wait 2 s for torch
 
@@ -235,8 +269,9 @@ def run_train(args: argparse.Namespace) -> int:
             printer,
             threading.Event(),
             save=args.save,
-            resume=args.resume,
+            resume=resume,
             metrics=args.metrics,
+            record=recorder,
         )
     except KeyboardInterrupt:
         printer.close()
@@ -244,11 +279,32 @@ def run_train(args: argparse.Namespace) -> int:
     except Exception as err:  # a bug; still one line, as promised
         printer.close()
         return fail(f"{type(err).__name__}: {err}")
+    if recorder is not None and recorder.error:
+        print(f"{PROG}: note: the run was not fully recorded: {recorder.error}", file=sys.stderr)
     if not result.ok:
         return fail(result.outcome.reason)
     if args.save:
         print(f"checkpoint: {args.save}")
+    if recorder is not None and recorder.run_id:
+        print(f"recorded as run {recorder.run_id} (mnist-tui runs show {recorder.run_id})")
     return 0
+
+
+def resume_path(resume: str | None, store) -> str | None:
+    """A checkpoint path as given, or the checkpoint of the recorded run with that id."""
+    if resume is None or Path(resume).exists() or store is None or os.sep in resume:
+        return resume
+    from core.runs import UnknownRunError
+
+    try:
+        run = store.get(resume)
+    except UnknownRunError:
+        return resume  # not a run either: fit() names the missing file
+    if run.checkpoint is None:
+        from core.runs import RunStoreError
+
+        raise RunStoreError(f"run {run.id} has no checkpoint to continue from")
+    return run.checkpoint
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -285,6 +341,19 @@ def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def run_runs(args: argparse.Namespace) -> int:
+    from core.runs import RunStore, RunStoreError
+    from tui.runs_commands import run_runs as run
+
+    try:
+        with RunStore.open(args.runs) as store:
+            return run(args, store)
+    except RunStoreError as err:
+        return fail(str(err))
+    except OSError as err:  # an --out the user named that cannot be written
+        return fail(f"cannot write {err.filename}: {err.strerror}")
+
+
 def run_app(args: argparse.Namespace) -> int:
     from core.config import ConfigError
 
@@ -301,7 +370,7 @@ def run_app(args: argparse.Namespace) -> int:
     from tui.app import run_app as run
     from tui.state import Options
 
-    options = Options(training=training, checkpoint=args.checkpoint)
+    options = Options(training=training, checkpoint=args.checkpoint, runs=args.runs)
     start = "evaluate" if args.checkpoint else ("train" if args.command == "train" else "browse")
     return run(options, start)
 
@@ -318,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_train(args)
         if args.command == "bench":
             return run_bench(args)
+        if args.command == "runs":
+            return run_runs(args)
         return run_app(args)
     except KeyboardInterrupt:  # Ctrl-C at any moment, torch's import included
         fail("interrupted")

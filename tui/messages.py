@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
@@ -59,6 +60,15 @@ class BatchUpdate(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BatchUpdate)
+
+
+@dataclass
+class RunRecorded(Message):
+    """A run from the Train screen ended: its id in the run store and where its checkpoint is."""
+
+    run_id: str | None  # None when the store could not be used
+    checkpoint: Path | None
+    problem: str | None = None  # why the run is not (fully) recorded
 
 
 @dataclass

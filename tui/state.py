@@ -41,6 +41,7 @@ class Options:
 
     training: TrainConfig = field(default_factory=TrainConfig)
     checkpoint: str | None = None
+    runs: str | None = None  # the run store's folder (--runs); None: core.runs.runs_dir()
     download: bool = True  # False: never reach for the network (tests, offline demos)
 
     @property

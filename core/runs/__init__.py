@@ -8,7 +8,7 @@ out. The folder is runs_dir(): --runs DIR, else $MNIST_TUI_RUNS, else the user d
 from __future__ import annotations
 
 from core.runs.errors import RunStoreError, UnknownRunError
-from core.runs.export import export_csv, export_jsonl
+from core.runs.export import TensorBoardMissingError, export_csv, export_jsonl, export_tensorboard
 from core.runs.liveness import STALE_AFTER_S
 from core.runs.paths import DB_NAME, RUNS_ENV, checkpoint_path, runs_dir, store_path
 from core.runs.recorder import PROGRESS_EVERY_S, RunRecorder
@@ -44,10 +44,12 @@ __all__ = [
     "RunStore",
     "RunStoreError",
     "RunUpdate",
+    "TensorBoardMissingError",
     "UnknownRunError",
     "checkpoint_path",
     "export_csv",
     "export_jsonl",
+    "export_tensorboard",
     "runs_dir",
     "store_path",
 ]

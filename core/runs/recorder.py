@@ -9,6 +9,7 @@ recorder keeps the first error in `error` and records nothing more.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -51,6 +52,7 @@ class RunRecorder:
         self._open = False  # a run was started and its end not yet recorded
         self._pending: BatchProgress | None = None  # the newest sample not yet written
         self._last_write = -float("inf")
+        self._checkpoint: str | None = None  # the path last given to set_checkpoint
 
     def __call__(self, event: Event) -> None:
         if type(event) is BatchProgress:  # the hot path: checked first, and cheaply
@@ -70,6 +72,12 @@ class RunRecorder:
             self._guarded(self._end, status, event.test_acc, None, event.epochs_done)
         elif isinstance(event, RunFailed):
             self._guarded(self._end, "failed", None, event.reason, None)
+
+    def checkpoint_saved(self, path: str | os.PathLike) -> None:
+        """Remember where the run's newest checkpoint is (fit() calls this after each save)."""
+        if self.run_id is not None and self._checkpoint != str(path):
+            self._guarded(self.store.set_checkpoint, self.run_id, path)
+            self._checkpoint = str(path)
 
     def close(self, status: str = "interrupted") -> None:
         """Record the run as ended with `status` if its end was not recorded; else nothing."""

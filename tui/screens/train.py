@@ -24,7 +24,7 @@ from textual.worker import Worker
 from core.config import ConfigError, TrainConfig
 from core.data import Split
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
-from tui.messages import BatchUpdate, SystemInfo, TrainingEvent
+from tui.messages import BatchUpdate, RunRecorded, SystemInfo, TrainingEvent
 from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel
 from tui.widgets.train.charts import MetricCharts
@@ -55,8 +55,10 @@ class TrainScreen(Screen):
         self.stop_flag = threading.Event()
         self.started: RunStarted | None = None
         self.outcome: RunFinished | RunFailed | None = None
-        # Each run checkpoints here after every epoch, for `w` to copy where the user wants it.
-        # A temp folder per app: two apps never share it, and no user folder must be writable.
+        # Where the last run's checkpoint is, for `w` to copy where the user wants it: beside
+        # the run in the run store, or, when the store cannot be used, in a temp folder of
+        # this app's own (two apps never share it, and no user folder must be writable).
+        self.checkpoint: Path | None = None
         self.autosave: Path | None = None
         self.autosave_folder: Path | None = None
 
@@ -185,8 +187,9 @@ class TrainScreen(Screen):
         train: Split,
         test: Split,
         stop_flag: threading.Event,
-        save: Path | None,
+        fallback_save: Path | None,
     ) -> object:
+        from core.runs import RunRecorder, RunStore, RunStoreError
         from core.train import fit
 
         def forward(event: Event) -> None:
@@ -194,7 +197,25 @@ class TrainScreen(Screen):
             message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
             self.post_message(message or TrainingEvent(event))
 
-        return fit(config, forward, stop_flag, data=(train, test), save=save)
+        try:
+            store = RunStore.open(self.app.options.runs)
+        except RunStoreError as error:  # the run still trains; it is only not recorded
+            self.post_message(RunRecorded(None, fallback_save, str(error)))
+            return fit(config, forward, stop_flag, data=(train, test), save=fallback_save)
+        with store:
+            recorder = RunRecorder(store, "tui")
+            result = fit(config, forward, stop_flag, data=(train, test), record=recorder)
+            saved = store.checkpoint_path(recorder.run_id) if recorder.run_id else None
+            self.post_message(RunRecorded(recorder.run_id, saved, recorder.error))
+        return result
+
+    @on(RunRecorded)
+    def run_recorded(self, message: RunRecorded) -> None:
+        self.checkpoint = message.checkpoint
+        if message.problem:
+            self.notify(
+                f"This run is not recorded: {message.problem}", title="Runs", severity="warning"
+            )
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -258,11 +279,12 @@ class TrainScreen(Screen):
     # After a run -------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if self.running or self.autosave is None or not self.autosave.exists() or not self.history:
+        saved = self.checkpoint
+        if self.running or saved is None or not saved.exists() or not self.history:
             self.notify("Nothing to save yet: train a model first (s).", severity="warning")
             return
         default = Path.cwd() / f"mnist-{time.strftime('%Y%m%d-%H%M%S')}.pt"
-        self.app.push_screen(SaveCheckpointScreen(self.autosave, default))
+        self.app.push_screen(SaveCheckpointScreen(saved, default))
 
     def action_evaluate(self) -> None:
         if self.app.trained is None:

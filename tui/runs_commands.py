@@ -1,0 +1,178 @@
+"""`mnist-tui runs list|show|rename|rm|export`: the run store from a terminal or a script.
+
+Tables are drawn by Rich on a terminal and written as plain aligned text in a pipe; `--json`
+prints what scripts should read. No textual here: this runs on GPU boxes without the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.runs import RunRecord, RunStore, export_csv, export_jsonl
+
+LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimizer", "lr")
+LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
+EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
+
+
+def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None:
+    """`runs` and its subcommands; `parser_class` reports bad options in one line."""
+    actions = runs.add_subparsers(dest="runs_command", metavar="ACTION", parser_class=parser_class)
+    actions.required = True
+    listing = actions.add_parser("list", help="recorded runs, newest first")
+    listing.add_argument("--json", action="store_true", help="a JSON array, newest first")
+    listing.add_argument("--limit", type=int, metavar="N", help="only the newest N")
+    show = actions.add_parser("show", help="one run: its settings and every epoch")
+    show.add_argument("id", help="the run's id, or the start of it")
+    show.add_argument("--json", action="store_true", help="the run as JSON, with its history")
+    rename = actions.add_parser("rename", help="give a run a name")
+    rename.add_argument("id")
+    rename.add_argument("name")
+    remove = actions.add_parser("rm", help="delete runs and their checkpoints")
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    remove.add_argument("--yes", action="store_true", help="do not ask")
+    export = actions.add_parser("export", help="a run's epochs as CSV, JSON Lines or TensorBoard")
+    export.add_argument("id")
+    export.add_argument("--format", choices=("csv", "jsonl", "tensorboard"), required=True)
+    export.add_argument(
+        "--out", metavar="PATH", help="file (csv, jsonl; default stdout) or folder (tensorboard)"
+    )
+    for action in (listing, show, rename, remove, export):  # also after the action's name
+        action.add_argument("--runs", metavar="DIR", default=argparse.SUPPRESS, help="as above")
+
+
+def run_runs(args: argparse.Namespace, store: RunStore) -> int:
+    """Carry out `mnist-tui runs ACTION`; RunStoreError reaches the caller as one line."""
+    command = args.runs_command
+    if command == "list":
+        runs = store.list(args.limit)
+        if args.json:
+            print(json.dumps([run.to_json() for run in runs], indent=2))
+        else:
+            print_table(LIST_COLUMNS, [list_row(run) for run in runs], "no runs recorded yet")
+        return 0
+    if command == "show":
+        run = store.get(args.id)
+        history = store.history(run.id)
+        if args.json:
+            print(json.dumps({**run.to_json(), "history": [e.to_json() for e in history]}))
+            return 0
+        for key, value in describe(run):
+            print(f"{key:<12} {value}")
+        print()
+        rows = [epoch_row(e.to_json()) for e in history]
+        print_table(EPOCH_COLUMNS, rows, "no epoch finished")
+        return 0
+    if command == "rename":
+        run = store.rename(args.id, args.name)
+        print(f"{run.id} is now {run.label!r}")
+        return 0
+    if command == "rm":
+        return remove(store, args.ids, args.yes)
+    return export(store, args)
+
+
+def remove(store: RunStore, ids: Sequence[str], yes: bool) -> int:
+    runs = [store.get(run_id) for run_id in ids]  # every id known before anything goes
+    names = ", ".join(f"{run.id} ({run.label})" if run.name else run.id for run in runs)
+    if not yes:
+        if not sys.stdin.isatty():
+            print(f"mnist-tui: not deleting {names} without --yes", file=sys.stderr)
+            return 1
+        answer = input(f"Delete {len(runs)} run(s) and their checkpoints: {names}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    gone = store.delete(*(run.id for run in runs))
+    print(f"deleted {len(gone)} run(s)")
+    return 0
+
+
+def export(store: RunStore, args: argparse.Namespace) -> int:
+    run = store.get(args.id)
+    if args.format == "tensorboard":
+        from core.runs import export_tensorboard
+
+        folder = export_tensorboard(store, run.id, Path(args.out or "runs-tensorboard"))
+        print(f"TensorBoard event files in {folder} (tensorboard --logdir {folder.parent})")
+        return 0
+    write = export_csv if args.format == "csv" else export_jsonl
+    if args.out is None:
+        write(store, run.id, sys.stdout)
+        return 0
+    with Path(args.out).open("w", encoding="utf-8", newline="") as file:
+        epochs = write(store, run.id, file)
+    print(f"{epochs} epoch(s) of {run.id} written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def epoch_row(epoch: dict) -> list[str]:
+    figures = ("train_loss", "train_acc", "test_loss", "test_acc")
+    return [
+        str(epoch["epoch"]),
+        *(f"{epoch[key]:.4f}" for key in figures),
+        f"{epoch['seconds']:.2f}",
+    ]
+
+
+def list_row(run: RunRecord) -> list[str]:
+    config = run.config
+    started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_at))
+    accuracy = "" if run.test_acc is None else f"{run.test_acc:.2%}"
+    return [
+        run.id,
+        run.name or "",
+        run.status,
+        run.source,
+        started,
+        str(config.get("dataset", "")),
+        str(config.get("optimizer", "")),
+        f"{config.get('lr', 0):g}",
+        str(config.get("hidden", "")),
+        f"{run.epochs_done}/{config.get('epochs', '?')}",
+        accuracy,
+        run.device,
+    ]
+
+
+def describe(run: RunRecord) -> list[tuple[str, str]]:
+    accuracy = "—" if run.test_acc is None else f"{run.test_acc:.2%}"
+    settings = " ".join(f"{key}={value}" for key, value in run.config.items())
+    rows = [
+        ("id", run.id),
+        ("name", run.name or "—"),
+        ("status", run.status + (f": {run.failure}" if run.failure else "")),
+        ("source", run.source + (f" (sweep {run.sweep})" if run.sweep else "")),
+        ("started", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at))),
+        ("device", run.device),
+        ("data", run.data_source),
+        ("test acc", accuracy),
+        ("checkpoint", run.checkpoint or "—"),
+        ("config", settings),
+    ]
+    return rows
+
+
+def print_table(columns: Sequence[str], rows: list[list[str]], empty: str) -> None:
+    """A Rich table on a terminal; in a pipe, plain columns padded with spaces."""
+    if not rows:
+        print(empty)
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
+    for row in (list(columns), *rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())

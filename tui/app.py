@@ -122,6 +122,27 @@ class MnistApp(App):
         for flag in list(self.stop_events):
             flag.set()
 
+    async def follow_run(self, run_id: str) -> None:
+        """The Train dashboard on a recorded run: live while it trains, in any process."""
+        await self.switch_mode("train")
+        screen = self.screen
+        if isinstance(screen, TrainScreen):
+            screen.follow(run_id)
+
+    async def continue_run(self, run_id: str) -> None:
+        """Train a recorded run for more epochs, from its checkpoint, on the Train screen."""
+        await self.switch_mode("train")
+        screen = self.screen
+        if isinstance(screen, TrainScreen):
+            screen.continue_run(run_id)
+
+    async def evaluate_checkpoint(self, path: str) -> None:
+        """The Evaluate screen on the model in a checkpoint file."""
+        await self.switch_mode("evaluate")
+        screen = self.screen
+        if isinstance(screen, EvaluateScreen):
+            screen.open_checkpoint(path)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input
 from core.runs import RunStore
 from tests.recorded import recorded_events
 from tests.tui_helpers import make_app, notifications, open_train_screen, plain
+from tui.widgets.train.charts import MetricCharts
 
 
 async def wait_until(pilot, condition, timeout: float = 30.0) -> None:
@@ -136,6 +137,20 @@ async def test_recorded_run_replays_into_rows_and_verdict():
         await pilot.pause()
         assert screen.query_one("#epochs", DataTable).row_count == 3
         assert "overfitting" in plain(screen.query_one("#verdict"))
+
+
+async def test_the_previous_run_stays_on_the_charts_under_the_next_one():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_train_screen(pilot)
+        first = recorded_events()
+        for event in first:
+            screen.apply_event(event)
+        screen.apply_event(first[0])  # the next run starts
+        await pilot.pause()
+        charts = screen.query_one(MetricCharts)
+        assert charts.history == [] and [e.epoch for e in charts.previous] == [0, 1, 2]
+        assert screen.query_one("#epochs", DataTable).row_count == 0
 
 
 async def test_save_and_evaluate_need_a_finished_run():

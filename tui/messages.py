@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.console import RenderableType
 from textual.message import Message
 
+from core.config import TrainConfig
 from core.data import Split
 from core.events import BatchProgress, Event
 
@@ -69,6 +70,15 @@ class RunRecorded(Message):
     run_id: str | None  # None when the store could not be used
     checkpoint: Path | None
     problem: str | None = None  # why the run is not (fully) recorded
+
+
+@dataclass
+class ContinueReady(Message):
+    """A recorded run's settings and checkpoint, read for the Train screen to continue it."""
+
+    run_id: str
+    config: TrainConfig
+    checkpoint: str
 
 
 @dataclass

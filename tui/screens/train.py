@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import shutil
 import tempfile
@@ -24,7 +25,14 @@ from textual.worker import Worker
 from core.config import ConfigError, TrainConfig
 from core.data import Split
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
-from tui.messages import BatchUpdate, RunRecorded, SystemInfo, TrainingEvent
+from tui.messages import (
+    BatchUpdate,
+    CheckpointFailed,
+    ContinueReady,
+    RunRecorded,
+    SystemInfo,
+    TrainingEvent,
+)
 from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel
 from tui.widgets.train.charts import MetricCharts
@@ -59,6 +67,7 @@ class TrainScreen(Screen):
         # the run in the run store, or, when the store cannot be used, in a temp folder of
         # this app's own (two apps never share it, and no user folder must be writable).
         self.checkpoint: Path | None = None
+        self.resume_from: str | None = None  # a recorded run's checkpoint that `s` continues
         self.autosave: Path | None = None
         self.autosave_folder: Path | None = None
 
@@ -124,7 +133,10 @@ class TrainScreen(Screen):
     def action_start_stop(self) -> None:
         if self.running:
             self.stop_flag.set()
-            self.query_one(RunStatus).update("Stopping after this step…")
+            following = self.query_one(RunStatus).following
+            self.query_one(RunStatus).update(
+                f"Stopped following run {following}." if following else "Stopping after this step…"
+            )
             return
         config = self.config_from_form()
         if config is None:
@@ -135,12 +147,81 @@ class TrainScreen(Screen):
             return
         self.reset_run()
         gc.freeze()  # what the UI built since start-up is long-lived too (see app.py)
+        self.start_worker()
+        resume, self.resume_from = self.resume_from, None
+        self.train_in_background(
+            config, dataset.train, dataset.test, self.stop_flag, self.autosave_path(), resume
+        )
+
+    def start_worker(self, following: str | None = None) -> None:
         self.running = True
+        self.query_one(RunStatus).following = following
         self.stop_flag = threading.Event()
         self.app.stop_events.add(self.stop_flag)
-        self.train_in_background(
-            config, dataset.train, dataset.test, self.stop_flag, self.autosave_path()
+
+    # A run recorded elsewhere ------------------------------------------------------------
+
+    def follow(self, run_id: str) -> None:
+        """Show a recorded run here, live while it trains, whichever process records it."""
+        if self.running:
+            self.notify("Stop this run (s) before following another.", severity="warning")
+            return
+        self.reset_run()
+        self.start_worker(following=run_id)
+        self.follow_in_background(run_id, self.stop_flag)
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    @reports_failure("Runs")
+    def follow_in_background(self, run_id: str, stop_flag: threading.Event) -> None:
+        from core.runs import RunStore, RunStoreError
+        from core.runs.follow import follow_events
+
+        try:
+            with RunStore.open(self.app.options.runs) as store:
+                for event in follow_events(store, run_id, stop_flag):
+                    message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
+                    self.post_message(message or TrainingEvent(event))
+        except RunStoreError as error:
+            self.post_message(TrainingEvent(RunFailed(reason=str(error))))
+
+    def continue_run(self, run_id: str) -> None:
+        """Load a recorded run's settings into the form; `s` then trains it on."""
+        if self.running:
+            self.notify("Stop this run (s) before continuing another.", severity="warning")
+            return
+        self.read_run_to_continue(run_id)
+
+    @work(thread=True, exclusive=True, group="runs-read", exit_on_error=False)
+    @reports_failure("Runs")
+    def read_run_to_continue(self, run_id: str) -> None:
+        from core.runs import RunStore, RunStoreError
+
+        try:
+            with RunStore.open(self.app.options.runs) as store:
+                run = store.get(run_id)
+        except RunStoreError as error:
+            self.post_message(CheckpointFailed(str(error)))
+            return
+        if run.checkpoint is None:
+            self.post_message(CheckpointFailed(f"run {run.id} has no checkpoint to continue"))
+            return
+        config = run.train_config()
+        more = dataclasses.replace(config, epochs=max(config.epochs, run.epochs_done) + 5)
+        self.post_message(ContinueReady(run.id, more, run.checkpoint))
+
+    @on(ContinueReady)
+    def continue_ready(self, message: ContinueReady) -> None:
+        self.query_one(TrainForm).load(message.config)
+        self.resume_from = message.checkpoint
+        self.notify(
+            f"Run {message.run_id} is in the form with {message.config.epochs} epochs: "
+            "change them if you like, then press s to continue it.",
+            title="Continue",
         )
+
+    @on(CheckpointFailed)
+    def checkpoint_failed(self, message: CheckpointFailed) -> None:
+        self.notify(message.reason, title="Runs", severity="error")
 
     def ask_for_dataset(self, name: str) -> None:
         """The form names another dataset than the one loaded: load it, or say why not."""
@@ -188,6 +269,7 @@ class TrainScreen(Screen):
         test: Split,
         stop_flag: threading.Event,
         fallback_save: Path | None,
+        resume: str | None = None,
     ) -> object:
         from core.runs import RunRecorder, RunStore, RunStoreError
         from core.train import fit
@@ -201,10 +283,14 @@ class TrainScreen(Screen):
             store = RunStore.open(self.app.options.runs)
         except RunStoreError as error:  # the run still trains; it is only not recorded
             self.post_message(RunRecorded(None, fallback_save, str(error)))
-            return fit(config, forward, stop_flag, data=(train, test), save=fallback_save)
+            return fit(
+                config, forward, stop_flag, data=(train, test), save=fallback_save, resume=resume
+            )
         with store:
             recorder = RunRecorder(store, "tui")
-            result = fit(config, forward, stop_flag, data=(train, test), record=recorder)
+            result = fit(
+                config, forward, stop_flag, data=(train, test), resume=resume, record=recorder
+            )
             saved = store.checkpoint_path(recorder.run_id) if recorder.run_id else None
             self.post_message(RunRecorded(recorder.run_id, saved, recorder.error))
         return result

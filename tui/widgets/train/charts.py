@@ -23,6 +23,8 @@ class MetricCharts(Horizontal):
         super().__init__(**kwargs)
         self.history: list[EpochEnd] = []
         self.batch_losses: list[float] = []
+        # The run before this one, drawn faintly under it: a change of setting shows at once.
+        self.previous: list[EpochEnd] = []
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
@@ -33,6 +35,9 @@ class MetricCharts(Horizontal):
         self.clear()
 
     def clear(self) -> None:
+        """Start a new run; the one that was shown, if any, becomes the faint previous run."""
+        if self.history:
+            self.previous = list(self.history)
         self.history.clear()
         self.batch_losses.clear()
         self.draw_epochs()
@@ -49,19 +54,21 @@ class MetricCharts(Horizontal):
         self.draw_batches()
 
     def draw_epochs(self) -> None:
-        history = self.history
+        history, previous = self.history, self.previous
         epochs = [e.epoch for e in history]
         self.draw(
             "#loss-chart",
             "loss per epoch",
             [("train", [e.train_loss for e in history]), ("test", [e.test_loss for e in history])],
             epochs,
+            ("last run", [e.epoch for e in previous], [e.test_loss for e in previous]),
         )
         self.draw(
             "#acc-chart",
             "accuracy per epoch",
             [("train", [e.train_acc for e in history]), ("test", [e.test_acc for e in history])],
             epochs,
+            ("last run", [e.epoch for e in previous], [e.test_acc for e in previous]),
         )
 
     def draw_batches(self) -> None:
@@ -69,12 +76,16 @@ class MetricCharts(Horizontal):
         thinned = self.batch_losses[::step]
         self.draw("#batch-chart", "running loss", [("", thinned)], list(range(len(thinned))))
 
-    def draw(self, selector: str, title: str, series, xs: list[int]) -> None:
+    def draw(self, selector: str, title: str, series, xs: list[int], faint=None) -> None:
+        """Plot `series` over `xs`; `faint` (label, xs, ys) goes underneath in grey dots."""
         widget = self.query_one(selector, PlotextPlot)
         plt = widget.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title(title)
+        if faint is not None and faint[2]:
+            label, faint_xs, faint_ys = faint
+            plt.plot(faint_xs, faint_ys, label=label, marker="dot", color="gray")
         for label, ys in series:
             if ys:
                 plt.plot(xs, ys, label=label or None, marker="braille")

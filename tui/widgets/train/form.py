@@ -92,6 +92,16 @@ class TrainForm(Vertical):
             check_value(f, kind, values[f.name])
         return dataclasses.replace(self.start, **values)
 
+    def load(self, config: TrainConfig) -> None:
+        """Show `config` in the fields (continuing a recorded run starts from its settings)."""
+        self.start = config
+        for f, kind in form_fields():
+            value = getattr(config, f.name)
+            if f.metadata["choices"] is not None or kind is bool:
+                self.query_one(f"#field-{f.name}", Select).value = value
+            else:
+                self.query_one(f"#field-{f.name}", Input).value = str(value)
+
     def set_enabled(self, enabled: bool) -> None:
         for widget in self.query("Input, Select"):
             widget.disabled = not enabled

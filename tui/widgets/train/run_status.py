@@ -13,13 +13,15 @@ class RunStatus(Static):
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(text, **kwargs)
         self.epochs: int | str = "?"
+        self.following: str | None = None  # the id of a run recorded elsewhere, shown live
 
     def show(self, event: Event) -> None:
         match event:
             case RunStarted():
                 self.epochs = event.config.epochs
+                where = f"Following run {self.following}: " if self.following else "Training "
                 self.update(
-                    f"Training {event.parameters:,} parameters on {event.device} · "
+                    f"{where}{event.parameters:,} parameters on {event.device} · "
                     f"{event.train_size:,} train / {event.test_size:,} test"
                 )
             case BatchProgress():

@@ -1,0 +1,102 @@
+"""The Train dashboard on a recorded run: followed live from another process, or continued."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from core.runs import RunRecorder, RunStore
+from core.runs.follow import follow_events
+from core.train import fit
+from tests.test_train_screen import wait_until
+from tests.tiny import tiny_config, tiny_data
+from tests.tui_helpers import make_app, open_train_screen
+from tui.widgets.train.run_status import RunStatus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def headless_trainer(runs_folder: Path, epochs: int) -> subprocess.Popen:
+    """A real `mnist-tui train --headless` in another process, recording into `runs_folder`."""
+    argv = ["train", "--headless", "--dataset", "synthetic", "--threads", "1"]
+    argv += ["--epochs", str(epochs), "--runs", str(runs_folder), "--name", "elsewhere"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", *argv],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MNIST_TUI_RUNS": str(runs_folder)},
+    )
+
+
+def first_run_id(runs_folder: Path, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (runs_folder / "runs.sqlite").exists():
+            with RunStore.open(runs_folder) as store:
+                runs = store.list()
+            if runs:
+                return runs[0].id
+        time.sleep(0.1)
+    raise AssertionError("the headless trainer recorded no run")
+
+
+async def test_a_run_training_in_another_process_is_followed_live_to_its_end(runs_folder):
+    trainer = headless_trainer(runs_folder, epochs=4)
+    try:
+        run_id = first_run_id(runs_folder)
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_train_screen(pilot)
+            await app.follow_run(run_id)
+            screen = app.screen
+            await wait_until(pilot, lambda: screen.started is not None, timeout=60)
+            assert screen.query_one(RunStatus).following == run_id
+            await wait_until(pilot, lambda: screen.outcome is not None, timeout=120)
+            assert not screen.outcome.stopped and screen.outcome.epochs_done == 4
+            assert screen.query_one("#epochs", DataTable).row_count == 4
+            assert not screen.running
+    finally:
+        trainer.wait(timeout=120)
+    assert trainer.returncode == 0, trainer.stderr.read()
+
+
+def test_follow_events_replay_a_finished_run_as_fit_sent_them(runs_folder):
+    with RunStore.open() as store:
+        recorder = RunRecorder(store, "python")
+        result = fit(tiny_config(), record=recorder, data=tiny_data())
+        events = list(follow_events(store, recorder.run_id, threading.Event()))
+    names = [type(e).__name__ for e in events if type(e).__name__ != "BatchProgress"]
+    assert names == ["RunStarted", "EpochEnd", "EpochEnd", "RunFinished"]
+    assert events[0].config == tiny_config()
+    assert [e.test_acc for e in events if type(e).__name__ == "EpochEnd"] == [
+        e.test_acc for e in result.history
+    ]
+    assert events[-1].test_acc == result.outcome.test_acc
+
+
+async def test_a_recorded_run_is_continued_from_its_checkpoint(runs_folder):
+    with RunStore.open() as store:
+        recorder = RunRecorder(store, "python")
+        fit(tiny_config(dataset="synthetic", epochs=1), record=recorder)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        await app.continue_run(recorder.run_id)
+        await wait_until(pilot, lambda: screen.resume_from is not None)
+        assert screen.query_one("#field-epochs", Input).value == "6"  # 1 done, 5 more
+        screen.query_one("#field-epochs", Input).value = "2"
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
+        assert screen.started.start_epoch == 1
+        assert screen.query_one("#epochs", DataTable).row_count == 1  # epoch 1 only
+    with RunStore.open() as store:
+        newest = store.list()[0]
+    assert (newest.source, newest.epochs_done, newest.status) == ("tui", 2, "finished")

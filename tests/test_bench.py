@@ -61,3 +61,10 @@ def test_figures_are_written_as_json(result, tmp_path):
     figures = json.loads(path.read_text())
     assert figures["speedup"] == pytest.approx(result.speedup)
     assert figures["fast"]["seconds_per_epoch"] == pytest.approx(result.fast.seconds_per_epoch)
+
+
+def test_recording_is_timed_against_the_same_run_unrecorded(bench):
+    result, lines = bench
+    assert result.recorded is not None and result.recorded.epochs == result.fast.epochs
+    assert result.recorded_run_seconds > 0
+    assert any(line.startswith("  recording: ") and "s/epoch (" in line for line in lines)

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 import torch
 
 from core.config import OPTIMIZERS, TrainConfig
-from core.errors import first_line
+from core.errors import first_line, os_error_reason
 from core.events import EpochEnd
 from core.files import NotAFileError, atomic_write, open_regular
 from core.model import INPUT_SIZE, NUM_CLASSES
@@ -88,7 +88,9 @@ def save(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
     try:
         atomic_write(path, lambda file: torch.save(payload, file))
     except OSError as err:
-        raise CheckpointError(f"cannot write checkpoint {path}: {err.strerror or err}") from err
+        raise CheckpointError(
+            f"cannot write checkpoint {path}: {os_error_reason(path, err)}"
+        ) from err
     except RuntimeError as err:  # torch.save reports a full disk as RuntimeError
         raise CheckpointError(f"cannot write checkpoint {path}: {first_line(err)}") from err
 

@@ -149,6 +149,14 @@ def test_metrics_under_a_file_say_so(tmp_path, capsys):
     assert err == f"mnist-tui: cannot write metrics to {target}: {parent} is a file, not a folder\n"
 
 
+def test_save_under_a_file_says_so(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert train([*TINY, "--epochs", "1", "--save", str(tmp_path / "file" / "run.pt")]) == 1
+    err = capsys.readouterr().err
+    target, parent = tmp_path / "file" / "run.pt", tmp_path / "file"
+    assert err == f"mnist-tui: cannot write checkpoint {target}: {parent} is a file, not a folder\n"
+
+
 def test_missing_data_dir_is_one_line(capsys, tmp_path):
     assert train(["--data-dir", str(tmp_path / "absent"), "--threads", "1"]) == 1
     err = capsys.readouterr().err

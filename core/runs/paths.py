@@ -21,8 +21,10 @@ def runs_dir(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit).expanduser()
     if os.environ.get(RUNS_ENV):
         return Path(os.environ[RUNS_ENV]).expanduser()
-    import platformdirs  # deferred: only the default needs it
-
+    try:
+        import platformdirs  # deferred: only the default needs it
+    except ImportError:  # a GPU box with only torch and rich: what platformdirs gives on Linux
+        return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share") / "mnist-tui"
     return Path(platformdirs.user_data_dir("mnist-tui", appauthor=False))
 
 

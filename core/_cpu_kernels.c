@@ -17,19 +17,23 @@
  * other index the later stages use comes from the gather's own output.
  * The parallel loops use OpenMP; loaded after torch, this library resolves libgomp.so.1
  * to the copy torch loaded, so both share one thread pool (cpu_step.py checks).
+ *
+ * Vector widths. The arithmetic kernels (the end of this file) are written once for
+ * vectors of SIMD_LANES floats and compiled once per width, each for its own instruction
+ * set: this file includes itself for each. On x86-64 (GCC) there are three: sse2 (4 lanes,
+ * any x86-64), avx2 (8 lanes, AVX2 + FMA) and avx512 (16 lanes, AVX-512F). Each width's
+ * vectors are the machine's own registers: a 16-float vector compiled for a 256-bit target
+ * goes through the stack, which made the step 15-30x slower on AVX2 machines. Module
+ * init picks the widest width the CPU runs; simd() names it and use_simd() picks another
+ * (for tests: every width this CPU can run is checked against autograd, not only its own).
+ * Elsewhere one generic 4-lane width is built.
  */
+#ifndef SIMD_LANES /* the module; the kernels, included once per width, are at the end */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-/* One build runs on any x86-64 and uses AVX2 or AVX-512 where the CPU has them. */
-#define VECTORIZED __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define VECTORIZED
-#endif
 
 /* RMSprop's settings. beta = 1 - alpha comes from Python, worked out in double as torch does:
  * 1.0f - 0.99f would differ from torch's 0.01f in the last bit. */
@@ -37,36 +41,90 @@ typedef struct {
     float lr, alpha, beta, eps;
 } Rmsprop;
 
-/* RMSprop as torch.optim.RMSprop computes it (no momentum, centering or decay):
- * v = alpha * v + (1 - alpha) * g^2;  p -= lr * g / (sqrt(v) + eps). */
-VECTORIZED static void rmsprop_span(float *restrict p, const float *restrict g,
-                                    float *restrict v, Py_ssize_t n, Rmsprop r) {
-    for (Py_ssize_t i = 0; i < n; i++) {
-        const float gi = g[i];
-        const float vi = v[i] * r.alpha + r.beta * (gi * gi);
-        v[i] = vi;
-        p[i] = p[i] - r.lr * (gi / (sqrtf(vi) + r.eps));
-    }
-}
-
-/* A row with no gradient this step: RMSprop leaves p alone and decays v. */
-VECTORIZED static void decay_span(float *restrict v, Py_ssize_t n, float alpha) {
-    for (Py_ssize_t i = 0; i < n; i++) v[i] *= alpha;
-}
-
-/* Sixteen floats as one value: GCC lowers its arithmetic to whatever vectors the clone has
- * (one AVX-512 register, two AVX2 ones, four SSE ones). aligned(4): loads may be unaligned. */
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
-#define LANES 16
-#define LOAD(ptr) (*(const v16 *)(ptr))
-#define STORE(ptr, value) (*(v16 *)(ptr) = (value))
-
 #define CLASSES 10 /* the ten digits; cpu_step.py checks the model agrees */
 
-/* value, or 0 where h <= 0: torch's threshold_backward, which lets a NaN h pass the value
- * (a macro: v16 is no type to pass to a function in SSE code) */
-#define WHERE_POSITIVE(value, h) ((v16)((v16i)(value) & ~((h) <= (v16){0})))
+/* One width's kernels; each is described where the kernels are written (the end of this
+ * file). Only scalars and pointers cross: no vector type passes between instruction sets. */
+typedef struct {
+    const char *name;
+    int (*supported)(void); /* whether this CPU (and its OS) runs them */
+    void (*forward_image)(const float *w1t, const float *b1, const int32_t *pixel,
+                          const float *value, int32_t count, Py_ssize_t hidden, float *hi);
+    void (*update_pixel)(float *w, float *v, const int32_t *image, const float *value,
+                         int32_t count, const float *dh, Py_ssize_t hidden, Rmsprop r);
+    void (*decay_span)(float *v, Py_ssize_t n, float alpha);
+    void (*head)(float *h, const float *w2, const float *b2, const int64_t *y, Py_ssize_t n,
+                 Py_ssize_t hidden, float *dh, float *gw2, float *gb2, float *gb1,
+                 float *loss, int64_t *correct, float *dlogits);
+    void (*rmsprop_span)(float *p, const float *g, float *v, Py_ssize_t n, Rmsprop r);
+} Simd;
+
+#define SIMD_CAT_(name, width) name##_##width
+#define SIMD_CAT(name, width) SIMD_CAT_(name, width)
+#define SIMD(name) SIMD_CAT(name, SIMD_NAME) /* name_sse2, name_avx2, ... */
+#define SIMD_STRING_(width) #width
+#define SIMD_STRING(width) SIMD_STRING_(width)
+
+static int always_supported(void) { return 1; }
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+static int avx2_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static int avx512_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && avx2_supported();
+}
+
+/* Each #include "_cpu_kernels.c" below is this file, by its own name (found beside it). */
+#define SIMD_LANES 4 /* x86-64's baseline: SSE2, 16 xmm registers */
+#define SIMD_NAME sse2
+#define SIMD_SUPPORTED always_supported
+#include "_cpu_kernels.c"
+#undef SIMD_LANES
+#undef SIMD_NAME
+#undef SIMD_SUPPORTED
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma") /* 16 ymm registers */
+#define SIMD_LANES 8
+#define SIMD_NAME avx2
+#define SIMD_SUPPORTED avx2_supported
+#include "_cpu_kernels.c"
+#undef SIMD_LANES
+#undef SIMD_NAME
+#undef SIMD_SUPPORTED
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma") /* 32 zmm registers */
+#define SIMD_LANES 16
+#define SIMD_NAME avx512
+#define SIMD_SUPPORTED avx512_supported
+#include "_cpu_kernels.c"
+#undef SIMD_LANES
+#undef SIMD_NAME
+#undef SIMD_SUPPORTED
+#pragma GCC pop_options
+
+/* Widest first: module init takes the first this CPU runs. */
+static const Simd *const widths[] = {&simd_avx512, &simd_avx2, &simd_sse2};
+#else
+#define SIMD_LANES 4 /* GCC's vector extension lowers it to whatever the target has */
+#define SIMD_NAME generic
+#define SIMD_SUPPORTED always_supported
+#include "_cpu_kernels.c"
+#undef SIMD_LANES
+#undef SIMD_NAME
+#undef SIMD_SUPPORTED
+
+static const Simd *const widths[] = {&simd_generic};
+#endif
+#define WIDTHS ((Py_ssize_t)(sizeof widths / sizeof widths[0]))
+
+/* The width every kernel call uses: set once at module init, or by use_simd(). */
+static const Simd *active = NULL;
 
 /* What gather_batch returns instead of a count when its input would take it out of bounds;
  * *bad is then the position in the batch of the image at fault. */
@@ -140,73 +198,15 @@ static Py_ssize_t gather_batch(const uint8_t *images, Py_ssize_t rows, const int
     return nnz;
 }
 
-/* h[i] = b1 + the sum over the lit pixels p of image i of x[i, p] * W1T[p]. */
-VECTORIZED static void forward_image(const float *restrict w1t, const float *restrict b1,
-                                     const int32_t *pixel, const float *value, int32_t count,
-                                     Py_ssize_t hidden, float *restrict hi) {
-    Py_ssize_t j = 0;
-    for (; j + 8 * LANES <= hidden; j += 8 * LANES) { /* 128 hidden units in registers */
-        v16 acc[8];
-        for (int k = 0; k < 8; k++) acc[k] = LOAD(b1 + j + k * LANES);
-        for (int32_t e = 0; e < count; e++) {
-            const float *w = w1t + (Py_ssize_t)pixel[e] * hidden + j;
-            const float x = value[e];
-            for (int k = 0; k < 8; k++) acc[k] += x * LOAD(w + k * LANES);
-        }
-        for (int k = 0; k < 8; k++) STORE(hi + j + k * LANES, acc[k]);
-    }
-    for (; j + LANES <= hidden; j += LANES) {
-        v16 acc = LOAD(b1 + j);
-        for (int32_t e = 0; e < count; e++)
-            acc += value[e] * LOAD(w1t + (Py_ssize_t)pixel[e] * hidden + j);
-        STORE(hi + j, acc);
-    }
-    for (; j < hidden; j++) {
-        float acc = b1[j];
-        for (int32_t e = 0; e < count; e++) acc += value[e] * w1t[(Py_ssize_t)pixel[e] * hidden + j];
-        hi[j] = acc;
-    }
-}
-
 static void forward(const float *w1t, const float *b1, const int32_t *row_start,
                     const int32_t *row_pixel, const float *row_value, Py_ssize_t n,
                     Py_ssize_t hidden, float *h, int threads) {
+    void (*const forward_image)(const float *, const float *, const int32_t *, const float *,
+                                int32_t, Py_ssize_t, float *) = active->forward_image;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
     for (Py_ssize_t i = 0; i < n; i++)
         forward_image(w1t, b1, row_pixel + row_start[i], row_value + row_start[i],
                       row_start[i + 1] - row_start[i], hidden, h + i * hidden);
-}
-
-/* Pixel p's gradient row, the sum over the images i where it is lit of x[i, p] * dh[i],
- * built 128 units at a time in registers and handed straight to RMSprop with the same units
- * of W1T[p] and V1T[p]: the gradient never goes to memory. */
-VECTORIZED static void update_pixel(float *restrict w, float *restrict v, const int32_t *image,
-                                    const float *value, int32_t count,
-                                    const float *restrict dh, Py_ssize_t hidden, Rmsprop r) {
-    float g[8 * LANES];
-    Py_ssize_t j = 0;
-    for (; j + 8 * LANES <= hidden; j += 8 * LANES) {
-        v16 acc[8] = {{0}};
-        for (int32_t e = 0; e < count; e++) {
-            const float *d = dh + (Py_ssize_t)image[e] * hidden + j;
-            const float x = value[e];
-            for (int k = 0; k < 8; k++) acc[k] += x * LOAD(d + k * LANES);
-        }
-        for (int k = 0; k < 8; k++) STORE(g + k * LANES, acc[k]);
-        rmsprop_span(w + j, g, v + j, 8 * LANES, r);
-    }
-    for (; j + LANES <= hidden; j += LANES) {
-        v16 acc = {0};
-        for (int32_t e = 0; e < count; e++)
-            acc += value[e] * LOAD(dh + (Py_ssize_t)image[e] * hidden + j);
-        STORE(g, acc);
-        rmsprop_span(w + j, g, v + j, LANES, r);
-    }
-    for (; j < hidden; j++) {
-        float grad = 0.0f;
-        for (int32_t e = 0; e < count; e++) grad += value[e] * dh[(Py_ssize_t)image[e] * hidden + j];
-        rmsprop_span(w + j, &grad, v + j, 1, r);
-    }
 }
 
 /* RMSprop on W1T with the gradient dh^T @ x; a pixel lit in no image of the batch has a
@@ -214,111 +214,23 @@ VECTORIZED static void update_pixel(float *restrict w, float *restrict v, const 
 static void backward_update(float *w1t, float *v1t, const int32_t *col_start,
                             const int32_t *col_image, const float *col_value, const float *dh,
                             Py_ssize_t pixels, Py_ssize_t hidden, Rmsprop r, int threads) {
+    const Simd *const simd = active;
     /* Small chunks of pixels deal the lit ones (the image's centre) out evenly. */
 #pragma omp parallel for schedule(static, 8) num_threads(threads) if (threads > 1)
     for (Py_ssize_t p = 0; p < pixels; p++) {
         const int32_t start = col_start[p], count = col_start[p + 1] - start;
         if (count)
-            update_pixel(w1t + p * hidden, v1t + p * hidden, col_image + start,
-                         col_value + start, count, dh, hidden, r);
+            simd->update_pixel(w1t + p * hidden, v1t + p * hidden, col_image + start,
+                               col_value + start, count, dh, hidden, r);
         else
-            decay_span(v1t + p * hidden, hidden, r.alpha);
-    }
-}
-
-/* Everything between the two large products, forward and backward, for one batch.
- * In: h = x @ W1^T + b1 (n x hidden, before ReLU), W2 (CLASSES x hidden), b2, labels y.
- * Out: h after ReLU, dh = dLoss/d(h before ReLU), the gradients of W2, b2 and b1,
- * the batch's mean cross-entropy in *loss and its number of correct argmaxes in *correct.
- * dlogits holds n x CLASSES floats. The loops run over 16 hidden units at a time with one
- * accumulator per class, so each value loaded feeds ten multiply-adds. */
-VECTORIZED static void head(float *restrict h, const float *restrict w2, const float *b2,
-                            const int64_t *y, Py_ssize_t n, Py_ssize_t hidden,
-                            float *restrict dh, float *restrict gw2, float *restrict gb2,
-                            float *restrict gb1, float *loss, int64_t *correct,
-                            float *restrict dlogits) {
-    const Py_ssize_t blocked = hidden - hidden % LANES;
-    double loss_sum = 0.0;
-    int64_t right = 0;
-    const float inv_n = 1.0f / (float)n;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        float *hi = h + i * hidden;
-        float logits[CLASSES];
-        v16 acc[CLASSES] = {{0}};
-        for (Py_ssize_t j = 0; j < blocked; j += LANES) {
-            const v16 zero = {0};
-            v16 hv = LOAD(hi + j);
-            /* ReLU; "h < 0" keeps a NaN a NaN, as torch.relu does, so it reaches the loss */
-            hv = (v16)((v16i)hv & ~(hv < zero));
-            STORE(hi + j, hv);
-            for (int c = 0; c < CLASSES; c++) acc[c] += hv * LOAD(w2 + c * hidden + j);
-        }
-        for (Py_ssize_t j = blocked; j < hidden; j++) hi[j] = hi[j] < 0.0f ? 0.0f : hi[j];
-        int best = 0;
-        for (int c = 0; c < CLASSES; c++) {
-            float sum = b2[c];
-            for (int l = 0; l < LANES; l++) sum += acc[c][l];
-            for (Py_ssize_t j = blocked; j < hidden; j++) sum += hi[j] * w2[c * hidden + j];
-            logits[c] = sum;
-            /* torch's argmax: the first maximum, and a NaN beats every number */
-            if (logits[c] > logits[best] || (isnan(logits[c]) && !isnan(logits[best]))) best = c;
-        }
-        const float top = logits[best];
-        float total = 0.0f;
-        for (int c = 0; c < CLASSES; c++) total += expf(logits[c] - top);
-        loss_sum += (double)(top + logf(total) - logits[y[i]]);
-        right += best == y[i];
-        /* d(mean cross-entropy)/d logits = (softmax - one_hot) / n */
-        for (int c = 0; c < CLASSES; c++)
-            dlogits[i * CLASSES + c] =
-                (expf(logits[c] - top) / total - (float)(c == y[i])) * inv_n;
-    }
-    *loss = (float)(loss_sum / (double)n);
-    *correct = right;
-
-    for (int c = 0; c < CLASSES; c++) {
-        gb2[c] = 0.0f;
-        for (Py_ssize_t i = 0; i < n; i++) gb2[c] += dlogits[i * CLASSES + c];
-    }
-    for (Py_ssize_t j = 0; j < blocked; j += LANES) {
-        v16 w[CLASSES], g[CLASSES] = {{0}}, bias = {0};
-        for (int c = 0; c < CLASSES; c++) w[c] = LOAD(w2 + c * hidden + j);
-        for (Py_ssize_t i = 0; i < n; i++) {
-            const v16 hv = LOAD(h + i * hidden + j);
-            const float *d = dlogits + i * CLASSES;
-            v16 back = {0};
-            for (int c = 0; c < CLASSES; c++) {
-                g[c] += d[c] * hv;
-                back += d[c] * w[c];
-            }
-            back = WHERE_POSITIVE(back, hv); /* ReLU's backward */
-            STORE(dh + i * hidden + j, back);
-            bias += back;
-        }
-        for (int c = 0; c < CLASSES; c++) STORE(gw2 + c * hidden + j, g[c]);
-        STORE(gb1 + j, bias);
-    }
-    for (Py_ssize_t j = blocked; j < hidden; j++) { /* hidden sizes not a multiple of 16 */
-        float bias = 0.0f;
-        for (int c = 0; c < CLASSES; c++) gw2[c * hidden + j] = 0.0f;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            const float hv = h[i * hidden + j];
-            const float *d = dlogits + i * CLASSES;
-            float back = 0.0f;
-            for (int c = 0; c < CLASSES; c++) {
-                gw2[c * hidden + j] += d[c] * hv;
-                back += d[c] * w2[c * hidden + j];
-            }
-            back = hv <= 0.0f ? 0.0f : back;
-            dh[i * hidden + j] = back;
-            bias += back;
-        }
-        gb1[j] = bias;
+            simd->decay_span(v1t + p * hidden, hidden, r.alpha);
     }
 }
 
 static void rmsprop_dense(float *p, const float *g, float *v, Py_ssize_t n, Rmsprop r,
                           int threads) {
+    void (*const rmsprop_span)(float *, const float *, float *, Py_ssize_t, Rmsprop) =
+        active->rmsprop_span;
     const Py_ssize_t block = 4096;
     const Py_ssize_t blocks = (n + block - 1) / block;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && blocks > 1)
@@ -434,9 +346,10 @@ static PyObject *py_head(PyObject *self, PyObject *args) {
         check_sizes("head", n, 1, hidden, 1)) /* the loss is a mean over n >= 1 images */
         return NULL;
     Py_BEGIN_ALLOW_THREADS
-    head(ADDR(float, h), ADDR(const float, w2), ADDR(const float, b2), ADDR(const int64_t, y),
-         n, hidden, ADDR(float, dh), ADDR(float, gw2), ADDR(float, gb2), ADDR(float, gb1),
-         ADDR(float, loss), ADDR(int64_t, correct), ADDR(float, dlogits));
+    active->head(ADDR(float, h), ADDR(const float, w2), ADDR(const float, b2),
+                 ADDR(const int64_t, y), n, hidden, ADDR(float, dh), ADDR(float, gw2),
+                 ADDR(float, gb2), ADDR(float, gb1), ADDR(float, loss), ADDR(int64_t, correct),
+                 ADDR(float, dlogits));
     Py_END_ALLOW_THREADS
     Py_RETURN_NONE;
 }
@@ -456,7 +369,41 @@ static PyObject *py_rmsprop(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *py_simd(PyObject *self, PyObject *unused) {
+    return PyUnicode_FromString(active->name);
+}
+
+static PyObject *py_simd_widths(PyObject *self, PyObject *unused) {
+    PyObject *names = PyList_New(0);
+    for (Py_ssize_t i = 0; names && i < WIDTHS; i++) {
+        if (!widths[i]->supported()) continue;
+        PyObject *name = PyUnicode_FromString(widths[i]->name);
+        if (!name || PyList_Append(names, name) < 0) Py_CLEAR(names);
+        Py_XDECREF(name);
+    }
+    return names;
+}
+
+/* Not while a kernel runs on another thread: the tests call it between steps. */
+static PyObject *py_use_simd(PyObject *self, PyObject *args) {
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s", &name)) return NULL;
+    for (Py_ssize_t i = 0; i < WIDTHS; i++) {
+        if (strcmp(name, widths[i]->name) != 0) continue;
+        if (!widths[i]->supported())
+            return PyErr_Format(PyExc_ValueError, "use_simd: this CPU cannot run %s", name);
+        active = widths[i];
+        Py_RETURN_NONE;
+    }
+    return PyErr_Format(PyExc_ValueError, "use_simd: no vector width called %s", name);
+}
+
 static PyMethodDef methods[] = {
+    {"simd", py_simd, METH_NOARGS, "simd() -> the vector width the kernels use: sse2, avx2, ..."},
+    {"simd_widths", py_simd_widths, METH_NOARGS,
+     "simd_widths() -> the vector widths this CPU runs, widest first"},
+    {"use_simd", py_use_simd, METH_VARARGS,
+     "use_simd(name): run the kernels at another width this CPU runs (for tests)"},
     {"classes", py_classes, METH_NOARGS, "classes() -> the number of classes head() is built for"},
     {"gather_batch", py_gather_batch, METH_VARARGS,
      "gather_batch(images, rows, labels, index, n, pixels, y, row_start, row_pixel, row_value, "
@@ -482,4 +429,222 @@ static struct PyModuleDef module = {
     .m_methods = methods,
 };
 
-PyMODINIT_FUNC PyInit__cpu_kernels(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__cpu_kernels(void) {
+    active = widths[WIDTHS - 1]; /* runs on any CPU of the target */
+    for (Py_ssize_t i = 0; i < WIDTHS; i++)
+        if (widths[i]->supported()) {
+            active = widths[i];
+            break;
+        }
+    return PyModule_Create(&module);
+}
+
+#else /* SIMD_LANES is defined: this is the file including itself for one vector width */
+
+/* ---- The arithmetic kernels, once per vector width ----
+ * SIMD_LANES floats make one vector: one register of the instruction set in force (the
+ * #pragma GCC target around the #include above). aligned(4): loads may be unaligned.
+ * Each function's name ends in the width's (forward_image_avx2, ...). Block sizes keep to
+ * 16 registers (SSE2's and AVX2's count): at most 12 vectors live in any loop. */
+typedef float SIMD(vf) __attribute__((vector_size(4 * SIMD_LANES), aligned(4)));
+typedef int32_t SIMD(vi) __attribute__((vector_size(4 * SIMD_LANES), aligned(4)));
+#define VF SIMD(vf)
+#define VI SIMD(vi)
+#define LANES SIMD_LANES
+#define LOAD(ptr) (*(const VF *)(ptr))
+#define STORE(ptr, value) (*(VF *)(ptr) = (value))
+/* ReLU; "h < 0" keeps a NaN a NaN, as torch.relu does, so it reaches the loss */
+#define RELU(h) ((VF)((VI)(h) & ~((h) < (VF){0})))
+/* value, or 0 where h <= 0: torch's threshold_backward, which lets a NaN h pass the value
+ * (a macro: a vector is no type to pass between functions here) */
+#define WHERE_POSITIVE(value, h) ((VF)((VI)(value) & ~((h) <= (VF){0})))
+#define BLOCK 8 /* vectors of hidden units kept in registers by forward and update */
+
+/* RMSprop as torch.optim.RMSprop computes it (no momentum, centering or decay):
+ * v = alpha * v + (1 - alpha) * g^2;  p -= lr * g / (sqrt(v) + eps). */
+static void SIMD(rmsprop_span)(float *restrict p, const float *restrict g, float *restrict v,
+                               Py_ssize_t n, Rmsprop r) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const float gi = g[i];
+        const float vi = v[i] * r.alpha + r.beta * (gi * gi);
+        v[i] = vi;
+        p[i] = p[i] - r.lr * (gi / (sqrtf(vi) + r.eps));
+    }
+}
+
+/* A row with no gradient this step: RMSprop leaves p alone and decays v. */
+static void SIMD(decay_span)(float *restrict v, Py_ssize_t n, float alpha) {
+    for (Py_ssize_t i = 0; i < n; i++) v[i] *= alpha;
+}
+
+/* h[i] = b1 + the sum over the lit pixels p of image i of x[i, p] * W1T[p]. */
+static void SIMD(forward_image)(const float *restrict w1t, const float *restrict b1,
+                                const int32_t *pixel, const float *value, int32_t count,
+                                Py_ssize_t hidden, float *restrict hi) {
+    Py_ssize_t j = 0;
+    for (; j + BLOCK * LANES <= hidden; j += BLOCK * LANES) { /* BLOCK vectors in registers */
+        VF acc[BLOCK];
+        for (int k = 0; k < BLOCK; k++) acc[k] = LOAD(b1 + j + k * LANES);
+        for (int32_t e = 0; e < count; e++) {
+            const float *w = w1t + (Py_ssize_t)pixel[e] * hidden + j;
+            const float x = value[e];
+            for (int k = 0; k < BLOCK; k++) acc[k] += x * LOAD(w + k * LANES);
+        }
+        for (int k = 0; k < BLOCK; k++) STORE(hi + j + k * LANES, acc[k]);
+    }
+    for (; j + LANES <= hidden; j += LANES) {
+        VF acc = LOAD(b1 + j);
+        for (int32_t e = 0; e < count; e++)
+            acc += value[e] * LOAD(w1t + (Py_ssize_t)pixel[e] * hidden + j);
+        STORE(hi + j, acc);
+    }
+    for (; j < hidden; j++) {
+        float acc = b1[j];
+        for (int32_t e = 0; e < count; e++) acc += value[e] * w1t[(Py_ssize_t)pixel[e] * hidden + j];
+        hi[j] = acc;
+    }
+}
+
+/* Pixel p's gradient row, the sum over the images i where it is lit of x[i, p] * dh[i],
+ * built BLOCK vectors at a time in registers and handed straight to RMSprop with the same
+ * units of W1T[p] and V1T[p]: the gradient never goes to memory. */
+static void SIMD(update_pixel)(float *restrict w, float *restrict v, const int32_t *image,
+                               const float *value, int32_t count, const float *restrict dh,
+                               Py_ssize_t hidden, Rmsprop r) {
+    float g[BLOCK * LANES];
+    Py_ssize_t j = 0;
+    for (; j + BLOCK * LANES <= hidden; j += BLOCK * LANES) {
+        VF acc[BLOCK] = {{0}};
+        for (int32_t e = 0; e < count; e++) {
+            const float *d = dh + (Py_ssize_t)image[e] * hidden + j;
+            const float x = value[e];
+            for (int k = 0; k < BLOCK; k++) acc[k] += x * LOAD(d + k * LANES);
+        }
+        for (int k = 0; k < BLOCK; k++) STORE(g + k * LANES, acc[k]);
+        SIMD(rmsprop_span)(w + j, g, v + j, BLOCK * LANES, r);
+    }
+    for (; j + LANES <= hidden; j += LANES) {
+        VF acc = {0};
+        for (int32_t e = 0; e < count; e++)
+            acc += value[e] * LOAD(dh + (Py_ssize_t)image[e] * hidden + j);
+        STORE(g, acc);
+        SIMD(rmsprop_span)(w + j, g, v + j, LANES, r);
+    }
+    for (; j < hidden; j++) {
+        float grad = 0.0f;
+        for (int32_t e = 0; e < count; e++) grad += value[e] * dh[(Py_ssize_t)image[e] * hidden + j];
+        SIMD(rmsprop_span)(w + j, &grad, v + j, 1, r);
+    }
+}
+
+/* Everything between the two large products, forward and backward, for one batch.
+ * In: h = x @ W1^T + b1 (n x hidden, before ReLU), W2 (CLASSES x hidden), b2, labels y.
+ * Out: h after ReLU, dh = dLoss/d(h before ReLU), the gradients of W2, b2 and b1,
+ * the batch's mean cross-entropy in *loss and its number of correct argmaxes in *correct.
+ * dlogits holds n x CLASSES floats. The loops run over one vector of hidden units at a time
+ * with one accumulator per class, so each value loaded feeds ten multiply-adds. */
+static void SIMD(head)(float *restrict h, const float *restrict w2, const float *b2,
+                       const int64_t *y, Py_ssize_t n, Py_ssize_t hidden, float *restrict dh,
+                       float *restrict gw2, float *restrict gb2, float *restrict gb1,
+                       float *loss, int64_t *correct, float *restrict dlogits) {
+    const Py_ssize_t blocked = hidden - hidden % LANES;
+    double loss_sum = 0.0;
+    int64_t right = 0;
+    const float inv_n = 1.0f / (float)n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *hi = h + i * hidden;
+        float logits[CLASSES];
+        VF acc[CLASSES] = {{0}};
+        for (Py_ssize_t j = 0; j < blocked; j += LANES) {
+            const VF hv = RELU(LOAD(hi + j));
+            STORE(hi + j, hv);
+            for (int c = 0; c < CLASSES; c++) acc[c] += hv * LOAD(w2 + c * hidden + j);
+        }
+        for (Py_ssize_t j = blocked; j < hidden; j++) hi[j] = hi[j] < 0.0f ? 0.0f : hi[j];
+        int best = 0;
+        for (int c = 0; c < CLASSES; c++) {
+            float sum = b2[c];
+            for (int l = 0; l < LANES; l++) sum += acc[c][l];
+            for (Py_ssize_t j = blocked; j < hidden; j++) sum += hi[j] * w2[c * hidden + j];
+            logits[c] = sum;
+            /* torch's argmax: the first maximum, and a NaN beats every number */
+            if (logits[c] > logits[best] || (isnan(logits[c]) && !isnan(logits[best]))) best = c;
+        }
+        const float top = logits[best];
+        float total = 0.0f;
+        for (int c = 0; c < CLASSES; c++) total += expf(logits[c] - top);
+        loss_sum += (double)(top + logf(total) - logits[y[i]]);
+        right += best == y[i];
+        /* d(mean cross-entropy)/d logits = (softmax - one_hot) / n */
+        for (int c = 0; c < CLASSES; c++)
+            dlogits[i * CLASSES + c] =
+                (expf(logits[c] - top) / total - (float)(c == y[i])) * inv_n;
+    }
+    *loss = (float)(loss_sum / (double)n);
+    *correct = right;
+
+    for (int c = 0; c < CLASSES; c++) {
+        gb2[c] = 0.0f;
+        for (Py_ssize_t i = 0; i < n; i++) gb2[c] += dlogits[i * CLASSES + c];
+    }
+    /* Two passes over each vector of units, so that neither holds more than 14 vectors:
+     * the gradient of W2 (ten accumulators), then dh and b1's gradient (W2's ten vectors). */
+    for (Py_ssize_t j = 0; j < blocked; j += LANES) {
+        VF g[CLASSES] = {{0}};
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const VF hv = LOAD(h + i * hidden + j);
+            const float *d = dlogits + i * CLASSES;
+            for (int c = 0; c < CLASSES; c++) g[c] += d[c] * hv;
+        }
+        for (int c = 0; c < CLASSES; c++) STORE(gw2 + c * hidden + j, g[c]);
+        VF w[CLASSES], bias = {0};
+        for (int c = 0; c < CLASSES; c++) w[c] = LOAD(w2 + c * hidden + j);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const float *d = dlogits + i * CLASSES;
+            VF back = {0};
+            for (int c = 0; c < CLASSES; c++) back += d[c] * w[c];
+            back = WHERE_POSITIVE(back, LOAD(h + i * hidden + j)); /* ReLU's backward */
+            STORE(dh + i * hidden + j, back);
+            bias += back;
+        }
+        STORE(gb1 + j, bias);
+    }
+    for (Py_ssize_t j = blocked; j < hidden; j++) { /* hidden sizes not a multiple of LANES */
+        float bias = 0.0f;
+        for (int c = 0; c < CLASSES; c++) gw2[c * hidden + j] = 0.0f;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const float hv = h[i * hidden + j];
+            const float *d = dlogits + i * CLASSES;
+            float back = 0.0f;
+            for (int c = 0; c < CLASSES; c++) {
+                gw2[c * hidden + j] += d[c] * hv;
+                back += d[c] * w2[c * hidden + j];
+            }
+            back = hv <= 0.0f ? 0.0f : back;
+            dh[i * hidden + j] = back;
+            bias += back;
+        }
+        gb1[j] = bias;
+    }
+}
+
+static const Simd SIMD(simd) = {
+    .name = SIMD_STRING(SIMD_NAME),
+    .supported = SIMD_SUPPORTED,
+    .forward_image = SIMD(forward_image),
+    .update_pixel = SIMD(update_pixel),
+    .decay_span = SIMD(decay_span),
+    .head = SIMD(head),
+    .rmsprop_span = SIMD(rmsprop_span),
+};
+
+#undef VF
+#undef VI
+#undef LANES
+#undef LOAD
+#undef STORE
+#undef RELU
+#undef WHERE_POSITIVE
+#undef BLOCK
+
+#endif /* SIMD_LANES */

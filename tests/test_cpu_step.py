@@ -25,6 +25,22 @@ def kernels_built():
         pytest.skip("core._cpu_kernels is not built here (no C compiler at install time)")
 
 
+# Every vector width the kernels are built for (x86-64: avx512, avx2, sse2; elsewhere generic).
+ALL_WIDTHS = ("avx512", "avx2", "sse2", "generic")
+
+
+@pytest.fixture(params=ALL_WIDTHS)
+def width(request):
+    """Run the kernels at this width for the test, if the CPU runs it; then the default again."""
+    kernels = cpu_step.kernels
+    if request.param not in kernels.simd_widths():
+        pytest.skip(f"this CPU or build has no {request.param} kernels")
+    default = kernels.simd()
+    kernels.use_simd(request.param)
+    yield request.param
+    kernels.use_simd(default)
+
+
 def digits(count=300):
     """Real glyphs with a dark border of pixels that no image lights."""
     train, _ = tiny_data()
@@ -84,9 +100,10 @@ def twin_models(hidden=512):
     return first, second
 
 
-@pytest.mark.parametrize("hidden", [512, 200, 37])  # 128-wide blocks, 16-wide ones, a remainder
+# 512: whole blocks at every width; 200: blocks, single vectors and (sse2) none left over; 37 a remainder
+@pytest.mark.parametrize("hidden", [512, 200, 37])
 @pytest.mark.parametrize("threads", [1, 2])
-def test_steps_match_autograd_and_torchs_rmsprop(hidden, threads):
+def test_steps_match_autograd_and_torchs_rmsprop(hidden, threads, width):
     images, labels = digits()
     order = batches(len(labels))
     ours, theirs = twin_models(hidden)
@@ -109,7 +126,7 @@ def test_steps_match_autograd_and_torchs_rmsprop(hidden, threads):
         )
 
 
-def test_a_pixel_dark_in_a_batch_keeps_its_weights_and_decays_its_square_average():
+def test_a_pixel_dark_in_a_batch_keeps_its_weights_and_decays_its_square_average(width):
     images, labels = digits(128)
     images[:, 400] = 0
     images[0, 400] = 200  # lit in the first batch only
@@ -167,7 +184,7 @@ def test_other_optimizers_keep_the_plain_step():
     assert cpu_step.unavailable_reason("rmsprop") is None
 
 
-def test_a_split_of_identical_images_fills_the_pixel_lists_to_the_brim():
+def test_a_split_of_identical_images_fills_the_pixel_lists_to_the_brim(width):
     # Every image has the split's most lit pixels, so a full batch uses all the room there is.
     images, labels = digits(128)
     images[:] = images[0]
@@ -181,7 +198,7 @@ def test_a_split_of_identical_images_fills_the_pixel_lists_to_the_brim():
         assert_close_to_rounding(tensor, theirs.state_dict()[name])
 
 
-def test_all_black_images_train_only_the_biases_and_the_last_layer():
+def test_all_black_images_train_only_the_biases_and_the_last_layer(width):
     images, labels = digits(128)
     images.zero_()
     model, _ = twin_models()
@@ -192,7 +209,7 @@ def test_all_black_images_train_only_the_biases_and_the_last_layer():
     assert all(np.isfinite(loss) for loss, _ in figures)
 
 
-def test_a_nan_weight_reaches_the_loss():
+def test_a_nan_weight_reaches_the_loss(width):
     images, labels = digits(64)
     model, _ = twin_models()
     with torch.no_grad():
@@ -298,3 +315,28 @@ def test_the_kernels_refuse_sizes_their_loops_cannot_run_with():
         kernels.forward(*[0] * 5, 1, 0, 0, 1)
     with pytest.raises(ValueError, match="gather_batch: rows"):
         kernels.gather_batch(0, 1, 0, 0, 2**30, 784, *[0] * 7, 100)
+
+
+def test_the_kernels_run_at_the_widest_vectors_this_cpu_has():
+    kernels = cpu_step.kernels
+    widths = kernels.simd_widths()
+    assert kernels.simd() == widths[0]
+    assert widths[-1] in ("sse2", "generic")  # the one every CPU of the build runs
+    try:
+        flags = next(
+            set(line.split(":", 1)[1].split())
+            for line in open("/proc/cpuinfo").read().splitlines()
+            if line.startswith("flags")
+        )
+    except (OSError, StopIteration):
+        flags = set()
+    if "sse2" in widths:  # an x86-64 build: what /proc/cpuinfo lists must be used
+        assert ("avx2" in widths) == ({"avx2", "fma"} <= flags)
+        assert ("avx512" in widths) == ({"avx512f", "avx2", "fma"} <= flags)
+    with pytest.raises(ValueError, match="no vector width called avx1024"):
+        kernels.use_simd("avx1024")
+    for name in ALL_WIDTHS:
+        if name not in widths and name != "generic" and "sse2" in widths:
+            with pytest.raises(ValueError, match=f"this CPU cannot run {name}"):
+                kernels.use_simd(name)
+    assert kernels.simd() == widths[0]  # a refused width changes nothing

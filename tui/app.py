@@ -17,6 +17,7 @@ from tui.messages import DataFailed, DataLoaded, DataNotice, WorkerFailed
 from tui.screens.browse import BrowseScreen
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.help import HelpScreen
+from tui.screens.runs import RunsScreen
 from tui.screens.tensors import TensorScreen
 from tui.screens.train import TrainScreen
 from tui.state import Dataset, Options, TrainedModel
@@ -32,12 +33,14 @@ class MnistApp(App):
         "tensors": TensorScreen,
         "train": TrainScreen,
         "evaluate": EvaluateScreen,
+        "runs": RunsScreen,
     }
     BINDINGS = [
         Binding("1", "switch_mode('browse')", "Browse", id="browse"),
         Binding("2", "switch_mode('tensors')", "Tensors", id="tensors"),
         Binding("3", "switch_mode('train')", "Train", id="train"),
         Binding("4", "switch_mode('evaluate')", "Evaluate", id="evaluate"),
+        Binding("5", "switch_mode('runs')", "Runs", id="runs"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]

@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # these import torch, which is not on the start-up path
 
     from core.evaluation import Evaluation
     from core.model import SimpleNN
+    from core.runs import EpochRecord, RunRecord
     from tui.state import TrainedModel
+    from tui.widgets.runs.columns import RunRow
 
 
 @dataclass
@@ -140,3 +142,28 @@ class WorkerFailed(Message):
 
     title: str
     error: BaseException
+
+
+@dataclass
+class RunsListed(Message):
+    """The Runs screen read the run store: its runs newest first, or why it could not."""
+
+    rows: list[RunRow]
+    problem: str | None = None  # the store's one-line RunStoreError; rows is then empty
+
+
+@dataclass
+class RunsCompared(Message):
+    """The histories of the runs picked for comparison, by run id."""
+
+    runs: list[RunRecord]
+    histories: dict[str, list[EpochRecord]]
+    problem: str | None = None  # the store's one-line RunStoreError
+
+
+@dataclass
+class RunEdited(Message):
+    """A rename or delete from the Runs screen was written (done) or refused (problem)."""
+
+    done: str
+    problem: str | None = None

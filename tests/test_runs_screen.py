@@ -1,0 +1,383 @@
+"""The Runs screen (key 5) under Pilot, over a store of real recorded runs.
+
+Listing, sorting, filtering, selecting and comparing, renaming and deleting through the modals,
+opening a run where it belongs, a store that cannot be read; SVG snapshots from a store filled
+with fixed figures, so the pictures do not depend on timing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual.widgets import Input
+
+from core.config import TrainConfig
+from core.events import EpochEnd
+from core.runs import DB_NAME, RunRecorder, RunStore, RunStoreError
+from tests.tiny import tiny_config, tiny_data
+from tests.tui_helpers import RecordingApp, make_app, notifications, plain, wait_for_data
+from tui.screens.compare_runs import CompareRunsScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.evaluate import EvaluateScreen
+from tui.screens.rename_run import RenameRunScreen
+from tui.screens.runs import EMPTY, RunsScreen
+from tui.state import Options
+from tui.widgets.runs import columns
+from tui.widgets.runs.compare import CompareCharts, ConfigDiff
+
+
+def record(*runs: tuple[str, dict]) -> dict[str, str]:
+    """Train and record tiny real runs, oldest first; their ids by name."""
+    from core.train import fit
+
+    ids = {}
+    with RunStore.open() as store:
+        for name, overrides in runs:
+            recorder = RunRecorder(store, "python", name=name)
+            fit(tiny_config(**overrides), record=recorder, data=tiny_data())
+            ids[name] = recorder.run_id
+    return ids
+
+
+THREE = (("alpha", {}), ("bravo", {"lr": 3e-3}), ("charlie", {"hidden": 64}))
+
+
+async def open_runs_screen(pilot) -> RunsScreen:
+    """Screen 5 with the store read once."""
+    await wait_for_data(pilot)
+    await pilot.press("5")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, RunsScreen) and screen.listed
+    return screen
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def labels(screen: RunsScreen) -> list[str]:
+    return [row.run.label for row in screen.table.shown]
+
+
+def cell(screen: RunsScreen, name: str, column: str) -> str:
+    """The text of one cell of the run called `name`."""
+    (row,) = [row for row in screen.table.shown if row.run.label == name]
+    return str(columns.BY_KEY[column].cell(row))
+
+
+async def test_the_list_shows_recorded_runs_newest_first():
+    ids = record(*THREE)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        assert labels(screen) == ["charlie", "bravo", "alpha"]
+        assert screen.table.row_count == 3
+        assert cell(screen, "bravo", "status") == "finished"
+        assert cell(screen, "bravo", "lr") == "0.003"
+        assert cell(screen, "charlie", "hidden") == "64"
+        assert cell(screen, "alpha", "epochs") == "2/2"
+        assert cell(screen, "alpha", "optimizer") == "rmsprop"
+        assert cell(screen, "alpha", "device").startswith("cpu")
+        with RunStore.open() as store:
+            history = store.history(ids["alpha"])
+            run = store.get(ids["alpha"])
+        mean = sum(e.seconds for e in history) / len(history)
+        assert cell(screen, "alpha", "seconds") == f"{mean:.2f}"
+        assert cell(screen, "alpha", "test_acc") == f"{run.test_acc:.2%}"
+        assert plain(screen.query_one("#runs-summary")).strip().startswith("3 runs · sorted by")
+
+
+async def test_o_cycles_the_sort_column_and_shift_o_reverses_it():
+    record(*THREE)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        table = screen.table
+        for _ in range(len(columns.COLUMNS)):
+            if table.sort_key == "lr":
+                break
+            await pilot.press("o")
+        assert table.sort_key == "lr" and not table.descending
+        # 1e-3, 1e-3, 3e-3: runs with the same lr stay newest first
+        assert labels(screen) == ["charlie", "alpha", "bravo"]
+        await pilot.press("O")
+        assert table.descending
+        assert labels(screen) == ["bravo", "charlie", "alpha"]
+        assert "sorted by lr ↓" in plain(screen.query_one("#runs-summary"))
+        assert str(table.columns["lr"].label) == "lr↓"
+
+
+async def test_the_filter_keeps_rows_containing_the_text_and_escape_clears_it():
+    record(*THREE)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("slash")
+        field = screen.query_one("#runs-filter", Input)
+        assert field.display and field.has_focus
+        await pilot.press(*"0.003")
+        assert labels(screen) == ["bravo"]
+        assert "1 of 3 runs" in plain(screen.query_one("#runs-summary"))
+        await pilot.press("enter")  # back to the table; the filter stays
+        assert screen.table.has_focus and labels(screen) == ["bravo"]
+        await pilot.press("slash", "ctrl+u", *"ALPHA")  # any case
+        assert labels(screen) == ["alpha"]
+        await pilot.press("escape")
+        assert labels(screen) == ["charlie", "bravo", "alpha"]
+        assert not field.display and field.value == ""
+
+
+async def test_two_selected_runs_compare_on_shared_charts_with_only_the_differing_fields():
+    ids = record(*THREE)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("v")
+        assert "Select two or more runs" in notifications(pilot.app)[-1]
+        await pilot.press("down", "space", "space")  # bravo, then alpha (space moves down)
+        assert [row.run.label for row in screen.table.picked_rows] == ["bravo", "alpha"]
+        assert cell(screen, "bravo", "name") == "bravo"
+        assert "2 selected" in plain(screen.query_one("#runs-summary"))
+        await pilot.press("v")
+        await settle(pilot)
+        compare = pilot.app.screen
+        assert isinstance(compare, CompareRunsScreen) and compare.loaded
+        charts = compare.query_one(CompareCharts)
+        assert [entry.label for entry in charts.legend] == ["bravo", "alpha"]
+        assert len({entry.marker for entry in charts.legend}) == 2  # apart without colour too
+        assert len({entry.colour for entry in charts.legend}) == 2
+        with RunStore.open() as store:
+            alpha = store.history(ids["alpha"])
+        assert charts.series["test_acc"][1] == ([0, 1], [e.test_acc for e in alpha])
+        assert charts.series["test_loss"][1] == ([0, 1], [e.test_loss for e in alpha])
+        assert compare.query_one(ConfigDiff).fields == ["lr"]
+        diff = plain(compare.query_one(ConfigDiff))
+        assert "0.003" in diff and "0.001" in diff and "hidden" not in diff
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+
+
+async def test_rename_through_the_modal_changes_the_store():
+    ids = record(("alpha", {}))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("r")
+        modal = pilot.app.screen
+        assert isinstance(modal, RenameRunScreen)
+        assert modal.query_one(Input).value == "alpha"
+        await pilot.press("escape")  # cancelled: nothing written
+        assert pilot.app.screen is screen
+        await pilot.press("r", "ctrl+u", *"wide lr", "enter")
+        await settle(pilot)
+        with RunStore.open() as store:
+            assert store.get(ids["alpha"]).name == "wide lr"
+        assert labels(screen) == ["wide lr"]
+        assert notifications(pilot.app)[-1] == f"Run {ids['alpha']} is now wide lr."
+
+
+async def test_delete_asks_first_and_then_removes_the_run_and_its_checkpoint():
+    ids = record(("alpha", {}), ("bravo", {}))
+    with RunStore.open() as store:
+        checkpoint = store.checkpoint_path(ids["bravo"])
+    assert checkpoint.exists()
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("d")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert labels(screen) == ["bravo", "alpha"]
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert labels(screen) == ["alpha"]
+        with RunStore.open() as store:
+            assert [run.id for run in store.list()] == [ids["alpha"]]
+        assert not checkpoint.exists()
+
+
+async def test_a_running_run_is_not_deleted_and_one_without_a_checkpoint_not_evaluated():
+    with RunStore.open() as store:  # running in this live process, no epoch finished yet
+        run = store.create(tiny_config().to_dict(), "headless", "cpu", "synthetic", "busy")
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("e")
+        assert pilot.app.screen is screen
+        assert notifications(pilot.app)[-1].startswith("Run busy has no checkpoint")
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert notifications(pilot.app)[-1].startswith(f"run {run.id} is still running")
+        assert labels(screen) == ["busy"]
+
+
+async def test_a_corrupt_store_shows_its_one_line_and_the_app_stays_up(runs_folder):
+    runs_folder.mkdir()
+    (runs_folder / DB_NAME).write_bytes(b"not a database at all, " * 200)
+    with pytest.raises(RunStoreError) as raised:
+        RunStore.open()
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_runs_screen(pilot)
+        assert screen.problem == str(raised.value)
+        message = screen.query_one("#runs-message")
+        assert message.display and plain(message).strip() == str(raised.value)
+        assert not screen.table.display
+        await pilot.press("e", "r", "v")  # nothing to act on: said, not raised
+        await pilot.press("1")
+        assert pilot.app.is_running and pilot.app.current_mode == "browse"
+
+
+async def test_an_empty_store_says_how_to_record_a_run():
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await open_runs_screen(pilot)
+        message = screen.query_one("#runs-message")
+        assert message.display and plain(message).split() == EMPTY.split()
+        assert not screen.table.display
+
+
+class FollowingApp(RecordingApp):
+    """Records what the Runs screen asks of the Train screen, which is tested on its own."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[tuple[str, str]] = []
+
+    async def follow_run(self, run_id: str) -> None:
+        self.asked.append(("follow", run_id))
+
+    async def continue_run(self, run_id: str) -> None:
+        self.asked.append(("continue", run_id))
+
+
+async def test_enter_follows_and_shift_c_continues_the_highlighted_run():
+    ids = record(("alpha", {}), ("bravo", {}))
+    app = FollowingApp(Options(training=TrainConfig(dataset="synthetic")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runs_screen(pilot)
+        await pilot.press("enter", "down", "C")
+        assert app.asked == [("follow", ids["bravo"]), ("continue", ids["alpha"])]
+
+
+async def test_e_opens_the_runs_checkpoint_in_evaluate():
+    ids = record(("alpha", {}))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await open_runs_screen(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, EvaluateScreen)
+        with RunStore.open() as store:
+            checkpoint = store.get(ids["alpha"]).checkpoint
+        assert pilot.app.trained.source.startswith(f"{ids['alpha']}.pt")
+        assert checkpoint.endswith(f"{ids['alpha']}.pt")
+
+
+async def test_runs_started_elsewhere_appear_live_and_running_ones_update(monkeypatch):
+    monkeypatch.setattr("tui.screens.runs.REFRESH_S", 0.2)
+    record(("alpha", {}))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        with RunStore.open() as store:  # another writer, as a process elsewhere would be
+            run = store.create(tiny_config().to_dict(), "headless", "cpu", "synthetic", "live")
+            await wait_until(pilot, lambda: "live" in labels(screen))
+            assert cell(screen, "live", "status") == "● running"
+            assert cell(screen, "live", "test_acc") == ""
+            store.append_epoch(run.id, EpochEnd(0, 0.5, 0.8, 0.4, 0.875, 1.5, 300.0, None))
+            await wait_until(pilot, lambda: cell(screen, "live", "test_acc") == "87.50%")
+            assert cell(screen, "live", "epochs") == "1/2"
+            assert cell(screen, "live", "seconds") == "1.50"
+            store.finish(run.id, "finished", 0.9, epochs_done=2)
+            await wait_until(pilot, lambda: cell(screen, "live", "status") == "finished")
+            assert cell(screen, "live", "test_acc") == "90.00%"
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    start = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - start < timeout, "timed out"
+        await pilot.pause(0.05)
+
+
+def test_sorting_puts_runs_without_a_value_last_in_either_direction():
+    rows = [fake_row("a", None), fake_row("b", 0.9), fake_row("c", 0.5)]
+    ascending = columns.sort_rows(rows, "test_acc", descending=False)
+    descending = columns.sort_rows(rows, "test_acc", descending=True)
+    assert [r.run.id for r in ascending] == ["c", "b", "a"]
+    assert [r.run.id for r in descending] == ["b", "c", "a"]
+
+
+def fake_row(run_id: str, acc: float | None) -> columns.RunRow:
+    from core.runs import RunRecord
+
+    run = RunRecord(
+        run_id, None, "python", None, "finished", {"lr": 0.001}, {}, "cpu", "synthetic",
+        "host", 1, 0.0, 1.0, 1.0, acc, None, None, 1,
+    )  # fmt: skip
+    return columns.RunRow(run, seconds_per_epoch=None, last_test_acc=None)
+
+
+# Snapshots --------------------------------------------------------------------------------
+
+# name, settings, per epoch (test acc, test loss, seconds), how it ended (None: still running)
+NOTEBOOK = [(0.9512, 0.171, 4.1), (0.9655, 0.118, 4.0), (0.9702, 0.101, 4.2)]
+FAST = [(0.9401, 0.221, 4.0), (0.9533, 0.172, 4.1), (0.9521, 0.190, 4.1)]
+FIXED = (
+    ("notebook", {}, NOTEBOOK, "finished"),
+    ("fast lr", {"lr": 3e-3}, FAST, "finished"),
+    ("adam wide", {"optimizer": "adam", "hidden": 1024}, [(0.9611, 0.131, 6.3)], "stopped"),
+    ("sgd", {"optimizer": "sgd", "lr": 0.05}, [(0.9012, 0.341, 3.2)], None),
+)
+WHEN = ("05-12 09:14", "05-12 10:02", "05-13 17:45", "05-14 08:30")  # oldest first
+
+
+def fixed_store(monkeypatch) -> dict[str, str]:
+    """FIXED recorded with the store's own API, with fixed ids; the times it shows are frozen."""
+    drawn = iter(f"5eed{n:04x}" for n in range(1, 100))
+    monkeypatch.setattr("secrets.token_hex", lambda nbytes: next(drawn))  # the store's ids
+    ids = {}
+    with RunStore.open() as store:
+        for name, settings, epochs, ended in FIXED:
+            config = TrainConfig(**{"dataset": "mnist", "epochs": 3, "device": "cpu"} | settings)
+            run = store.create(config.to_dict(), "tui", "cpu", "mnist", name=name)
+            ids[name] = run.id
+            for epoch, (acc, loss, seconds) in enumerate(epochs):
+                end = EpochEnd(epoch, loss * 1.1, acc - 0.01, loss, acc, seconds, 14_000.0, None)
+                store.append_epoch(run.id, end)
+            if ended:
+                store.finish(run.id, ended, epochs[-1][0], epochs_done=len(epochs))
+        shown = {run.started_at: WHEN[i] for i, run in enumerate(reversed(store.list()))}
+    monkeypatch.setattr(columns, "when_text", shown.__getitem__)
+    return ids
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_runs_list_snapshot(snap_compare, monkeypatch, size):
+    """Four runs newest first, the running one marked live, one selected, sorted by when."""
+    fixed_store(monkeypatch)
+
+    async def run_before(pilot) -> None:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("down", "space", "up")
+        assert labels(screen) == ["sgd", "adam wide", "fast lr", "notebook"]
+        assert [row.run.label for row in screen.table.picked_rows] == ["adam wide"]
+        assert cell(screen, "sgd", "status") == "● running"
+        assert cell(screen, "notebook", "seconds") == "4.10"
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_compare_snapshot(snap_compare, monkeypatch, size):
+    """Two runs overlaid (own colour and marker each) and only lr in the settings table."""
+    fixed_store(monkeypatch)
+
+    async def run_before(pilot) -> None:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("down", "down", "space", "space", "v")
+        await settle(pilot)
+        compare = pilot.app.screen
+        assert isinstance(compare, CompareRunsScreen)
+        assert [entry.label for entry in compare.query_one(CompareCharts).legend] == [
+            "fast lr",
+            "notebook",
+        ]
+        assert compare.query_one(ConfigDiff).fields == ["lr"]
+        assert screen.table.picked_rows
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -1,0 +1,66 @@
+"""The Runs screen's compare view: the selected runs' test curves overlaid, and how they differ."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from core.runs import RunRecord, RunStore, RunStoreError
+from tui.messages import RunsCompared
+from tui.widgets.runs.compare import CompareCharts, ConfigDiff
+from tui.workers import reports_failure
+
+
+class CompareRunsScreen(Screen):
+    """Two or more runs side by side; Escape goes back to the list."""
+
+    TITLE = "mnist-tui · Runs · Compare"
+    BINDINGS = [Binding("escape", "back", "Back to the list", key_display="Esc", id="back")]
+
+    def __init__(self, runs: list[RunRecord]) -> None:
+        super().__init__()
+        self.runs = runs
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Comparing {len(self.runs)} runs: reading their epochs…", id="compare-title")
+        yield CompareCharts(id="compare-charts")
+        yield ConfigDiff(id="compare-diff")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.read_histories(self.app.options.runs, [run.id for run in self.runs])
+
+    @work(thread=True, exclusive=True, group="runs-compare", exit_on_error=False)
+    @reports_failure("Compare")
+    def read_histories(self, folder: str | None, run_ids: list[str]) -> None:
+        try:
+            with RunStore.open(folder) as store:
+                runs = [store.get(run_id) for run_id in run_ids]
+                histories = {run.id: store.history(run.id) for run in runs}
+        except RunStoreError as error:  # UnknownRunError too: a run deleted meanwhile
+            self.post_message(RunsCompared(self.runs, {}, str(error)))
+            return
+        self.post_message(RunsCompared(runs, histories))
+
+    @on(RunsCompared)
+    def compared(self, message: RunsCompared) -> None:
+        self.loaded = True
+        self.runs = message.runs
+        title = self.query_one("#compare-title", Static)
+        if message.problem:
+            title.update(f"Cannot compare: {message.problem}")
+            return
+        charts = self.query_one(CompareCharts)
+        charts.show(message.runs, message.histories)
+        self.query_one(ConfigDiff).show(message.runs, charts.legend)
+        differ = self.query_one(ConfigDiff).fields
+        differences = f"they differ in {', '.join(differ)}" if differ else "same settings"
+        title.update(f"Comparing {len(message.runs)} runs · {differences} · Escape: back")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,301 @@
+"""Screen 5: every recorded run, live; sort, filter, compare, and open one where it belongs."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from core.runs import RunRecord, RunStore, RunStoreError
+from tui.messages import RunEdited, RunsListed
+from tui.screens.compare_runs import CompareRunsScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.rename_run import RenameRunScreen
+from tui.widgets.runs.columns import RunRow
+from tui.widgets.runs.detail import RunDetail
+from tui.widgets.runs.table import RunsTable
+from tui.workers import reports_failure
+
+REFRESH_S = 2.0  # runs started elsewhere appear, and running ones move, this often
+EMPTY = (
+    "No runs recorded yet. Every training run is recorded here: train one on screen 3 "
+    "(press 3, then s), or from a shell with `mnist-tui train --headless`."
+)
+
+# Per run id: the heartbeat its history was read at, its mean seconds per epoch and newest test
+# accuracy. A run's history changes only with a write from its process, which moves its heartbeat.
+HistoryCache = dict[str, tuple[float, float | None, float | None]]
+
+
+class RunsScreen(Screen):
+    """The run store as a table; reads happen on a thread, every REFRESH_S while shown."""
+
+    TITLE = "mnist-tui · Runs"
+    AUTO_FOCUS = "#runs-table"
+    DEFAULT_CSS = """
+    #runs-summary { height: 1; padding: 0 1; color: $text-muted; }
+    #runs-filter { display: none; }
+    #runs-message { display: none; padding: 1 2; }
+    """
+    BINDINGS = [
+        # In the footer's order of need: at 80 columns its tail is cut; `?` lists every key.
+        Binding("enter", "open", "Open on the Train screen", show=False, id="open"),
+        Binding("space", "pick", "Select", id="pick"),
+        Binding("v", "compare", "Compare", id="compare"),
+        Binding("o", "sort", "Sort", id="sort"),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
+        Binding("e", "evaluate", "Evaluate", id="evaluate"),
+        Binding("r", "rename", "Rename", id="rename"),
+        Binding("d", "delete", "Delete", id="delete"),
+        Binding("C", "continue", "Continue", key_display="C", id="continue"),
+        Binding("O", "reverse", "Reverse sort", key_display="O", id="reverse"),
+        Binding("escape", "clear_filter", "Clear the filter", show=False, id="clear-filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problem: str | None = None  # the store's one-line error while it cannot be read
+        self.listed = False  # the store has been read at least once
+        self.history_cache: HistoryCache = {}
+        self.seen: tuple | None = None  # what the last listing posted held, in brief
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading the run store…", id="runs-summary")
+        yield Input(placeholder="filter: text in any column; Escape clears", id="runs-filter")
+        yield RunsTable(id="runs-table")
+        yield RunDetail(id="runs-detail")
+        yield Static("", id="runs-message")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.timer = self.set_interval(REFRESH_S, self.refresh_runs)
+        self.refresh_runs()
+
+    def on_screen_suspend(self) -> None:
+        self.timer.pause()
+
+    def on_screen_resume(self) -> None:
+        self.timer.resume()
+        self.refresh_runs()
+
+    @property
+    def table(self) -> RunsTable:
+        return self.query_one(RunsTable)
+
+    # Reading the store ---------------------------------------------------------------------
+
+    @property
+    def reading(self) -> bool:
+        return any(
+            w.node is self and w.group == "runs-read" and not w.is_finished for w in self.workers
+        )
+
+    def refresh_runs(self, force: bool = False) -> None:
+        """Read the store again; a timer tick while a read is still going is skipped."""
+        if force or not self.reading:
+            self.read_runs(self.app.options.runs)
+
+    @work(thread=True, exclusive=True, group="runs-read", exit_on_error=False)
+    @reports_failure("Runs")
+    def read_runs(self, folder: str | None) -> None:
+        worker = get_current_worker()
+        try:
+            with RunStore.open(folder) as store:
+                rows, self.history_cache = list_rows(store, self.history_cache)
+        except RunStoreError as error:
+            rows, problem = [], str(error)
+        else:
+            problem = None
+        # Most ticks find nothing new: the UI thread then has nothing to redraw.
+        seen = (problem, [fingerprint(row.run) for row in rows])
+        if worker.is_cancelled or seen == self.seen:
+            return  # cancelled: a newer read was asked for, and its answer counts
+        self.seen = seen
+        self.post_message(RunsListed(rows, problem))
+
+    @on(RunsListed)
+    def runs_listed(self, message: RunsListed) -> None:
+        self.listed = True
+        self.problem = message.problem
+        table = self.table
+        if message.problem is None:
+            table.show(message.rows)
+        text = message.problem or (EMPTY if not message.rows else "")
+        show_message = self.query_one("#runs-message", Static)
+        show_message.update(text)
+        show_message.display = bool(text)
+        table.display = not text
+        self.query_one(RunDetail).display = not text
+        self.update_summary()
+
+    @on(RunsTable.Updated)
+    def update_summary(self) -> None:
+        summary = self.query_one("#runs-summary", Static)
+        if self.problem is not None:
+            summary.update("The run store cannot be read:")
+        elif not self.table.runs:
+            summary.update("No runs")
+        else:
+            summary.update(self.table.describe())
+        self.query_one(RunDetail).show(self.table.highlighted)
+
+    @on(DataTable.RowHighlighted, "#runs-table")
+    def row_highlighted(self) -> None:
+        self.query_one(RunDetail).show(self.table.highlighted)
+
+    # The list: sort, filter, select --------------------------------------------------------
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def action_reverse(self) -> None:
+        self.table.reverse_sort()
+
+    def action_pick(self) -> None:
+        self.table.toggle_pick()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#runs-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#runs-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+
+    @on(Input.Submitted, "#runs-filter")
+    def filter_submitted(self) -> None:
+        self.table.focus()  # the filter stays; `/` edits it, Escape clears it
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#runs-filter", Input)
+        field.value = ""  # Input.Changed clears the table's filter
+        self.table.set_filter("")
+        field.display = False
+        self.table.focus()
+
+    # Acting on runs ------------------------------------------------------------------------
+
+    def highlighted(self) -> RunRow | None:
+        row = self.table.highlighted if self.table.display else None
+        if row is None:
+            self.notify("No run here: record one first.", title="Runs", severity="warning")
+        return row
+
+    @on(DataTable.RowSelected, "#runs-table")
+    async def row_selected(self) -> None:
+        await self.action_open()
+
+    async def action_open(self) -> None:
+        row = self.highlighted()
+        if row is not None:
+            await self.app.follow_run(row.run.id)
+
+    async def action_continue(self) -> None:
+        row = self.highlighted()
+        if row is not None:
+            await self.app.continue_run(row.run.id)
+
+    async def action_evaluate(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        if not row.run.checkpoint:
+            self.notify(
+                f"Run {row.run.label} has no checkpoint: no epoch of it finished.",
+                title="Runs",
+                severity="warning",
+            )
+            return
+        await self.app.evaluate_checkpoint(row.run.checkpoint)
+
+    def action_compare(self) -> None:
+        picked = self.table.picked_rows
+        if len(picked) < 2:
+            self.notify(
+                "Select two or more runs with space, then press v.", title="Compare", timeout=6
+            )
+            return
+        self.app.push_screen(CompareRunsScreen([row.run for row in picked]))
+
+    def action_rename(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        run = row.run
+
+        def renamed(name: str | None) -> None:
+            if name is not None and name.strip() != (run.name or ""):
+                self.edit_store(self.app.options.runs, "rename", run.id, name)
+
+        self.app.push_screen(RenameRunScreen(run.id, run.name), renamed)
+
+    def action_delete(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        run = row.run
+        named = f"{run.label} ({run.id})" if run.name else run.id
+        question = f"Delete run {named} and its checkpoint? This cannot be undone."
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.edit_store(self.app.options.runs, "delete", run.id)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    @work(thread=True, group="runs-edit", exit_on_error=False)
+    @reports_failure("Runs")
+    def edit_store(self, folder: str | None, what: str, run_id: str, name: str = "") -> None:
+        """Rename or delete one run: a write may wait for a training process's lock."""
+        try:
+            with RunStore.open(folder) as store:
+                if what == "rename":
+                    run = store.rename(run_id, name)
+                    done = f"Run {run.id} is now {run.label}."
+                else:
+                    store.delete(run_id)
+                    done = f"Deleted run {run_id}."
+        except RunStoreError as error:
+            self.post_message(RunEdited("", str(error)))
+        else:
+            self.post_message(RunEdited(done))
+
+    @on(RunEdited)
+    def run_edited(self, message: RunEdited) -> None:
+        if message.problem:
+            self.notify(message.problem, title="Runs", severity="error")
+        else:
+            self.notify(message.done, title="Runs")
+        self.refresh_runs(force=True)
+
+
+def list_rows(store: RunStore, cache: HistoryCache) -> tuple[list[RunRow], HistoryCache]:
+    """The store's runs newest first with figures from their histories, and the new cache.
+
+    A run's history is read again only when its heartbeat moved. The cache given is not
+    changed (a cancelled read may still be using it); the one returned replaces it.
+    """
+    rows, fresh = [], {}
+    for run in store.list():
+        known = cache.get(run.id)
+        if known is None or known[0] != run.heartbeat_at:
+            history = store.history(run.id) if run.epochs_done else []
+            seconds = [e.seconds for e in history]
+            mean = sum(seconds) / len(seconds) if seconds else None
+            known = (run.heartbeat_at, mean, history[-1].test_acc if history else None)
+        fresh[run.id] = known
+        rows.append(RunRow(run, seconds_per_epoch=known[1], last_test_acc=known[2]))
+    return rows, fresh
+
+
+def fingerprint(run: RunRecord) -> tuple:
+    """What a listing shows of a run that can change after it starts."""
+    return (
+        *(run.id, run.name, run.status, run.heartbeat_at, run.epochs_done, run.test_acc),
+        *(run.checkpoint, run.failure),
+    )

@@ -6,7 +6,10 @@ Synthetic digits, so the pictures are the same on every machine.
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from core.config import TrainConfig
@@ -61,11 +64,25 @@ async def take(
         app.save_screenshot(name, str(folder))
 
 
+# The Runs screen needs runs with fixed ids, times and figures: its snapshot baselines are drawn
+# from such a store (tests/test_runs_screen.py), so they are the pictures.
+RUNS_SHOTS = {
+    "runs-list.svg": "test_runs_list_snapshot[120x40].svg",
+    "runs-compare.svg": "test_compare_snapshot[120x40].svg",
+}
+RUNS_BASELINES = Path(__file__).resolve().parents[1] / "tests/__snapshots__/test_runs_screen"
+
+
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
-    for name, size, keys in SHOTS:
-        asyncio.run(take(folder, name, size, keys, MODEL))
+    with tempfile.TemporaryDirectory() as runs:
+        os.environ["MNIST_TUI_RUNS"] = runs  # the pictures' training runs are not the user's
+        for name, size, keys in SHOTS:
+            asyncio.run(take(folder, name, size, keys, MODEL))
+            print(folder / name)
+    for name, baseline in RUNS_SHOTS.items():
+        shutil.copyfile(RUNS_BASELINES / baseline, folder / name)
         print(folder / name)
 
 

@@ -118,6 +118,17 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return dataclasses.replace(TrainConfig(), **given)
 
 
+def checked_config(args: argparse.Namespace) -> TrainConfig | None:
+    """The flags' TrainConfig, or None once the reason it cannot be built is printed."""
+    from core.config import ConfigError
+
+    try:
+        return config_from_args(args)
+    except ConfigError as err:
+        fail(str(err))
+        return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog=PROG,
@@ -243,12 +254,8 @@ def run_train(args: argparse.Namespace) -> int:
     """Train headless; 0 on success, 1 with a one-line reason on failure, 2 for a bad setting."""
     import threading
 
-    from core.config import ConfigError
-
-    try:
-        config = config_from_args(args)
-    except ConfigError as err:
-        fail(str(err))
+    config = checked_config(args)
+    if config is None:
         return 2
     from core.runs import RunRecorder, RunStore, RunStoreError
 
@@ -309,12 +316,8 @@ def resume_path(resume: str | None, store) -> str | None:
 
 def run_bench(args: argparse.Namespace) -> int:
     """Run the benchmark, print the figures and write them as JSON."""
-    from core.config import ConfigError
-
-    try:
-        config = config_from_args(args)
-    except ConfigError as err:
-        fail(str(err))
+    config = checked_config(args)
+    if config is None:
         return 2
     from core.bench import run_benchmark, write_json
 
@@ -355,17 +358,13 @@ def run_runs(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from core.config import ConfigError
-
     if not has_terminal():
         return fail(
             "the app needs a terminal on stdin and stdout; in a pipe or cron, use "
             f"`{PROG} show` for a digit or `{PROG} train --headless` to train"
         )
-    try:
-        training = config_from_args(args)
-    except ConfigError as err:
-        fail(str(err))
+    training = checked_config(args)
+    if training is None:
         return 2
     from tui.app import run_app as run
     from tui.state import Options

@@ -1,6 +1,7 @@
 """The CPU step in C (core/cpu_step.py) against autograd and torch.optim.RMSprop."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,7 +101,8 @@ def twin_models(hidden=512):
     return first, second
 
 
-# 512: whole blocks at every width; 200: blocks, single vectors and (sse2) none left over; 37 a remainder
+# 512: whole blocks at every width; 200: blocks, single vectors and (sse2) none left over;
+# 37: a remainder
 @pytest.mark.parametrize("hidden", [512, 200, 37])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_steps_match_autograd_and_torchs_rmsprop(hidden, threads, width):
@@ -325,7 +327,7 @@ def test_the_kernels_run_at_the_widest_vectors_this_cpu_has():
     try:
         flags = next(
             set(line.split(":", 1)[1].split())
-            for line in open("/proc/cpuinfo").read().splitlines()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("flags")
         )
     except (OSError, StopIteration):

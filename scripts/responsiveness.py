@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import tempfile
 import time
 
 from textual import events
@@ -70,6 +72,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--idle", action="store_true", help="baseline: no training meanwhile")
     args = parser.parse_args()
+    # The measured run is recorded like any other: into a temp store, not the user's.
+    runs = tempfile.TemporaryDirectory()
+    os.environ.setdefault("MNIST_TUI_RUNS", runs.name)
     training = TrainConfig(
         dataset=args.dataset, data_dir=args.data_dir, device="cpu", epochs=args.epochs
     )

@@ -199,26 +199,24 @@ def dot_rule(x: tuple[int, ...], y: tuple[int, ...]) -> str:
     return f"x.shape[-1] == {other}: {x[-1]} and {y[0] if len(y) == 1 else y[-2]}"
 
 
-def naive_vector_dot(x: np.ndarray, y: np.ndarray) -> float:
-    z = 0.0
-    for i in range(x.shape[0]):
-        z += x[i] * y[i]
-    return z
+def naive_vector_dot(u: np.ndarray, v: np.ndarray) -> float:
+    """u · v as Python runs it: one multiply and one add per element, the baseline np.dot beats."""
+    total = 0.0
+    for k in range(len(u)):
+        total += u[k] * v[k]
+    return total
 
 
-def naive_matrix_vector_dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    z = np.zeros(x.shape[0])
-    for i in range(x.shape[0]):
-        z[i] = naive_vector_dot(x[i, :], y)
-    return z
+def naive_matrix_vector_dot(m: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Each row of m dotted with v, by the loop above."""
+    return np.array([naive_vector_dot(row, v) for row in m], dtype=float)
 
 
-def naive_matrix_dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    z = np.zeros((x.shape[0], y.shape[1]))
-    for i in range(x.shape[0]):
-        for j in range(y.shape[1]):
-            z[i, j] = naive_vector_dot(x[i, :], y[:, j])
-    return z
+def naive_matrix_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Entry (r, c) is row r of a dotted with column c of b, each by the loop above."""
+    columns = b.T
+    entries = [[naive_vector_dot(row, col) for col in columns] for row in a]
+    return np.array(entries, dtype=float).reshape(len(a), b.shape[1])  # keeps (0, c) shapes
 
 
 def compare_dot(x_shape: tuple[int, ...], y_shape: tuple[int, ...], seed: int = 0) -> Comparison:

@@ -23,7 +23,7 @@ from core.runs.paths import RUNS_ENV
 from tui.runs_commands import add_runs_commands
 
 PROG = "mnist-tui"
-COMMANDS = ("show", "train", "bench", "runs")
+COMMANDS = ("show", "train", "bench", "runs", "lesson")
 # Flags of `train` that only a headless run reads, besides the config's headless-only fields.
 HEADLESS_FILES = ("save", "resume", "metrics", "name")
 
@@ -180,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser("runs", help="recorded runs: list, show, rename, rm, export")
     add_runs_folder(runs)
     add_runs_commands(runs, Parser)
+
+    lesson = commands.add_parser("lesson", help="walk the lecture step by step, on the real data")
+    lesson.add_argument("--list", action="store_true", help="print the steps' titles and exit")
     return parser
 
 
@@ -357,6 +360,19 @@ def run_runs(args: argparse.Namespace) -> int:
         return fail(f"cannot write {err.filename}: {err.strerror}")
 
 
+def run_lesson_list() -> int:
+    from core.lesson import titles
+
+    print("\n".join(titles()))  # one title a line, in the lecture's order: pipe-friendly
+    return 0
+
+
+def start_mode(args: argparse.Namespace) -> str:
+    if args.checkpoint:
+        return "evaluate"
+    return {"train": "train", "lesson": "lesson"}.get(args.command, "browse")
+
+
 def run_app(args: argparse.Namespace) -> int:
     if not has_terminal():
         return fail(
@@ -370,8 +386,7 @@ def run_app(args: argparse.Namespace) -> int:
     from tui.state import Options
 
     options = Options(training=training, checkpoint=args.checkpoint, runs=args.runs)
-    start = "evaluate" if args.checkpoint else ("train" if args.command == "train" else "browse")
-    return run(options, start)
+    return run(options, start_mode(args))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -388,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_bench(args)
         if args.command == "runs":
             return run_runs(args)
+        if args.command == "lesson" and args.list:
+            return run_lesson_list()
         return run_app(args)
     except KeyboardInterrupt:  # Ctrl-C at any moment, torch's import included
         fail("interrupted")

@@ -14,7 +14,10 @@ def print_digit(split: Split, index: int, mode: str, palette: str, console: Cons
     label = int(split.labels[index])
     # Colour only where it will be seen: not in a pipe, not under NO_COLOR.
     color = console.is_terminal and not console.no_color and console.color_system is not None
-    title = f"{split.name} {split.split}[{index}]  label {label} ({split.classes[label]})"
+    name = split.classes[label]
+    # MNIST's class names are the digits themselves: "label 3 (3)" would say it twice.
+    named = "" if name == str(label) else f" ({name})"
+    title = f"{split.name} {split.split}[{index}]  label {label}{named}"
     if split.is_synthetic:
         title += "  [synthetic]"
     console.print(title, markup=False)

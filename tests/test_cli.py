@@ -45,6 +45,32 @@ def test_show_prints_a_synthetic_digit(capsys):
     assert len(out.splitlines()) == 29
 
 
+def test_show_names_a_digit_once_and_a_fashion_class_by_name(capsys):
+    assert main(["show", "--dataset", "synthetic", "--index", "2", "--mode", "ascii"]) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert "label 5  [synthetic]" in title and "(5)" not in title  # not "label 5 (5)"
+    fashion = "/usr/share/datasets/fashion-mnist"
+    if os.path.isdir(fashion):
+        assert main(["show", "--dataset", "fashion", "--index", "7", "--mode", "ascii"]) == 0
+        assert capsys.readouterr().out.splitlines()[0].endswith("label 2 (Pullover)")
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mnist-tui {version('mnist-tui')}"
+
+
+def test_lesson_list_prints_one_title_a_line(capsys):
+    from core.lesson import titles
+
+    assert main(["lesson", "--list"]) == 0
+    assert capsys.readouterr().out.splitlines() == titles()
+
+
 def test_the_app_without_a_terminal_exits_at_once_with_one_line():
     import subprocess
     import sys

@@ -42,6 +42,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: {message} (see {self.prog} --help)\n")
 
 
+def package_version() -> str:
+    """The installed distribution's version, the one pyproject.toml names."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mnist-tui")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def flag_name(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -135,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The first neural network, in the terminal: browse, tensors, train, evaluate.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     parser.add_argument("--checkpoint", metavar="PATH", help="open a trained model to evaluate")
     add_runs_folder(parser)
     group = parser.add_argument_group("the data and the Train screen's starting values")

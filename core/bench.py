@@ -16,6 +16,7 @@ from core.config import TrainConfig
 from core.cpu_step import unavailable_reason
 from core.events import EpochEnd, RunStarted
 from core.train import fit
+from core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def run_benchmark(
     if notebook_epochs > 0:
         say(
             "notebook pipeline (torchvision MNIST + PIL + ToTensor + DataLoader, "
-            f"torch.optim.RMSprop, loss read every step), {notebook_epochs} epoch(s) ..."
+            f"torch.optim.RMSprop, loss read every step), {counted(notebook_epochs, 'epoch')} ..."
         )
         try:
             notebook, _, _ = _timed(
@@ -122,7 +123,7 @@ def run_benchmark(
     plain_step = None
     c_step = config.cpu_kernels and unavailable_reason(config.optimizer, config.batch_size) is None
     if device == "cpu" and c_step and notebook_epochs > 0:
-        say(f"plain torch step (device loader, autograd), {notebook_epochs} epoch(s) ...")
+        say(f"plain torch step (device loader, autograd), {counted(notebook_epochs, 'epoch')} ...")
         plain_step, _, _ = _timed(
             replace(config, loader="device", cpu_kernels=False, epochs=notebook_epochs),
             data,
@@ -130,13 +131,13 @@ def run_benchmark(
         )
         say(f"  plain step: {plain_step.seconds_per_epoch:.3f} s/epoch")
 
-    say(f"fast path (device loader), {config.epochs} epoch(s) ...")
+    say(f"fast path (device loader), {counted(config.epochs, 'epoch')} ...")
     fast, result, started = _timed(replace(config, loader="device"), data, "fast")
     for note in fast.notes:
         say(f"  note: {note}")
     say(
         f"  fast: {fast.seconds_per_epoch:.3f} s/epoch, {fast.samples_per_s:,.0f} samples/s, "
-        f"{sum(fast.epoch_seconds):.3f} s for {fast.epochs} epochs (training only)"
+        f"{sum(fast.epoch_seconds):.3f} s for {counted(fast.epochs, 'epoch')} (training only)"
     )
     speedup = notebook.seconds_per_epoch / fast.seconds_per_epoch if notebook else None
     if speedup is not None:
@@ -149,7 +150,7 @@ def run_benchmark(
             f"then the step in C {step_part:.1f}x"
         )
     test_acc = result.outcome.test_acc
-    say(f"test accuracy after {fast.epochs} epochs (fast path): {test_acc:.2%}")
+    say(f"test accuracy after {counted(fast.epochs, 'epoch')} (fast path): {test_acc:.2%}")
     recorded, recorded_seconds, recording_share = None, None, None
     if record:
         recorded, recorded_seconds, recording_share = _time_recorded(
@@ -204,7 +205,7 @@ def _time_recorded(
             super().__call__(event)
             self.seconds += time.perf_counter() - start
 
-    say(f"fast path recorded in a run store (temp folder), {config.epochs} epoch(s) ...")
+    say(f"fast path recorded in a run store (temp folder), {counted(config.epochs, 'epoch')} ...")
     with tempfile.TemporaryDirectory() as folder, RunStore.open(folder) as store:
         recorder = TimedRecorder(store, "python", name="bench")
         recorded, result, _ = _timed(replace(config, loader="device"), data, "recorded", recorder)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
+from core.wording import counted
 
 
 class EventPrinter:
@@ -72,7 +73,7 @@ class EventPrinter:
         elif isinstance(event, RunFinished):
             self.close()
             if event.stopped:
-                self._line(f"stopped after {event.epochs_done} epoch(s)")
+                self._line(f"stopped after {counted(event.epochs_done, 'epoch')}")
             self._line(f"Test set Accuracy : {event.test_acc:.2%}")
         elif isinstance(event, RunFailed):
             self.close()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.runs import RunRecord, RunStore, export_csv, export_jsonl
+from core.wording import counted
 
 LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimizer", "lr")
 LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
@@ -107,7 +108,7 @@ def export(store: RunStore, args: argparse.Namespace) -> int:
         return 0
     with Path(args.out).open("w", encoding="utf-8", newline="") as file:
         epochs = write(store, run.id, file)
-    print(f"{epochs} epoch(s) of {run.id} written to {args.out}", file=sys.stderr)
+    print(f"{counted(epochs, 'epoch')} of {run.id} written to {args.out}", file=sys.stderr)
     return 0
 
 

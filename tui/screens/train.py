@@ -25,6 +25,7 @@ from textual.worker import Worker
 from core.config import ConfigError, TrainConfig
 from core.data import Split
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
+from core.wording import counted
 from tui.messages import (
     BatchUpdate,
     CheckpointFailed,
@@ -214,7 +215,7 @@ class TrainScreen(Screen):
         self.query_one(TrainForm).load(message.config)
         self.resume_from = message.checkpoint
         self.notify(
-            f"Run {message.run_id} is in the form with {message.config.epochs} epochs: "
+            f"Run {message.run_id} is in the form with {counted(message.config.epochs, 'epoch')}: "
             "change them if you like, then press s to continue it.",
             title="Continue",
         )
@@ -312,7 +313,9 @@ class TrainScreen(Screen):
         result = event.worker.result
         if result is not None and result.ok and result.model is not None:
             outcome = result.outcome
-            source = f"the last run ({outcome.epochs_done} epochs, {outcome.test_acc:.2%})"
+            source = (
+                f"the last run ({counted(outcome.epochs_done, 'epoch')}, {outcome.test_acc:.2%})"
+            )
             self.app.trained = TrainedModel(result.model, source)
 
     def watch_running(self, running: bool) -> None:

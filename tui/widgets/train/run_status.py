@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
+from core.wording import counted
 
 
 class RunStatus(Static):
@@ -42,7 +43,7 @@ class RunStatus(Static):
             case RunFinished():
                 how = "stopped" if event.stopped else "finished"
                 self.update(
-                    f"Run {how}: {event.epochs_done} epoch(s) in {event.seconds:.1f} s. "
+                    f"Run {how}: {counted(event.epochs_done, 'epoch')} in {event.seconds:.1f} s. "
                     "w saves a checkpoint, e evaluates the model."
                 )
             case RunFailed():

@@ -7,8 +7,13 @@ download is really needed.
 
 from __future__ import annotations
 
+import ast
+import functools
+import hashlib
+import importlib.util
 import os
 import stat
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +74,8 @@ class Split:
     labels: np.ndarray
     classes: tuple[str, ...]
     source: str
+    # One line when a folder the user named holds files unlike the official downloads.
+    checksum_note: str | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -122,6 +129,7 @@ def load(
         raise DataError(
             f"{labels_path}: label {int(labels[bad[0]])} at index {int(bad[0])} is outside 0-9"
         )
+    named = root is not None or bool(os.environ.get(DATA_ENV))
     return Split(
         name=name,
         split=split,
@@ -129,6 +137,8 @@ def load(
         labels=labels.astype(np.int64),
         classes=classes_for(name),
         source=str(folder),
+        # Downloads are md5-checked by torchvision as they arrive; a named folder is checked here.
+        checksum_note=checksum_note(name, folder) if named else None,
     )
 
 
@@ -142,6 +152,88 @@ def load_splits(
     return (
         load(name, "train", root, download, cancelled),
         load(name, "test", root, download, cancelled),
+    )
+
+
+# --- Checksums of a folder the user named ---------------------------------------------------------
+
+MD5_CHUNK = 1 << 20
+DATASET_TITLES = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
+_md5s: dict[tuple[str, int, int], str] = {}  # (resolved path, size, mtime_ns) -> md5 hex digest
+_md5s_lock = threading.Lock()  # loads of both splits may run in two workers at once
+
+
+@functools.cache
+def official_md5s(name: str) -> dict[str, str]:
+    """torchvision's md5 sums of `name`'s four .gz downloads, by file name; {} if unknown.
+
+    Read from torchvision's source (its `resources` list in datasets/mnist.py) rather than by
+    importing it: `import torchvision.datasets` loads torch, 8 s cold on a 2-core machine,
+    while parsing the one file takes milliseconds.
+    """
+    try:
+        spec = importlib.util.find_spec("torchvision")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        if not locations:
+            return {}
+        tree = ast.parse((Path(locations[0]) / "datasets" / "mnist.py").read_text())
+    except (ImportError, ValueError, OSError, SyntaxError):
+        return {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == TORCHVISION_FOLDERS.get(name):
+            for item in node.body:
+                targets = item.targets if isinstance(item, ast.Assign) else []
+                if any(isinstance(t, ast.Name) and t.id == "resources" for t in targets):
+                    try:
+                        return {str(f): str(md5) for f, md5 in ast.literal_eval(item.value)}
+                    except (ValueError, TypeError, SyntaxError):
+                        return {}
+    return {}
+
+
+def file_md5(path: Path) -> str:
+    """The md5 of a file, computed once for each (path, size, modification time)."""
+    info = path.stat()
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
+    with _md5s_lock:
+        if key in _md5s:
+            return _md5s[key]
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as file:
+        while chunk := file.read(MD5_CHUNK):
+            digest.update(chunk)
+    with _md5s_lock:
+        _md5s[key] = digest.hexdigest()
+    return _md5s[key]
+
+
+def checksum_note(name: str, folder: Path) -> str | None:
+    """One line naming the files in `folder` whose md5 differs from the official list, or None.
+
+    The list is of the .gz downloads, so only .gz files are compared; files stored unpacked
+    have no official sum to compare with. A file that cannot be read is left to the reader's
+    own error.
+    """
+    official = official_md5s(name)
+    differing = []
+    for (split, kind), stem in FILE_STEMS.items():
+        expected = official.get(f"{stem}.gz")
+        try:
+            path = find_file(folder, split, kind)
+            if expected is None or path.suffix != ".gz" or file_md5(path) == expected:
+                continue
+        except (DataError, OSError):
+            continue
+        differing.append(path.name)
+    if not differing:
+        return None
+    files = ", ".join(differing)
+    title = DATASET_TITLES.get(name, name)
+    one = len(differing) == 1
+    verb, them = ("differs", "it as it is") if one else ("differ", "them as they are")
+    return (
+        f"{files} in {folder} {verb} from the official {title} download (torchvision's md5 "
+        f"list); using {them}"
     )
 
 

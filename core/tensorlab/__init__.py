@@ -8,12 +8,14 @@ need it.
 
 Callers use the package as one namespace (`from core import tensorlab as lab`); the modules are:
 sizes (limits and how sizes print), inspector (a tensor's facts), crop (where a slice came from),
-lessons (rank, element-wise, broadcasting, dot, reshape, data tensors), geometry (2-D transforms)
+lessons (rank, element-wise, broadcasting, dot, reshape, data tensors), dense (a batch through
+the first layer as dot, broadcast add and relu), geometry (2-D transforms)
 and projection (pixels and hidden activations projected to 2-D). The parser of the lab's index
 expressions and shapes, index_expr, is imported from its module (`apply_index`, `parse_shape`).
 """
 
 from core.tensorlab.crop import Crop, crop_of, full_key
+from core.tensorlab.dense import BATCH_SIZE, DenseTrace, Stage, dense_trace, fresh_model
 from core.tensorlab.geometry import (
     AFFINE2_B,
     AFFINE2_W,
@@ -28,9 +30,11 @@ from core.tensorlab.geometry import (
     rotation_matrix,
     shape_points,
 )
-from core.tensorlab.inspector import TensorFacts, inspect_tensor
+from core.tensorlab.inspector import TensorFacts, inspect_tensor, tensor_text
 from core.tensorlab.lessons import (
     DATA_TENSORS,
+    LECTURE_MATRIX,
+    LECTURE_VECTOR,
     Broadcast,
     Comparison,
     best_time,
@@ -53,6 +57,7 @@ from core.tensorlab.lessons import (
     rank_examples,
     reshape,
     reshape_source,
+    shape_tuple,
     tensor_size,
     transpose_shape,
 )
@@ -74,7 +79,10 @@ __all__ = [
     "AFFINE2_W",
     "AFFINE_B",
     "AFFINE_W",
+    "BATCH_SIZE",
     "DATA_TENSORS",
+    "LECTURE_MATRIX",
+    "LECTURE_VECTOR",
     "MAX_COUNT",
     "MAX_DIMS",
     "MAX_ELEMENTS",
@@ -84,6 +92,8 @@ __all__ = [
     "Broadcast",
     "Comparison",
     "Crop",
+    "DenseTrace",
+    "Stage",
     "TensorFacts",
     "TooLarge",
     "affine",
@@ -99,10 +109,12 @@ __all__ = [
     "compare_elementwise",
     "compose_affine",
     "crop_of",
+    "dense_trace",
     "dot_order_example",
     "dot_rule",
     "dot_shape",
     "format_bytes",
+    "fresh_model",
     "full_key",
     "inspect_tensor",
     "loader_batch",
@@ -121,7 +133,9 @@ __all__ = [
     "rotation_facts",
     "rotation_matrix",
     "shape_points",
+    "shape_tuple",
     "tensor_size",
+    "tensor_text",
     "torch_size",
     "transpose_shape",
 ]

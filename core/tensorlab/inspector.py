@@ -77,3 +77,28 @@ def inspect_tensor(x) -> TensorFacts:
         strides=tuple(s // array.itemsize for s in array.strides),
         contiguous=bool(array.flags.c_contiguous),
     )
+
+
+# torch prints a tensor whole up to this many elements, and otherwise its first and last three
+# along each axis with `...` between: why the lecture shows `tensor([5, 0, 4, ..., 5, 6, 8])`.
+TORCH_THRESHOLD = 1000
+TORCH_EDGE_ITEMS = 3
+
+
+def tensor_text(x) -> str:
+    """A NumPy array's values as PyTorch's repr summarises them, e.g. `tensor([5, 0, 4, ..., 8])`.
+
+    Whole numbers print bare; a dtype torch would not assume (anything but int64, float32 and
+    bool) is named after the values, as torch does.
+    """
+    array = np.asarray(x)
+    values = np.array2string(
+        array,
+        separator=", ",
+        threshold=TORCH_THRESHOLD,
+        edgeitems=TORCH_EDGE_ITEMS,
+        max_line_width=10**9,  # one line for a vector: the panel wraps it, not NumPy
+        prefix="tensor(",
+    )
+    default = array.dtype in (np.dtype(np.int64), np.dtype(np.float32), np.dtype(bool))
+    return f"tensor({values}{'' if default else f', dtype=torch.{array.dtype.name}'})"

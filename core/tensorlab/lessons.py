@@ -20,15 +20,26 @@ from core.tensorlab.sizes import MAX_ELEMENTS, MAX_NAIVE, TooLarge, check_shape
 # --- Rank ---------------------------------------------------------------------------------------
 
 
+# The lecture's examples, value for value: its 5-entry vector and its 3x5 matrix, stacked three
+# times for the 3-D tensor.
+LECTURE_VECTOR = (12, 3, 6, 14, 5)
+LECTURE_MATRIX = ((5, 78, 2, 34, 0), (6, 79, 3, 35, 1), (7, 80, 4, 36, 2))
+
+
 def rank_examples() -> list[tuple[str, np.ndarray]]:
-    """The notebook's tensors of rank 0 to 3."""
-    matrix = np.array([[5, 78, 2, 34, 0], [6, 79, 3, 35, 1], [7, 80, 4, 36, 2]])
+    """The lecture's tensors of rank 0 to 3, integers as NumPy makes them from Python ints."""
+    matrix = np.array(LECTURE_MATRIX)
     return [
         ("scalar", np.array(12)),
-        ("vector", np.array([12, 3, 6, 14, 7])),
+        ("vector", np.array(LECTURE_VECTOR)),
         ("matrix", matrix),
         ("3-D", np.stack([matrix] * 3)),
     ]
+
+
+def shape_tuple(shape: tuple[int, ...]) -> str:
+    """A shape as Python prints a NumPy shape: `(3, 5)`, `(5,)`, `()`."""
+    return str(tuple(int(n) for n in shape))
 
 
 def loader_batch(images: np.ndarray, batch_size: int = 64) -> np.ndarray:
@@ -251,7 +262,8 @@ def dot_order_example() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def reshape_source() -> np.ndarray:
-    return np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    """The lecture's (3, 2) array of the integers 0 to 5."""
+    return np.arange(6).reshape(3, 2)
 
 
 def reshape(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

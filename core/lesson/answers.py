@@ -1,0 +1,102 @@
+"""Checking a typed guess: shapes, counts and words, in the forms people write them.
+
+A shape may be written `(60000, 14, 14)`, `60000x14x14`, `[60000,14,14]`, `torch.Size([...])`,
+with a trailing comma or `28*28` for 784; a count with or without thousands separators; a
+word in any case. A wrong answer is explained: by the exercise's own list of common mistakes
+first, then by what differs (the number of axes, which axis, too big or too small).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.lesson.types import Exercise
+
+Shape = tuple[str, ...]
+_PRODUCT = re.compile(r"\d+(\*\d+)*")
+_SYMBOL = re.compile(r"[a-z_][a-z0-9_]*")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(e\d+)?")
+
+
+def answer_kind(answer: str) -> str:
+    """ "shape" for a tuple, "number" for a count, "word" for anything else."""
+    text = answer.strip()
+    if text.startswith("("):
+        return "shape"
+    return "number" if _NUMBER.fullmatch(text.replace(",", "")) else "word"
+
+
+def normalise_shape(text: str) -> Shape | None:
+    """The axes of a typed shape as strings ("784", "a"); None if it is not a shape."""
+    t = text.strip().lower()
+    t = re.sub(r"torch\.size|np\.shape|shape|size|[=:]", " ", t)
+    t = re.sub(r"(?<=\d)_(?=\d)", "", t)  # 60_000
+    t = re.sub(r"\s*\*\s*", "*", t)  # 28 * 28
+    t = re.sub(r"(?<=\d)\s*[x\u00d7]\s*(?=\d)", ",", t)  # 60000x14x14
+    t = re.sub(r"[()\[\]{}]", " ", t)
+    tokens = [token for token in re.split(r"[,\s]+", t) if token]
+    axes = []
+    for token in tokens:
+        if _PRODUCT.fullmatch(token):
+            axes.append(str(math.prod(int(n) for n in token.split("*"))))
+        elif _SYMBOL.fullmatch(token) and token != "x":
+            axes.append(token)
+        else:
+            return None
+    return tuple(axes)
+
+
+def normalise_number(text: str) -> int | float | None:
+    t = re.sub(r"[,_\s]|values?|elements?", "", text.strip().lower())
+    if not _NUMBER.fullmatch(t):
+        return None
+    value = float(t)
+    return int(value) if value.is_integer() else value
+
+
+def normalise_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.strip().lower()).strip()
+
+
+NORMALISE = {"shape": normalise_shape, "number": normalise_number, "word": normalise_word}
+WHAT = {
+    "shape": "a shape such as (2, 3)",
+    "number": "a whole number such as 1,024",
+    "word": "a word",
+}
+
+
+def check_answer(exercise: Exercise, given: str) -> tuple[bool, str]:
+    """(right?, why it is right or what the given answer misses), for Exercise.check."""
+    hint = f" Hint: {exercise.hint}" if exercise.hint else ""
+    if not given.strip():
+        return False, f"Type an answer first.{hint}"
+    kind = answer_kind(exercise.answer)
+    normalise = NORMALISE[kind]
+    guess = normalise(given)
+    if guess is None or guess == "":
+        return False, f"{given.strip()!r} does not read as {WHAT[kind]}.{hint}"
+    right = normalise(exercise.answer)
+    if guess == right or guess in {normalise(a) for a in exercise.accept}:
+        return True, exercise.why or f"Right: {exercise.answer}."
+    for wrong, explanation in exercise.mistakes:
+        if normalise(wrong) == guess:
+            return False, explanation
+    return False, explain_difference(kind, guess, right) + hint
+
+
+def explain_difference(kind: str, guess, right) -> str:
+    """What differs between a wrong guess and the answer, without giving the answer away."""
+    if kind == "shape":
+        if len(guess) != len(right):
+            return f"That has {len(guess)} axes; the result has {len(right)}."
+        wrong = [i for i, (g, r) in enumerate(zip(guess, right, strict=True)) if g != r]
+        axes = ", ".join(str(i) for i in wrong)
+        which = f"axis {axes} is" if len(wrong) == 1 else f"axes {axes} are"
+        return f"The number of axes is right, but {which} off (counting from 0)."
+    if kind == "number":
+        return f"{guess:,} is too {'large' if guess > right else 'small'}."
+    return "Not that one."

@@ -1,0 +1,190 @@
+"""Steps 1-10: the lecture's first look at a network, from the device to the test accuracy."""
+
+from __future__ import annotations
+
+import re
+
+from core.lesson import lecture
+from core.lesson.snippet import NOTHING_PRINTED, Printed, same_numbers, same_text
+from core.lesson.types import Exercise, Opens, Step
+
+PIXEL_TOLERANCE = 2  # the shared training images are a reconstruction, off by one here and there
+
+# --- The device ---------------------------------------------------------------------------------
+
+DEVICE_CODE = """\
+import torch
+
+where = "cuda" if torch.cuda.is_available() else "cpu"
+print("Current device is", where)
+"""
+
+
+def judge_device(value: str, printed: str | None) -> tuple[bool | None, str | None]:
+    if value == printed:
+        return True, None
+    return None, f"no CUDA GPU on this machine; the lecture ran on a {lecture.GPU}"
+
+
+DEVICE = Step(
+    key="device",
+    title="The device: GPU or CPU",
+    explanation=(
+        "PyTorch runs a network on a device: the CPU, or a CUDA GPU when one is present. "
+        f"The lecture's notebook had a {lecture.GPU} and torch {lecture.TORCH_VERSION}, so its "
+        "model and batches went to `cuda`.\n\n"
+        "Nothing else in the recipe changes with the device; only the speed does. This app "
+        "trains on the GPU when it finds one and on the CPU otherwise."
+    ),
+    code=DEVICE_CODE,
+    lecture=lecture.DEVICE,
+    needs="none",
+    compute=Printed(DEVICE_CODE, lecture.DEVICE, "none", judge_device, data_dependent=False),
+)
+
+# --- Loading MNIST ------------------------------------------------------------------------------
+
+LOAD_CODE = """\
+import torch
+
+images = {"train": torch.tensor(train_images), "test": torch.tensor(test_images)}
+print(type(images["train"]))
+for split, stack in images.items():
+    print(f"{split}_images: {stack.shape}, {len(stack)} samples")
+"""
+
+LOAD = Step(
+    key="load-mnist",
+    title="Loading MNIST: 60,000 + 10,000 digits",
+    explanation=(
+        "MNIST is 70,000 handwritten digits, each a 28x28 grid of grey levels, split into "
+        "60,000 for training and 10,000 kept aside for testing. Each image comes with its "
+        "label: the digit it shows, 0 to 9. In machine-learning words the images are samples, "
+        "the ten digits are classes, and a sample's class is its label (or target).\n\n"
+        "Loaded, each split is one tensor: the training images stack into (60000, 28, 28), "
+        "one 28x28 matrix per sample along the first axis."
+    ),
+    code=LOAD_CODE,
+    lecture=lecture.LOADED,
+    needs="data",
+    compute=Printed(LOAD_CODE, lecture.LOADED, judge=same_numbers),
+    exercise=Exercise(
+        question="The test split holds 10,000 images. Predict the shape of test_images.",
+        answer="(10000, 28, 28)",
+        hint="a tuple of three sizes: (samples, rows, columns)",
+        why="One 28x28 matrix per test image, stacked along the first axis: (10000, 28, 28).",
+        mistakes=(
+            ("(60000, 28, 28)", "That is the training split; the test split has 10,000."),
+            ("(28, 28)", "That is one image; the split stacks 10,000 of them in a first axis."),
+            ("(10000, 784)", "Flattened, yes; but as loaded each image is still 28x28."),
+        ),
+    ),
+)
+
+# --- train_images[10] as numbers ----------------------------------------------------------------
+
+IMAGE_CODE = """\
+import torch
+
+image = torch.tensor(train_images[10])
+print(image)
+print(image.shape)
+"""
+
+
+def ink_rows(text: str) -> list[list[int]]:
+    """The non-zero pixels of each printed row that has any, row by row.
+
+    Rows are found by their opening bracket, so a row the printer wrapped onto two lines (or
+    the export re-wrapped) still counts as one; where its zeros were lost does not matter.
+    """
+    rows = []
+    for chunk in text.split("[")[1:]:
+        ink = [int(n) for n in re.findall(r"\d+", chunk.split("]")[0]) if int(n)]
+        if ink:
+            rows.append(ink)
+    return rows
+
+
+def judge_image(value: str, printed: str | None) -> tuple[bool | None, str | None]:
+    """The digit's ink row by row, each pixel within PIXEL_TOLERANCE of the lecture's."""
+    if printed is None:
+        return None, NOTHING_PRINTED
+    ours, theirs = ink_rows(value), ink_rows(printed)
+    if len(ours) != len(theirs):
+        return False, f"{len(ours)} inked rows against the lecture's {len(theirs)}"
+    for row, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        if len(a) != len(b):
+            return False, f"inked row {row} has {len(a)} pixels against the lecture's {len(b)}"
+    pairs = zip(ours, theirs, strict=True)
+    gap = max(abs(p - q) for a, b in pairs for p, q in zip(a, b, strict=True))
+    if lecture.IMAGE_10_SHAPE not in value:
+        return False, "the shape differs from the lecture's torch.Size([28, 28])"
+    if gap == 0:
+        return True, None
+    if gap <= PIXEL_TOLERANCE:
+        return True, (
+            f"every inked pixel within {gap} of the lecture's (these training images are a "
+            "reconstruction of MNIST's)"
+        )
+    return False, f"a pixel differs by {gap} from the lecture's"
+
+
+IMAGE = Step(
+    key="train-image-10",
+    title="train_images[10] as numbers",
+    explanation=(
+        "An image is only numbers. Indexing the stack with one integer takes one sample out: "
+        "a 28x28 matrix of unsigned bytes, 0 for the black background up to 255 for the "
+        "brightest stroke.\n\n"
+        "Read the non-zero block in the middle: the strokes of a digit are already visible in "
+        "the numbers, before any drawing."
+    ),
+    code=IMAGE_CODE,
+    lecture=f"{lecture.IMAGE_10}\n{lecture.IMAGE_10_SHAPE}",
+    needs="data",
+    compute=Printed(IMAGE_CODE, f"{lecture.IMAGE_10}\n{lecture.IMAGE_10_SHAPE}", judge=judge_image),
+    exercise=Exercise(
+        question="Predict train_images[10].shape.",
+        answer="(28, 28)",
+        hint="one integer index removes the first axis",
+        why="One integer picks one sample and drops the samples axis: a (28, 28) matrix.",
+        mistakes=(
+            (
+                "(60000, 28, 28)",
+                "That is the whole stack; a single integer index takes one image out of it.",
+            ),
+            ("(1, 28, 28)", "An integer index drops the axis; train_images[10:11] would keep it."),
+            ("(784,)", "Nothing flattens it: the image keeps its 28 rows and 28 columns."),
+        ),
+    ),
+    opens=Opens("browse", "Browse at image 10", index=10),
+)
+
+# --- train_images[10] as a digit ----------------------------------------------------------------
+
+DIGIT_CODE = """\
+from core.render import ascii_art
+
+print(ascii_art(train_images[10], rows_per_line=2))
+print("label:", train_labels[10])
+"""
+
+DIGIT = Step(
+    key="train-image-10-digit",
+    title="train_images[10] as a digit",
+    explanation=(
+        "Drawn as grey levels, the same 784 numbers are a handwritten 3, and its label says 3. "
+        "The lecture plots it with matplotlib; here each character stands for two pixel rows "
+        "of one column, darker characters for brighter pixels.\n\n"
+        "Browse (key 1) shows any image this way; the lesson opens it at image 10."
+    ),
+    code=DIGIT_CODE,
+    lecture=None,
+    needs="data",
+    compute=Printed(DIGIT_CODE, None, judge=same_text),
+    opens=Opens("browse", "Browse at image 10", index=10),
+    digit_index=10,
+)
+
+STEPS = (DEVICE, LOAD, IMAGE, DIGIT)

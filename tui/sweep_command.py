@@ -1,0 +1,403 @@
+"""`mnist-tui sweep`: many configurations trained as recorded runs, from comma lists or ranges.
+
+Every TrainConfig field is a flag taking a comma list (a grid: every combination) or, with
+--random K, a MIN:MAX[:log] range to draw from. Bad input is refused in one line that names the
+flag before torch is imported; nothing trains and nothing is recorded. Ctrl-C stops the sweep:
+finished members stay finished, running ones are recorded as stopped, and the exit status is 130.
+No textual and no torch at module level: this runs on GPU boxes without the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from core.config import TrainConfig, config_fields
+from core.sweep.plan import (
+    CONFIRM_ABOVE,
+    Member,
+    Range,
+    SweepError,
+    SweepPlan,
+    check_size,
+    flag,
+    grid,
+    grid_size,
+    parse_axis,
+    random_draws,
+    show,
+)
+
+if TYPE_CHECKING:
+    from core.events import Event
+    from core.sweep.runner import SweepResult
+
+BACKENDS = ("local", "ray")
+RANDOM_MAX = 1_000_000  # check_size refuses anything past MAX_MEMBERS with one line anyway
+
+
+def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every flag of `sweep`: one per TrainConfig field (generated), then the sweep's own."""
+    fields = parser.add_argument_group(
+        "the recipe: each field takes one value, a comma list (a grid), or with --random a "
+        "range MIN:MAX or MIN:MAX:log"
+    )
+    for f, kind in config_fields():
+        meta = f.metadata
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        details = [f"one of {', '.join(map(str, meta['choices']))}"] if meta["choices"] else []
+        if default is not None:
+            details.append(f"default: {show(default)}")
+        help_text = meta["help"] + (f" ({'; '.join(details)})" if details else "")
+        numeric = kind in (int, float) and meta["choices"] is None
+        fields.add_argument(
+            flag(f.name),
+            default=argparse.SUPPRESS,
+            metavar="LIST|MIN:MAX[:log]" if numeric else "LIST",
+            help=help_text,
+        )
+        if kind is bool:  # the same switch `train` has, as a one-value list
+            fields.add_argument(
+                f"--no-{f.name.replace('_', '-')}",
+                dest=f.name,
+                action="store_const",
+                const="off",
+                default=argparse.SUPPRESS,
+                help=f"turn off: {meta['help']}",
+            )
+    own = parser.add_argument_group("the sweep")
+    own.add_argument(
+        "--random",
+        type=whole_number(1, RANDOM_MAX),
+        metavar="K",
+        help="draw K members from the ranges and lists instead of training every combination",
+    )
+    own.add_argument(
+        "--random-seed",
+        type=whole_number(0, 2**63 - 1),
+        default=0,
+        metavar="N",
+        help="seeds the --random draws: the same seed draws the same members (default: 0)",
+    )
+    own.add_argument(
+        "--yes", action="store_true", help=f"train a sweep of more than {CONFIRM_ABOVE} members"
+    )
+    own.add_argument("--name", help="put in front of each member's run name")
+    own.add_argument(
+        "--bench",
+        action="store_true",
+        help="time the first group batched against one run after another, record nothing",
+    )
+    own.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="local",
+        help="local: this machine; ray: Ray Tune trials, one group each (default: local)",
+    )
+    own.add_argument(
+        "--ray-address", metavar="ADDR", help="a running Ray cluster (default: start one here)"
+    )
+    own.add_argument(
+        "--early-stop", action="store_true", help="stop weak members early (Tune's ASHA; ray)"
+    )
+    from tui.cli import add_runs_folder
+
+    add_runs_folder(parser)
+
+
+def whole_number(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number in {low}..{high}, got {text!r}"
+            )
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def run_sweep_command(args: argparse.Namespace) -> int:
+    """Plan, check, train and report; 0 done, 1 a failure, 2 bad input, 130 stopped by Ctrl-C."""
+    from tui.cli import fail
+
+    try:
+        plan = plan_from_args(args)
+        check_backend_flags(args)
+    except SweepError as err:
+        fail(str(err))
+        return 2  # as `train` does for a bad setting
+    try:
+        if args.bench:
+            return run_bench(plan)
+        return run_plan(plan, args)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one during torch's import
+        fail("interrupted")
+        return 130
+
+
+def plan_from_args(args: argparse.Namespace) -> SweepPlan:
+    """The members the flags ask for; SweepError (one line naming the flag) if they cannot be."""
+    names = {f.name for f, _ in config_fields()}
+    # The namespace holds the fields in the order they were typed (their default is SUPPRESS),
+    # so the grid nests as typed: the last flag varies fastest.
+    axes = {
+        name: parse_axis(name, str(value)) for name, value in vars(args).items() if name in names
+    }
+    varying = [n for n, a in axes.items() if isinstance(a, Range) or len(a) > 1]
+    if not varying:
+        raise SweepError(
+            "nothing to sweep: give a field two or more values (--lr 1e-4,1e-3), "
+            "or a range with --random K (--lr 1e-4:1e-2:log --random 8)"
+        )
+    base = TrainConfig()
+    if args.random is not None:
+        check_size(args.random, args.yes, "random sweep")
+        return random_draws(base, axes, args.random, args.random_seed)
+    ranged = next((n for n, a in axes.items() if isinstance(a, Range)), None)
+    if ranged is not None:
+        raise SweepError(
+            f"{flag(ranged)}: a range ({axes[ranged]}) is drawn from only with --random K"
+        )
+    check_size(grid_size(axes), args.yes)
+    return grid(base, axes)
+
+
+def check_backend_flags(args: argparse.Namespace) -> None:
+    if args.backend != "ray":
+        for name in ("ray_address", "early_stop"):
+            if getattr(args, name):
+                raise SweepError(f"{flag(name)}: works only with --backend ray")
+    if args.bench and args.backend == "ray":
+        raise SweepError("--bench: times this machine; it does not run on --backend ray")
+
+
+def run_plan(plan: SweepPlan, args: argparse.Namespace) -> int:
+    from core.runs import RunStore, RunStoreError
+    from tui.cli import fail
+
+    try:
+        store = RunStore.open(args.runs)
+    except RunStoreError as err:
+        return fail(str(err))
+    with store:
+        if args.backend == "local":
+            problem = device_problem(plan)
+            if problem:
+                fail(problem)
+                return 2
+        else:
+            try:
+                import core.sweep.ray_backend  # noqa: F401
+            except ModuleNotFoundError as err:
+                return fail(f"--backend ray: {err}; this install has no Ray backend")
+        return train_and_report(plan, args, store)
+
+
+def device_problem(plan: SweepPlan) -> str | None:
+    """Why a member's device cannot be used here (cuda asked for, none present), before training."""
+    from core.config import ConfigError
+
+    for device in dict.fromkeys(m.config.device for m in plan.members):
+        config = next(m.config for m in plan.members if m.config.device == device)
+        try:
+            config.resolved_device()
+        except ConfigError as err:
+            return f"{flag('device')}: {err}"
+    return None
+
+
+def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
+    from core.data import DataError
+    from core.sweep.runner import new_sweep_id, run_sweep
+    from tui.cli import fail
+
+    ray_errors: tuple[type[BaseException], ...] = ()
+    if args.backend == "ray":
+        from core.sweep.ray_backend import RayUnavailable
+
+        ray_errors = (RayUnavailable,)
+    sweep_id = new_sweep_id(store)
+    print(headline(plan, sweep_id, args), flush=True)
+    printer = SweepPrinter(plan)
+    stop, interrupted = threading.Event(), threading.Event()
+    try:
+        with ctrl_c_stops(stop, interrupted):
+            result = run_sweep(
+                plan,
+                store=store,
+                sweep_id=sweep_id,
+                stop=stop,
+                on_member_event=printer,
+                backend=args.backend,
+                ray_address=args.ray_address,
+                early_stop=args.early_stop,
+                name=args.name,
+            )
+    except DataError as err:  # loaded before any member is recorded
+        return fail(str(err))
+    except ray_errors as err:
+        return fail(str(err))
+    except KeyboardInterrupt:
+        raise
+    except Exception as err:  # a bug; the running members are recorded as interrupted
+        return fail(f"{type(err).__name__}: {err}")
+    print_results(result)
+    return exit_status(result, interrupted.is_set())
+
+
+def headline(plan: SweepPlan, sweep_id: str, args: argparse.Namespace) -> str:
+    epochs = sorted({m.config.epochs for m in plan.members})
+    each = f"{epochs[0]} epoch(s) each" if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]} epochs"
+    how = f"{args.random} random draws" if args.random else "a grid"
+    where = "on Ray" if args.backend == "ray" else "here"
+    return (
+        f"sweep {sweep_id}: {len(plan)} members ({how} over {', '.join(plan.swept)}), "
+        f"{each}, trained {where}"
+    )
+
+
+@contextmanager
+def ctrl_c_stops(stop: threading.Event, interrupted: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C asks the sweep to stop after the current step; a second one quits now."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        interrupted.set()
+        stop.set()
+        print("stopping the sweep after the current step (Ctrl-C again: at once)", flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class SweepPrinter:
+    """One line per member epoch and per member end, each led by the member's place and label."""
+
+    def __init__(self, plan: SweepPlan) -> None:
+        self.total = len(plan)
+        self.width = len(str(self.total))
+        self.lock = threading.Lock()  # Ray's driver may call from more than one thread
+
+    def __call__(self, member: Member, event: Event) -> None:
+        from core.events import EpochEnd, RunFailed, RunFinished
+
+        tag = f"[{member.index + 1:>{self.width}}/{self.total}] {member.label}"
+        if isinstance(event, EpochEnd):
+            line = (
+                f"{tag}  epoch {event.epoch}  loss {event.train_loss:.3f}  "
+                f"acc {event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.1f} s"
+            )
+        elif isinstance(event, RunFinished):
+            ended = f"stopped after {event.epochs_done} epoch(s)" if event.stopped else "finished"
+            line = f"{tag}  {ended}: test acc {event.test_acc:.2%}"
+        elif isinstance(event, RunFailed):
+            line = f"{tag}  failed: {event.reason}"
+        else:
+            return
+        with self.lock:
+            print(line, flush=True)
+
+
+def print_results(result: SweepResult) -> None:
+    """The members best first, then the best run's id."""
+    from tui.runs_commands import print_table
+
+    swept = sweep_fields(result)
+    columns = ("rank", "run", "status", *swept, "epochs", "test acc")
+    rows = []
+    for rank, r in enumerate(result.ranked(), start=1):
+        values = [show(getattr(r.member.config, name)) for name in swept]
+        acc = "-" if r.test_acc is None else f"{r.test_acc:.2%}"
+        rows.append([str(rank), r.run_id or "-", r.status, *values, str(r.epochs_done), acc])
+    print()
+    print_table(columns, rows, "no members")
+    best = result.best
+    if best is not None and best.run_id is not None:
+        print(
+            f"best: run {best.run_id} ({best.member.label}), test acc {best.test_acc:.2%}; "
+            f"mnist-tui runs show {best.run_id}"
+        )
+    for r in result.members:
+        if r.record_error:
+            print(f"note: member {r.member.index + 1} was not fully recorded: {r.record_error}")
+
+
+def sweep_fields(result: SweepResult) -> list[str]:
+    """The fields that vary between the members, in the plan's order."""
+    configs = [r.member.config for r in result.members]
+    return [
+        f.name for f, _ in config_fields() if len({repr(getattr(c, f.name)) for c in configs}) > 1
+    ]
+
+
+def exit_status(result: SweepResult, interrupted: bool) -> int:
+    from tui.cli import fail
+
+    counts = ", ".join(
+        f"{result.count(status)} {status}"
+        for status in ("finished", "stopped", "failed", "interrupted", "not started")
+        if result.count(status)
+    )
+    if interrupted:
+        fail(f"sweep {result.sweep_id} stopped by Ctrl-C: {counts}")
+        return 130
+    if result.stopped:
+        return fail(f"sweep {result.sweep_id} was stopped from the run store: {counts}")
+    if not result.count("finished"):
+        return fail(f"sweep {result.sweep_id}: no member finished ({counts})")
+    return 0
+
+
+def run_bench(plan: SweepPlan) -> int:
+    """Time the plan's first group batched against its members one after another."""
+    from core.data import DataError, load_splits
+    from tui.cli import fail
+
+    try:
+        from core.sweep.batched import groups
+        from core.sweep.bench import bench_sweep
+    except ModuleNotFoundError as err:
+        return fail(f"--bench: {err}; this install cannot train members together")
+    first = groups(plan.members)[0]
+    configs = [m.config for m in first]
+    problem = device_problem(SweepPlan(tuple(first), plan.swept))
+    if problem:
+        fail(problem)
+        return 2
+    try:
+        data = load_splits(configs[0].dataset, configs[0].data_dir)
+    except DataError as err:
+        return fail(str(err))
+    print(
+        f"timing {len(configs)} members of the first group ({first[0].label} ...), "
+        f"{configs[0].epochs} epoch(s), batched and then one after another",
+        flush=True,
+    )
+    try:
+        bench = bench_sweep(configs, data=data, epochs=configs[0].epochs)
+    except KeyboardInterrupt:
+        raise
+    except Exception as err:
+        return fail(f"{type(err).__name__}: {err}")
+    print(
+        f"{bench.members} members x {bench.epochs} epoch(s) on {bench.device}: "
+        f"batched {bench.batched_s:.2f} s, sequential {bench.sequential_s:.2f} s, "
+        f"{bench.ratio:.1f}x"
+    )
+    return 0

@@ -22,6 +22,7 @@ from core.runs.records import (
     ProgressRecord,
     RunRecord,
     RunUpdate,
+    SweepSummary,
 )
 from core.runs.schema import SCHEMA_VERSION
 from core.runs.store import RunStore
@@ -44,6 +45,7 @@ __all__ = [
     "RunStore",
     "RunStoreError",
     "RunUpdate",
+    "SweepSummary",
     "TensorBoardMissingError",
     "UnknownRunError",
     "checkpoint_path",

@@ -138,6 +138,48 @@ def parse_object(text: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class SweepSummary:
+    """A sweep as its member runs stand now: counts by status and the best final result."""
+
+    id: str
+    started_at: float  # when its first member started
+    last_at: float  # the newest write from any member: what moves while it trains
+    members: int  # runs recorded so far (a group not yet started has none)
+    finished: int
+    running: int
+    stopped: int
+    failed: int
+    interrupted: int
+    best_run: str | None  # the finished member with the best test accuracy (else a stopped one)
+    best_acc: float | None
+    stop_requested_at: float | None  # when some process asked the sweep to stop
+
+    @property
+    def ended(self) -> int:
+        """Members that are no longer training, however they ended."""
+        return self.members - self.running
+
+    @property
+    def stop_requested(self) -> bool:
+        return self.stop_requested_at is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": iso_time(self.started_at),
+            "members": self.members,
+            "finished": self.finished,
+            "running": self.running,
+            "stopped": self.stopped,
+            "failed": self.failed,
+            "interrupted": self.interrupted,
+            "best_run": self.best_run,
+            "best_acc": self.best_acc,
+            "stop_requested": self.stop_requested,
+        }
+
+
+@dataclass(frozen=True)
 class EpochRecord:
     """One finished epoch of a run: EpochEnd's figures and when they were written."""
 

@@ -80,6 +80,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX progress_by_run ON progress (run_id)",
     ),
+    # 1 -> 2: what is known of a sweep besides its member runs. For now only a stop that any
+    # process may ask for and the sweep's runner, wherever it runs, reads between epochs.
+    (
+        """CREATE TABLE sweeps (
+            id TEXT PRIMARY KEY NOT NULL,
+            stop_requested_at REAL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

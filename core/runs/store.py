@@ -33,6 +33,7 @@ from core.runs.records import (
     ProgressRecord,
     RunRecord,
     RunUpdate,
+    SweepSummary,
     number,
 )
 
@@ -54,6 +55,25 @@ ALIVE = (
     "status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END, "
     "ended_at = CASE status WHEN 'interrupted' THEN NULL ELSE ended_at END"
 )
+# One row per sweep from its members, newest first; runs_by_sweep serves the grouping.
+SWEEPS_SQL = """
+    SELECT r.sweep, min(r.started_at), max(r.heartbeat_at), count(*),
+        sum(r.status = 'finished'), sum(r.status = 'running'), sum(r.status = 'stopped'),
+        sum(r.status = 'failed'), sum(r.status = 'interrupted'),
+        (SELECT stop_requested_at FROM sweeps WHERE sweeps.id = r.sweep)
+    FROM runs AS r WHERE r.sweep IS NOT NULL
+    GROUP BY r.sweep ORDER BY min(r.started_at) DESC, r.sweep DESC LIMIT ?
+"""
+# Each sweep's best member: the finished one with the highest final test accuracy, else (none
+# finished) the best of those stopped with a figure; the earliest of equals.
+BEST_SQL = """
+    SELECT sweep, id, test_acc FROM (
+        SELECT sweep, id, test_acc, row_number() OVER (
+            PARTITION BY sweep ORDER BY status = 'finished' DESC, test_acc DESC, started_at, id
+        ) AS place
+        FROM runs WHERE sweep IS NOT NULL AND test_acc IS NOT NULL
+    ) WHERE place = 1
+"""
 HEX = frozenset("0123456789abcdef")
 MAX_LABEL = 100  # run and sweep names: one line in a listing
 MAX_FAILURE = 500
@@ -318,11 +338,75 @@ class RunStore:
             for table in ("progress", "epochs"):
                 db.executemany(f"DELETE FROM {table} WHERE run_id = ?", [(k,) for k in keys])
             db.executemany("DELETE FROM runs WHERE id = ?", [(k,) for k in keys])
+            # A sweep whose last member went forgets its stop request too.
+            emptied = (
+                "DELETE FROM sweeps WHERE id = ?1 "
+                "AND NOT EXISTS (SELECT 1 FROM runs WHERE sweep = ?1)"
+            )
+            db.executemany(emptied, [(s,) for s in {r.sweep for r in records if r.sweep}])
             return records
 
         records = self._write(work)
         self._remove_checkpoints(records)
         return records
+
+    # Sweeps: runs that share a sweep id, and the sweep's own row (its stop request).
+
+    def sweeps(self, limit: int | None = None) -> list[SweepSummary]:
+        """Sweeps newest first (by their first member's start), each summed up from its runs."""
+        params = [-1 if limit is None else max(limit, 0)]
+
+        def work(db: sqlite3.Connection) -> tuple[list[Any], dict[str, tuple[str, float]]]:
+            rows = db.execute(SWEEPS_SQL, params).fetchall()
+            best = {sweep: (run_id, acc) for sweep, run_id, acc in db.execute(BEST_SQL)}
+            return rows, best
+
+        rows, best = self._read(work)
+        summaries = []
+        for sweep, started, last, *counts, stop_at in rows:
+            finished, running, stopped, failed, interrupted = counts[1:]
+            if running:  # a member whose process is gone counts as interrupted, as in list()
+                gone = sum(not r.running for r in self._settle(self._running_members(sweep)))
+                running, interrupted = running - gone, interrupted + gone
+            run_id, acc = best.get(sweep, (None, None))
+            summaries.append(
+                SweepSummary(
+                    *(sweep, started, last, counts[0], finished, running, stopped, failed),
+                    *(interrupted, run_id, acc, stop_at),
+                )
+            )
+        return summaries
+
+    def sweep_members(self, sweep_id: str) -> list[RunRecord]:
+        """The runs of one sweep in the order they started; its id may be a unique prefix."""
+
+        def work(db: sqlite3.Connection) -> list[Any]:
+            key = self._resolve_sweep(db, sweep_id)
+            sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE sweep = ? ORDER BY started_at, id"
+            return db.execute(sql, (key,)).fetchall()
+
+        return self._settle([run_from_row(row) for row in self._read(work)])
+
+    def request_sweep_stop(self, sweep_id: str) -> None:
+        """Ask the sweep to stop; its runner, in whichever process, stops its members.
+
+        Any process may ask, before or while the sweep trains; asking again keeps the first time.
+        """
+        key = clean_label(sweep_id, "sweep id")
+        if key is None:
+            raise RunStoreError("a sweep id cannot be blank")
+        now = time.time()
+        sql = (
+            "INSERT INTO sweeps (id, stop_requested_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
+            "SET stop_requested_at = coalesce(stop_requested_at, excluded.stop_requested_at)"
+        )
+        self._write(lambda db: db.execute(sql, (key, now)))
+
+    def sweep_stop_requested(self, sweep_id: str) -> bool:
+        """Whether some process asked the sweep to stop: one read by key, for polling."""
+        sql = "SELECT stop_requested_at IS NOT NULL FROM sweeps WHERE id = ?"
+        row = self._read(lambda db: db.execute(sql, (sweep_id,)).fetchone())
+        return bool(row and row[0])
 
     def list(self, limit: int | None = None, *, sweep: str | None = None) -> list[RunRecord]:
         """Runs newest first: all of them, the newest `limit`, or those of one sweep.
@@ -378,6 +462,29 @@ class RunStore:
             raise UnknownRunError(f"no run {key} in {shown(self.path)}")
         listed = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
         raise RunStoreError(f"{key} is the start of several runs' ids ({listed}); give more")
+
+    def _resolve_sweep(self, db: sqlite3.Connection, text: str) -> str:
+        """The sweep id that is `text`, or the only one that starts with it."""
+        key = text.strip()
+        if db.execute("SELECT 1 FROM runs WHERE sweep = ? LIMIT 1", (key,)).fetchone():
+            return key
+        # Every id that starts with `key` sorts between key and key followed by the last
+        # character there is; runs_by_sweep answers it as a range.
+        sql = (
+            "SELECT DISTINCT sweep FROM runs WHERE sweep >= ? AND sweep < ? ORDER BY sweep LIMIT 4"
+        )
+        found = [row[0] for row in db.execute(sql, (key, key + "\U0010ffff"))] if key else []
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise UnknownRunError(f"no sweep {text.strip()!r} in {shown(self.path)}")
+        listed = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        raise RunStoreError(f"{key} is the start of several sweeps' ids ({listed}); give more")
+
+    def _running_members(self, sweep: str) -> list[RunRecord]:
+        sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE sweep = ? AND status = 'running'"
+        rows = self._read(lambda db: db.execute(sql, (sweep,)).fetchall())
+        return [run_from_row(row) for row in rows]
 
     def _fetch(self, db: sqlite3.Connection, key: str) -> RunRecord:
         row = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (key,)).fetchone()

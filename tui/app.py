@@ -1,4 +1,4 @@
-"""The Textual application: four screens on number keys, data loaded off the UI thread."""
+"""The Textual application: six screens on number keys, data loaded off the UI thread."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from core.data import DataError, load_splits, needs_download
-from tui.messages import DataFailed, DataLoaded, DataNotice, WorkerFailed
+from core.events import EpochEnd, RunStarted
+from tui.messages import DataFailed, DataLoaded, DataNotice, TrainingEvent, WorkerFailed
 from tui.screens.browse import BrowseScreen
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.help import HelpScreen
+from tui.screens.lesson import LessonScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.tensors import TensorScreen
 from tui.screens.train import TrainScreen
@@ -34,6 +37,7 @@ class MnistApp(App):
         "train": TrainScreen,
         "evaluate": EvaluateScreen,
         "runs": RunsScreen,
+        "lesson": LessonScreen,
     }
     BINDINGS = [
         Binding("1", "switch_mode('browse')", "Browse", id="browse"),
@@ -41,6 +45,9 @@ class MnistApp(App):
         Binding("3", "switch_mode('train')", "Train", id="train"),
         Binding("4", "switch_mode('evaluate')", "Evaluate", id="evaluate"),
         Binding("5", "switch_mode('runs')", "Runs", id="runs"),
+        Binding("6", "switch_mode('lesson')", "Lesson", id="lesson"),
+        # Only while a screen opened from the lesson (o, t) is on top: see check_action.
+        Binding("escape", "back_to_lesson", "Back to the lesson", priority=True, id="back"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -59,6 +66,10 @@ class MnistApp(App):
         self.data_problem: str | None = None
         # Stop flags of running training workers: set on quit so no thread outlives the app.
         self.stop_events: set[threading.Event] = set()
+        # The screen the lesson opened (its `o` and `t`): Escape there goes back to the lesson.
+        self.lesson_return: Screen | None = None
+        # The finished epochs of the last run on the Train screen, for the lesson's steps.
+        self.last_epochs: list[EpochEnd] = []
 
     def on_mount(self) -> None:
         self.switch_mode(self.start_mode)
@@ -111,6 +122,14 @@ class MnistApp(App):
     def data_failed(self, message: DataFailed) -> None:
         self.notify(message.reason, title="Data", severity="error", timeout=12)
 
+    @on(TrainingEvent)
+    def keep_epochs(self, message: TrainingEvent) -> None:
+        """The Train screen's events bubble up here; the lesson reads the last run's epochs."""
+        if isinstance(message.event, RunStarted):
+            self.last_epochs = []
+        elif isinstance(message.event, EpochEnd):
+            self.last_epochs.append(message.event)
+
     @on(WorkerFailed)
     def worker_failed(self, message: WorkerFailed) -> None:
         error = message.error
@@ -145,6 +164,15 @@ class MnistApp(App):
         screen = self.screen
         if isinstance(screen, EvaluateScreen):
             screen.open_checkpoint(path)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back_to_lesson":  # otherwise Escape belongs to the screen, as before
+            return self.lesson_return is not None and self.screen is self.lesson_return
+        return True
+
+    async def action_back_to_lesson(self) -> None:
+        self.lesson_return = None
+        await self.switch_mode("lesson")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

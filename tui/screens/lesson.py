@@ -1,0 +1,357 @@
+"""Screen 6: the lecture, one step at a time, computed live on the loaded data and model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from tui.state import Dataset, TrainedModel
+from tui.widgets.digit_view import DigitView
+from tui.widgets.lesson.context import AppState, build_context
+from tui.widgets.lesson.exercise import ExerciseBox
+from tui.widgets.lesson.goto import GoToStepScreen
+from tui.widgets.lesson.messages import LessonLoaded, StepComputed
+from tui.widgets.lesson.opening import open_target, start_training
+from tui.widgets.lesson.values import values_table
+
+if TYPE_CHECKING:
+    from core.lesson import Step
+
+WIDE = 100  # columns from which explanation and code sit side by side
+HIDDEN = "Guess first (a, type, Enter): the values show once your answer is checked."
+
+
+class LessonScreen(Screen):
+    """A step's explanation beside its code, the lecture's value beside today's, and a guess."""
+
+    TITLE = "mnist-tui · Lesson"
+    AUTO_FOCUS = ""  # nothing focused on arrival: n, p and the arrows reach the screen
+    DEFAULT_CSS = """
+    LessonScreen #lesson-scroll { height: 1fr; }
+    LessonScreen #lesson-columns { layout: vertical; height: auto; }
+    LessonScreen.wide #lesson-columns { layout: horizontal; }
+    LessonScreen #lesson-left, LessonScreen #lesson-right { height: auto; padding: 0 1; }
+    LessonScreen.wide #lesson-left { width: 2fr; }
+    LessonScreen.wide #lesson-right { width: 3fr; }
+    LessonScreen #lesson-explanation { height: auto; }
+    LessonScreen #lesson-needs { height: auto; color: $warning; margin-top: 1; }
+    LessonScreen #lesson-opens { height: auto; color: $text-muted; margin-top: 1; }
+    LessonScreen #lesson-code { height: auto; border: round $primary; border-title-align: left;
+                                 padding: 0 1; }
+    LessonScreen #lesson-values { height: auto; border: round $secondary;
+                                   border-title-align: left; padding: 0 1; }
+    LessonScreen #lesson-drawings { height: auto; }
+    LessonScreen #lesson-digit { margin-right: 2; }
+    LessonScreen #lesson-picture { width: auto; height: auto; }
+    """
+    BINDINGS = [
+        Binding("n,right", "step(1)", "Next", id="lesson-next"),
+        Binding("p,left", "step(-1)", "Back", id="lesson-back"),
+        # Inputs do not take PageDown/PageUp, so these reach the screen from an exercise too.
+        Binding("pagedown", "step(1)", "Next (also in a field)", show=False, id="lesson-pgdn"),
+        Binding("pageup", "step(-1)", "Back (also in a field)", show=False, id="lesson-pgup"),
+        Binding("g", "goto", "Go to", id="lesson-goto"),
+        # The next three show in the footer only on steps they serve (check_action).
+        Binding("o", "open", "Open", id="lesson-open"),
+        Binding("t", "train", "Train now", id="lesson-train"),
+        Binding("a", "answer", "Answer", id="lesson-answer"),
+        Binding("down", "scroll(3)", "Scroll down", key_display="↓", show=False, id="lesson-down"),
+        Binding("up", "scroll(-3)", "Scroll up", key_display="↑", show=False, id="lesson-up"),
+        Binding("escape", "leave_field", "Leave the field", show=False, id="lesson-leave"),
+    ]
+
+    index: reactive[int] = reactive(0, init=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps: tuple[Step, ...] = ()
+        # Values computed for the current data and model, by step; a new dataset or model
+        # starts a new generation and empties it.
+        self.computed: dict[int, StepComputed] = {}
+        self.generation = 0
+        self.device = "cpu"
+        self.seconds_per_epoch: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        # Not focusable: the arrow keys belong to the steps; ↑/↓ scroll it through the screen.
+        with (
+            VerticalScroll(id="lesson-scroll", can_focus=False),
+            Container(id="lesson-columns"),
+        ):
+            with Vertical(id="lesson-left"):
+                yield Static("Loading the lesson…", id="lesson-explanation")
+                yield Static(id="lesson-needs")
+                yield Static(id="lesson-opens")
+                yield ExerciseBox(id="lesson-exercise")
+            with Vertical(id="lesson-right"):
+                yield Static(id="lesson-code")
+                yield Static(id="lesson-values")
+                with Horizontal(id="lesson-drawings"):
+                    yield DigitView(id="lesson-digit")
+                    yield Static(id="lesson-picture")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Lesson · loading…"
+        self.sub_title = ""  # the header line is the step's; the dataset is named in the values
+        self.query_one("#lesson-code").border_title = "code"
+        self.query_one("#lesson-values").border_title = "printed by the lecture · computed now"
+        self.query_one(ExerciseBox).display = False
+        self.watch(self.app, "dataset", self.data_or_model_changed, init=False)
+        self.watch(self.app, "trained", self.data_or_model_changed, init=False)
+        self.load_lesson()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "wide")
+
+    def on_screen_resume(self) -> None:
+        self.app.lesson_return = None  # back here: Escape on the other screens is theirs again
+
+    # Loading -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="lesson-load", exit_on_error=False)
+    def load_lesson(self) -> None:
+        """Import the steps off the UI thread (their module may import torch)."""
+        try:
+            from core.lesson import STEPS, load_position
+
+            steps = tuple(STEPS)
+            position = min(max(0, load_position()), max(0, len(steps) - 1))
+        except Exception as error:  # the other screens still work: say why, in one line
+            self.post_message(LessonLoaded((), 0, f"The lesson could not be loaded: {error!r}"))
+            return
+        self.post_message(LessonLoaded(steps, position))
+
+    @on(LessonLoaded)
+    def lesson_loaded(self, message: LessonLoaded) -> None:
+        if message.problem or not message.steps:
+            self.title = "Lesson"
+            problem = message.problem or "The lesson has no steps."
+            self.query_one("#lesson-explanation", Static).update(problem)
+            return
+        self.steps = message.steps
+        self.set_reactive(LessonScreen.index, message.position)
+        self.show_step()
+
+    # The step on screen ------------------------------------------------------------------
+
+    @property
+    def step(self) -> Step | None:
+        return self.steps[self.index] if self.steps else None
+
+    @property
+    def outcome(self):
+        """The value computed now for the step on screen, or None while it computes."""
+        computed = self.computed.get(self.index)
+        return computed.outcome if computed is not None else None
+
+    def watch_index(self) -> None:
+        self.show_step()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        step = self.step
+        if action == "open":
+            return step is not None and step.opens is not None
+        if action == "train":
+            return step is not None and step.needs == "model" and self.app.trained is None
+        if action == "answer":
+            return step is not None and step.exercise is not None
+        return True
+
+    def show_step(self) -> None:
+        step = self.step
+        if step is None:
+            return
+        self.title = f"Lesson {self.index + 1}/{len(self.steps)} · {step.title}"
+        self.query_one("#lesson-explanation", Static).update(Text(step.explanation))
+        code = Syntax(step.code.strip("\n"), "python", theme="ansi_dark", word_wrap=True)
+        self.query_one("#lesson-code", Static).update(code)
+        self.query_one(ExerciseBox).show(step.key, step.exercise)
+        self.show_opens(step)
+        self.show_digit(step)
+        self.show_computed()
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
+        self.remember_position()
+        self.refresh_bindings()  # o, t and a come and go with the step
+        if self.index not in self.computed:
+            self.compute_current()
+
+    def show_opens(self, step: Step) -> None:
+        opens = self.query_one("#lesson-opens", Static)
+        opens.display = step.opens is not None
+        if step.opens is not None:
+            opens.update(f"o opens {step.opens.label}; Escape there comes back to this step.")
+
+    def show_digit(self, step: Step) -> None:
+        digit = self.query_one("#lesson-digit", DigitView)
+        dataset: Dataset | None = self.app.dataset
+        index = step.digit_index
+        if index is None or dataset is None or not 0 <= index < len(dataset.train):
+            digit.display = False
+            return
+        digit.display = True
+        digit.show(dataset.train.images[index], "halfblock", "dark")
+
+    def show_computed(self) -> None:
+        """The values, the picture and the training notice, from what is computed so far."""
+        step = self.step
+        if step is None:
+            return
+        computed = self.computed.get(self.index)
+        dataset: Dataset | None = self.app.dataset
+        source = dataset.name if dataset is not None else "no data"
+        if dataset is not None and dataset.train.is_synthetic:
+            source = "synthetic digits (not MNIST)"
+        values = self.query_one("#lesson-values", Static)
+        hidden = self.answer_hidden
+        if dataset is None:
+            values.update(Text("Waiting for the data to load…", style="italic dim"))
+        elif hidden:
+            values.update(Text(HIDDEN, style="italic"))
+        else:
+            values.update(values_table(step.lecture, self.outcome, source))
+        picture = self.query_one("#lesson-picture", Static)
+        picture.display = not hidden and computed is not None and bool(computed.picture)
+        if computed is not None and computed.picture:
+            picture.update(Text(computed.picture, no_wrap=True))
+        self.show_needs(step)
+
+    @property
+    def answer_hidden(self) -> bool:
+        """An exercise not guessed yet keeps the values to itself: they would give it away."""
+        step = self.step
+        return step is not None and step.exercise is not None and self.exercise.verdict is None
+
+    @property
+    def exercise(self) -> ExerciseBox:
+        return self.query_one(ExerciseBox)
+
+    @on(ExerciseBox.Checked)
+    def exercise_checked(self) -> None:
+        self.show_computed()
+
+    def show_needs(self, step: Step) -> None:
+        needs = self.query_one("#lesson-needs", Static)
+        trained: TrainedModel | None = self.app.trained
+        needs.display = step.needs == "model" and trained is None
+        if needs.display:
+            needs.update(training_notice(self.device, self.seconds_per_epoch, self.epochs))
+
+    @property
+    def epochs(self) -> int:
+        return self.app.options.training.epochs
+
+    def remember_position(self) -> None:
+        from core.lesson import save_position  # imported already by load_lesson; never raises
+
+        save_position(self.index)
+
+    # Computing off the UI thread ---------------------------------------------------------
+
+    def data_or_model_changed(self, _value: object) -> None:
+        self.generation += 1
+        self.computed.clear()
+        self.refresh_bindings()
+        if self.step is not None:
+            self.show_digit(self.step)
+            self.show_computed()
+            self.compute_current()
+
+    def compute_current(self) -> None:
+        dataset: Dataset | None = self.app.dataset
+        step = self.step
+        if dataset is None or step is None:
+            return
+        state = AppState(
+            dataset, self.app.trained, tuple(self.app.last_epochs), self.app.options.training
+        )
+        self.compute_step(self.index, step, state, self.generation)
+
+    @work(thread=True, exclusive=True, group="lesson", exit_on_error=False)
+    def compute_step(self, index: int, step: Step, state: AppState, generation: int) -> None:
+        """Compute one step's value and picture; a failure becomes the value's one-line reason."""
+        from core.lesson import Outcome
+
+        context = build_context(state)
+        try:
+            outcome = step.compute(context)
+        except Exception as error:  # one step failing must not take the lesson down
+            outcome = Outcome("(could not compute)", None, f"{type(error).__name__}: {error}")
+        picture = None
+        if step.picture is not None:
+            try:
+                picture = step.picture(context)
+            except Exception as error:
+                picture = f"(no picture: {type(error).__name__}: {error})"
+        self.post_message(
+            StepComputed(
+                index, generation, outcome, picture, context.device, context.seconds_per_epoch
+            )
+        )
+
+    @on(StepComputed)
+    def step_computed(self, message: StepComputed) -> None:
+        if message.generation != self.generation:
+            return  # computed from data or a model that has been replaced since
+        self.computed[message.index] = message
+        self.device = message.device
+        self.seconds_per_epoch = message.seconds_per_epoch
+        if message.index == self.index:
+            self.show_computed()
+
+    # Actions -----------------------------------------------------------------------------
+
+    def action_step(self, step: int) -> None:
+        if self.steps:
+            self.index = min(max(0, self.index + step), len(self.steps) - 1)
+
+    def go_to(self, index: int | None) -> None:
+        if index is not None and self.steps:
+            self.index = min(max(0, index), len(self.steps) - 1)
+
+    def action_goto(self) -> None:
+        if self.steps:
+            titles = [step.title for step in self.steps]
+            self.app.push_screen(GoToStepScreen(titles, self.index), self.go_to)
+
+    async def action_open(self) -> None:
+        step = self.step
+        if step is not None and step.opens is not None:
+            await open_target(self.app, step.opens)
+
+    async def action_train(self) -> None:
+        await start_training(self.app)
+
+    def action_answer(self) -> None:
+        self.query_one("#exercise-input", Input).focus()
+
+    def action_leave_field(self) -> None:
+        self.set_focus(None)
+
+    def action_scroll(self, lines: int) -> None:
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        scroll.scroll_relative(y=lines, animate=False)
+
+
+def training_notice(device: str, seconds_per_epoch: float | None, epochs: int) -> str:
+    """What a model step says before a network is trained: how long, and the key that starts it."""
+    from core.lesson import describe_estimate  # imported already by load_lesson
+
+    cost = f"{epochs} epochs on {device}"
+    if seconds_per_epoch is not None:
+        cost = f"{describe_estimate(seconds_per_epoch, epochs)}: {device}"
+    return (
+        "This step needs a trained network, and none is loaded yet. Press t to train the "
+        f"lesson's recipe on the Train screen ({cost}); Escape there comes back here."
+    )

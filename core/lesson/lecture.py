@@ -126,7 +126,8 @@ SLICES = "(90, 28, 28)\n(90, 28, 28)\n(90, 28, 28)"
 CORNER = "(60000, 14, 14)"
 NEGATIVE = "np.int64(4)\n(60000, 14, 14)"
 
-VIDEO = "(4, 240, 144, 256, 3): 106,168,320 values, 405MB as float32"
+# Stated in the lecture's text rather than printed by a cell.
+VIDEO = "(4, 240, 144, 256, 3): 106,168,320 values; as float32, 405MB"
 
 # Printed by the broadcasting example: y = np.random.random((10,)), a fresh draw every run.
 BROADCAST_Y = """\

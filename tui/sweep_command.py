@@ -197,8 +197,10 @@ def run_plan(plan: SweepPlan, args: argparse.Namespace) -> int:
         else:
             try:
                 import core.sweep.ray_backend  # noqa: F401
-            except ModuleNotFoundError as err:
-                return fail(f"--backend ray: {err}; this install has no Ray backend")
+            except ModuleNotFoundError as err:  # ray_backend, or ray if it imports it at once
+                if err.name == "core.sweep.ray_backend":
+                    return fail("--backend ray: this version of mnist-tui has no Ray backend")
+                return fail(f"--backend ray needs Ray: pip install 'mnist-tui[ray]' ({err})")
         return train_and_report(plan, args, store)
 
 

@@ -8,12 +8,14 @@ now, with an exercise and a screen to open where the step has them.
 from core.lesson.data_tensors import STEPS_RANK, STEPS_REAL
 from core.lesson.estimate import describe_estimate, training_estimate
 from core.lesson.first_look import STEPS as FIRST_LOOK
+from core.lesson.geometry import STEPS as GEOMETRY
+from core.lesson.operations import STEPS as OPERATIONS
 from core.lesson.position import read_position, write_position
 from core.lesson.slicing import STEPS as SLICING
 from core.lesson.snippet import PREAMBLE
 from core.lesson.types import Exercise, LessonContext, Opens, Outcome, Step
 
-STEPS: tuple[Step, ...] = FIRST_LOOK + STEPS_RANK + SLICING + STEPS_REAL
+STEPS: tuple[Step, ...] = FIRST_LOOK + STEPS_RANK + SLICING + STEPS_REAL + OPERATIONS + GEOMETRY
 
 
 def titles() -> list[str]:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from core.lesson.types import Exercise
 
 Shape = tuple[str, ...]
-_PRODUCT = re.compile(r"\d+(\*\d+)*")
+_PRODUCT = re.compile(r"-?\d+(\*-?\d+)*")
 _SYMBOL = re.compile(r"[a-z_][a-z0-9_]*")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?(e\d+)?")
 
@@ -40,7 +40,7 @@ def normalise_shape(text: str) -> Shape | None:
     tokens = [token for token in re.split(r"[,\s]+", t) if token]
     axes = []
     for token in tokens:
-        if _PRODUCT.fullmatch(token):
+        if _PRODUCT.fullmatch(token):  # 784, 28*28, or a coordinate such as -2
             axes.append(str(math.prod(int(n) for n in token.split("*"))))
         elif _SYMBOL.fullmatch(token) and token != "x":
             axes.append(token)

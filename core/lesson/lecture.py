@@ -154,3 +154,8 @@ array([[0, 0],
        [2, 0]])
 array([[0, 0],
        [2, 0]])"""
+
+# Stated in the lecture's text (formulas and shapes), not printed by a cell.
+DENSE = "output = relu(dot(W, input) + b)"
+DOT_RULE = "(a, b, c, d) . (d,) -> (a, b, c)\n(a, b, c, d) . (d, e) -> (a, b, c, e)"
+AFFINE = "affine2(affine1(x)) = W2(W1x + b1) + b2 = (W2W1)x + (W2b1 + b2)"

@@ -27,10 +27,17 @@ def crop_picture(images: np.ndarray, labels: np.ndarray, rows: slice, cols: slic
     )
 
 
-def scatter(points: np.ndarray, labels: np.ndarray, width: int = 56, height: int = 18) -> str:
-    """Points drawn as their class digit on a character grid (later points on top).
+def scatter(
+    points: np.ndarray,
+    labels: np.ndarray,
+    width: int = 56,
+    height: int = 18,
+    marks: str = "0123456789",
+) -> str:
+    """Points drawn as their class's mark on a character grid (later points on top).
 
-    The digit itself is the legend: a cluster of 7s is where the sevens landed.
+    By default the mark is the digit itself, so it is its own legend: a cluster of 7s is
+    where the sevens landed.
     """
     points = np.asarray(points, dtype=float)
     grid = [[" "] * width for _ in range(height)]
@@ -38,5 +45,18 @@ def scatter(points: np.ndarray, labels: np.ndarray, width: int = 56, height: int
     span = np.where(high > low, high - low, 1.0)
     cells = ((points - low) / span * [width - 1, height - 1]).round().astype(int)
     for (x, y), label in zip(cells, labels, strict=True):
-        grid[height - 1 - y][x] = str(int(label))
+        grid[height - 1 - y][x] = marks[int(label)]
     return "\n".join("".join(row) for row in grid)
+
+
+def side_by_side(*panels: tuple[str, str], gap: int = 3) -> str:
+    """Titled drawings next to each other, each padded to its widest line."""
+    columns = []
+    for title, drawing in panels:
+        lines = [title, *drawing.splitlines()]
+        width = max(len(line) for line in lines)
+        columns.append([line.ljust(width) for line in lines])
+    height = max(len(column) for column in columns)
+    for column in columns:
+        column.extend([" " * len(column[0])] * (height - len(column)))
+    return "\n".join((" " * gap).join(row).rstrip() for row in zip(*columns, strict=True))

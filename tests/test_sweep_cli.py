@@ -260,7 +260,8 @@ def test_ctrl_c_in_the_middle_stops_running_members_and_exits_130(runs_folder):
     assert all(run.epochs_done >= 1 for run in runs)
     # Members of the second group (hidden=32) never started, so they were never created.
     assert {run.config["hidden"] for run in runs} == {16}
-    assert "stopped" in out and "rank" in out
+    assert "stopping the sweep after the current step" in out
+    assert "stopped after" in out and "rank" in out
 
 
 def test_bench_prints_the_batched_to_sequential_ratio(capsys, runs_folder):

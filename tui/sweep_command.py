@@ -10,7 +10,10 @@ No textual and no torch at module level: this runs on GPU boxes without the UI.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
 BACKENDS = ("local", "ray")
 RANDOM_MAX = 1_000_000  # check_size refuses anything past MAX_MEMBERS with one line anyway
+NOTE_ON_STOP = b"stopping the sweep after the current step (Ctrl-C again: at once)\n"
 
 
 def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
@@ -279,7 +283,10 @@ def ctrl_c_stops(stop: threading.Event, interrupted: threading.Event) -> Iterato
             raise KeyboardInterrupt
         interrupted.set()
         stop.set()
-        print("stopping the sweep after the current step (Ctrl-C again: at once)", flush=True)
+        # Not print(): the handler may run while the main thread is inside a print to stdout,
+        # and the buffered writer refuses a reentrant call. A raw write to the fd cannot clash.
+        with contextlib.suppress(OSError, ValueError):
+            os.write(sys.stdout.fileno(), NOTE_ON_STOP)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:

@@ -310,7 +310,7 @@ class SweepPrinter:
         if isinstance(event, EpochEnd):
             line = (
                 f"{tag}  epoch {event.epoch}  loss {event.train_loss:.3f}  "
-                f"acc {event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.1f} s"
+                f"acc {event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.2f} s"
             )
         elif isinstance(event, RunFinished):
             ended = f"stopped after {event.epochs_done} epoch(s)" if event.stopped else "finished"

@@ -57,9 +57,14 @@ class LessonScreen(Screen):
     BINDINGS = [
         Binding("n,right", "step(1)", "Next", id="lesson-next"),
         Binding("p,left", "step(-1)", "Back", id="lesson-back"),
-        # Inputs do not take PageDown/PageUp, so these reach the screen from an exercise too.
-        Binding("pagedown", "step(1)", "Next (also in a field)", show=False, id="lesson-pgdn"),
-        Binding("pageup", "step(-1)", "Back (also in a field)", show=False, id="lesson-pgup"),
+        # Priority: ahead of the scroll container's own PageDown/PageUp, and from inside an
+        # exercise's field too (an Input has no use for them).
+        Binding(
+            "pagedown", "step(1)", "Next, also in a field", show=False, priority=True, id="pgdn"
+        ),
+        Binding(
+            "pageup", "step(-1)", "Back, also in a field", show=False, priority=True, id="pgup"
+        ),
         Binding("g", "goto", "Go to", id="lesson-goto"),
         # The next three show in the footer only on steps they serve (check_action).
         Binding("o", "open", "Open", id="lesson-open"),

@@ -11,8 +11,9 @@ $(VENV)/.installed: pyproject.toml core/_cpu_kernels.c
 	$(PY) -m pip install -q -e .
 	touch $@
 
+# The ray extra too, so the Ray sweep test runs on a local Ray instance instead of skipping.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,ray]'
 	touch $@
 
 run: $(VENV)/.installed

@@ -1,0 +1,510 @@
+"""A sweep's groups as Ray Tune trials, on a local Ray instance or an existing cluster.
+
+Each group (members that share one batched step) is one trial with one GPU, or a share of the
+CPU cores where the cluster has no GPU. The trial sends its members' events back inside Tune
+results (`tune.report`, about once a second and at every epoch); a Tune callback on the driver
+turns them back into core.events objects and calls `on_member_event(member, event)` there, so
+the caller's RunRecorders record a Ray sweep exactly as they record a local one.
+
+The data is loaded once on the driver and handed to Tune with `tune.with_parameters`, which puts
+it in Ray's object store once; every trial on a node maps the same arrays, so worker machines
+need the project installed but not the dataset files.
+
+Ray is optional (`pip install 'mnist-tui[ray]'`) and imported only when a Ray sweep starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import math
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from core.config import TrainConfig
+from core.errors import first_line
+from core.events import (
+    BatchProgress,
+    EpochEnd,
+    Event,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    to_json,
+)
+
+if TYPE_CHECKING:
+    from core.sweep.plan import Member
+    from core.train import SplitLike
+
+INSTALL_HINT = "pip install 'mnist-tui[ray]'"
+CONNECT_TIMEOUT_S = 5.0  # a plain TCP connect to the head's port answers within this or never
+# ray.init(address=...) retries an unreachable head for minutes (measured: over 2 minutes
+# before it gave up); the whole connection attempt is bounded by this instead.
+INIT_TIMEOUT_S = 15.0
+REPORT_EVERY_S = 1.0  # how often a trial sends its members' events back between epochs
+# ASHA halves the trials at each rung (1, 2, 4, ... epochs): with the few groups a sweep has,
+# Tune's default of keeping a quarter would stop nearly everything at the first rung.
+ASHA_REDUCTION = 2
+
+DataKey = tuple[str, str | None]  # (dataset, data_dir), as core.sweep.runner keys loaded data
+MemberHandler = Callable[["Member", Event], None]
+
+
+class RayUnavailable(Exception):
+    """Ray cannot be used: not installed, or the cluster cannot be reached; one line."""
+
+
+def run_groups_on_ray(
+    groups: Sequence[Sequence[Member]],
+    *,
+    on_member_event: MemberHandler,
+    stop: threading.Event | None,
+    address: str | None,
+    early_stop: bool,
+    data_dir: str | None,
+    data: dict[DataKey, tuple[SplitLike, SplitLike]] | None = None,
+) -> None:
+    """Train every group as one Ray Tune trial; each member's events reach `on_member_event`.
+
+    Without `address` a local Ray instance is started on this machine's cores (and shut down
+    at the end); with one ("HOST:PORT" of a `ray start --head`) the sweep joins that cluster.
+    If Ray is already initialised in this process, that instance is used as it is.
+    `data_dir` is used for members whose config names none; `data` maps (dataset, data_dir)
+    to (train, test) already loaded. `stop` set: the running trials end and their members are
+    recorded as stopped. `early_stop`: Tune's ASHA scheduler ends the groups whose best test
+    accuracy trails at 1, 2, 4, ... epochs; their members end as stopped.
+    Raises RayUnavailable (one line) and core.data.DataError before anything is recorded.
+    """
+    groups = [list(group) for group in groups if group]
+    if not groups:
+        return
+    stop = stop or threading.Event()
+    ray, tune = import_ray()
+    configs = [[with_data_dir(m.config, data_dir) for m in group] for group in groups]
+    loaded = load_group_data(configs, data)
+    started_here = connect(ray, address)
+    storage = tempfile.mkdtemp(prefix="mnist-tui-ray-")
+    relay = tune_class(Relay, tune.Callback)(groups, on_member_event)
+    try:
+        resources, threads = trial_resources(ray, configs)
+        trainable = tune.with_resources(
+            tune.with_parameters(
+                train_trial,
+                groups=[[c.to_dict() for c in group] for group in configs],
+                data=loaded,
+                threads=threads,
+            ),
+            resources,
+        )
+        scheduler = None
+        if early_stop:
+            scheduler = tune.schedulers.ASHAScheduler(
+                time_attr="epochs",
+                metric="test_acc",
+                mode="max",
+                max_t=max(c.epochs for group in configs for c in group),
+                grace_period=1,
+                reduction_factor=ASHA_REDUCTION,
+            )
+        tuner = tune.Tuner(
+            trainable,
+            param_space={"group": tune.grid_search(list(range(len(groups))))},
+            tune_config=tune.TuneConfig(
+                scheduler=scheduler,
+                num_samples=1,
+                trial_dirname_creator=lambda trial: f"group-{trial.config['group']}",
+            ),
+            run_config=tune.RunConfig(
+                name="sweep",
+                storage_path=storage,  # a temp folder: nothing lands in ~/ray_results
+                stop=tune_class(StopWhenSet, tune.Stopper)(stop),
+                callbacks=[relay],
+                failure_config=tune.FailureConfig(max_failures=0),
+                verbose=0,  # no trial tables in the terminal: the caller prints the sweep
+            ),
+        )
+        tuner.fit()
+    finally:
+        relay.close_unfinished(stopped=stop.is_set())
+        if started_here:
+            ray.shutdown()
+        shutil.rmtree(storage, ignore_errors=True)
+
+
+def import_ray() -> tuple[Any, Any]:
+    """Ray and Ray Tune, quietened; RayUnavailable with the install command when missing."""
+    # Tune's default loggers would write every result (the members' events) as CSV, JSON and
+    # TensorBoard files; the run store is where a sweep is recorded.
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    # Without this Tune prints a hint to set it, and some versions show a results table.
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    try:
+        import ray
+        from ray import tune
+        from ray.tune import schedulers  # noqa: F401  (tune.schedulers.ASHAScheduler)
+    except ImportError as err:
+        raise RayUnavailable(f"Ray is not installed: {INSTALL_HINT}") from err
+    for name in ("ray", "ray.tune", "ray.train", "ray.air"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    return ray, tune
+
+
+def with_data_dir(config: TrainConfig, data_dir: str | None) -> TrainConfig:
+    if data_dir is None or config.data_dir is not None:
+        return config
+    return dataclasses.replace(config, data_dir=data_dir)
+
+
+def load_group_data(
+    configs: Sequence[Sequence[TrainConfig]],
+    given: dict[DataKey, tuple[SplitLike, SplitLike]] | None,
+) -> dict[DataKey, tuple[SplitLike, SplitLike]]:
+    """Each dataset the groups train on, loaded once here on the driver."""
+    from core.data import load_splits
+
+    data: dict[DataKey, tuple[SplitLike, SplitLike]] = {}
+    for group in configs:
+        key = (group[0].dataset, group[0].data_dir)
+        if key in data:
+            continue
+        data[key] = given[key] if given and key in given else load_splits(*key)
+    return data
+
+
+# --- connecting -----------------------------------------------------------------------------
+
+
+def connect(ray: Any, address: str | None) -> bool:
+    """Start or join Ray; True when this call started it (and so must shut it down)."""
+    if ray.is_initialized():
+        return False
+    quiet = {"log_to_driver": False, "logging_level": logging.ERROR, "include_dashboard": False}
+    if address is None:
+        ray.init(num_cpus=os.cpu_count(), **quiet)
+        return True
+    address = address.strip()
+    if address != "auto":
+        host, port = split_address(address)
+        check_reachable(host, port, address)
+    init_bounded(ray, address, quiet)
+    return True
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """HOST:PORT (or ray://HOST:PORT for Ray Client) as its parts; one line when malformed."""
+    bare = address.removeprefix("ray://")
+    host, sep, port = bare.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise RayUnavailable(
+            f"--ray-address {address!r} is not HOST:PORT (the head's `ray start --head` "
+            "prints it, e.g. 10.0.0.5:6379)"
+        )
+    return host.strip("[]"), int(port)
+
+
+def unreachable(address: str, why: str) -> RayUnavailable:
+    port = address.rpartition(":")[2]
+    return RayUnavailable(
+        f"no Ray cluster at {address}: {why}; check that `ray status` on the head node "
+        f"shows it running and that port {port} is open to this machine"
+    )
+
+
+def check_reachable(host: str, port: int, address: str) -> None:
+    """Fail in seconds on a refused, unroutable or misspelled address, before ray.init."""
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except socket.gaierror:
+        raise unreachable(address, f"the host name {host!r} is not known") from None
+    except TimeoutError:
+        raise unreachable(address, f"no answer within {CONNECT_TIMEOUT_S:g} s") from None
+    except OSError as err:
+        raise unreachable(address, (err.strerror or str(err)).lower()) from None
+
+
+def init_bounded(ray: Any, address: str, options: dict[str, Any]) -> None:
+    """ray.init(address) on a thread, given up after INIT_TIMEOUT_S.
+
+    A port that accepts connections but is not a Ray head (or a head that does not answer)
+    keeps ray.init retrying for minutes; the thread is left to give up on its own.
+    """
+    outcome: dict[str, BaseException | None] = {}
+
+    def attempt() -> None:
+        try:
+            ray.init(address=address, **options)
+            outcome["error"] = None
+        except BaseException as err:  # handed to the caller's thread below
+            outcome["error"] = err
+
+    thread = threading.Thread(target=attempt, name="ray-init", daemon=True)
+    thread.start()
+    thread.join(INIT_TIMEOUT_S)
+    if "error" not in outcome:
+        raise unreachable(address, f"it did not answer as a Ray head within {INIT_TIMEOUT_S:g} s")
+    error = outcome["error"]
+    if error is not None:
+        raise unreachable(address, first_line(error)) from error
+
+
+def trial_resources(ray: Any, configs: Sequence[Sequence[TrainConfig]]) -> tuple[dict, int]:
+    """One GPU per trial where the cluster has GPUs (and the members may use one), else cores.
+
+    CPU trials share the cluster's cores evenly between the groups (at least one each, and no
+    more than the largest machine has, since a trial runs on one machine); the members then
+    train with that many threads.
+    """
+    total = ray.cluster_resources()
+    wants_gpu = any(c.device != "cpu" for group in configs for c in group)
+    if wants_gpu and total.get("GPU", 0) >= 1:
+        return {"cpu": 1, "gpu": 1}, 1
+    largest = max(
+        (node["Resources"].get("CPU", 0) for node in ray.nodes() if node.get("Alive")),
+        default=1,
+    )
+    share = int(total.get("CPU", 1)) // len(configs)
+    cores = max(1, min(int(largest), share))
+    return {"cpu": cores}, cores
+
+
+# --- the trial, on a Ray worker -------------------------------------------------------------
+
+
+def train_trial(
+    config: dict[str, Any],
+    groups: list[list[dict[str, Any]]],
+    data: dict[DataKey, tuple[SplitLike, SplitLike]],
+    threads: int,
+) -> None:
+    """One group's members trained together; their events go back in Tune results."""
+    from ray import tune
+
+    members = [
+        TrainConfig.from_dict({**fields, "threads": threads}) for fields in groups[config["group"]]
+    ]
+    split = data[(members[0].dataset, members[0].data_dir)]
+    reporter = TrialReporter(len(members), tune.report, node_note())
+    try:
+        train_members(members, [reporter.handler(i) for i in range(len(members))], split)
+    finally:  # what was sent before a crash still reaches the driver
+        reporter.flush(final=True)
+
+
+def train_members(
+    configs: list[TrainConfig],
+    on_events: list[Callable[[Event], None]],
+    data: tuple[SplitLike, SplitLike],
+) -> None:
+    """The batched trainer's train_group, or fit() member after member until it exists."""
+    try:
+        from core.sweep.batched import train_group
+    except ImportError:
+        from core.train import fit
+
+        for config, on_event in zip(configs, on_events, strict=True):
+            fit(config, on_event, data=data)
+        return
+    train_group(configs, on_events, data=data)
+
+
+def node_note() -> str:
+    try:
+        import ray
+
+        return f"trained on Ray node {ray.util.get_node_ip_address()}"
+    except Exception:  # a note is not worth failing the trial for
+        return "trained on Ray"
+
+
+class TrialReporter:
+    """Collects a trial's member events and sends them to the driver in Tune results.
+
+    Every result carries `epochs` (epochs every live member has finished) and `test_acc` (the
+    group's best test accuracy at that epoch), which ASHA compares between trials, and
+    `events`: [member slot, event as JSON] since the last result; of the BatchProgress events
+    only each member's newest is kept, as the recorder keeps no more than two a second.
+    """
+
+    def __init__(self, members: int, report: Callable[[dict], None], note: str) -> None:
+        self.report, self.note = report, note
+        self.pending: list[tuple[int, dict[str, Any]]] = []
+        self.progress: dict[int, BatchProgress] = {}
+        self.accs: list[list[float]] = [[] for _ in range(members)]
+        self.ended = [False] * members
+        self.failed = [False] * members
+        self.reported_epochs = 0
+        self.last = time.monotonic()
+
+    def handler(self, slot: int) -> Callable[[Event], None]:
+        return lambda event: self.on_event(slot, event)
+
+    def on_event(self, slot: int, event: Event) -> None:
+        if isinstance(event, BatchProgress):
+            self.progress[slot] = event
+        else:
+            if isinstance(event, RunStarted):
+                event = dataclasses.replace(event, notes=(*event.notes, self.note))
+            elif isinstance(event, EpochEnd):
+                self.progress.pop(slot, None)  # the epoch's end supersedes its last sample
+                self.accs[slot].append(event.test_acc)
+            elif isinstance(event, RunFinished | RunFailed):
+                self.ended[slot] = True
+                self.failed[slot] = isinstance(event, RunFailed)
+            self.pending.append((slot, to_json(event)))
+        if self.epochs() > self.reported_epochs or time.monotonic() - self.last >= REPORT_EVERY_S:
+            self.flush()
+
+    def epochs(self) -> int:
+        live = [len(a) for a, failed in zip(self.accs, self.failed, strict=True) if not failed]
+        return min(live) if live else max(len(a) for a in self.accs)
+
+    def best_acc(self, epochs: int) -> float:
+        reached = [a[epochs - 1] for a in self.accs if len(a) >= epochs and epochs > 0]
+        finite = [acc for acc in reached if math.isfinite(acc)]
+        return max(finite, default=0.0)
+
+    def flush(self, final: bool = False) -> None:
+        for slot, event in sorted(self.progress.items()):
+            if not self.ended[slot]:
+                self.pending.append((slot, to_json(event)))
+        self.progress.clear()
+        if not self.pending and not final:
+            return
+        epochs = self.epochs()
+        events, self.pending = self.pending, []
+        self.reported_epochs, self.last = epochs, time.monotonic()
+        self.report({"epochs": epochs, "test_acc": self.best_acc(epochs), "events": events})
+
+
+# --- back on the driver ---------------------------------------------------------------------
+
+
+def decode(fields: dict[str, Any]) -> Event:
+    """An event from its to_json() form (the inverse of core.events.to_json)."""
+    fields = dict(fields)
+    kind = fields.pop("event")
+    if kind == "run_started":
+        fields["config"] = TrainConfig.from_dict(fields["config"])
+        fields["notes"] = tuple(fields["notes"])
+        return RunStarted(**fields)
+    classes = {
+        "batch_progress": BatchProgress,
+        "epoch_end": EpochEnd,
+        "run_finished": RunFinished,
+        "run_failed": RunFailed,
+    }
+    return classes[kind](**fields)
+
+
+@dataclasses.dataclass
+class MemberState:
+    started_at: float | None = None  # when its RunStarted reached the driver
+    epochs: int = 0
+    test_acc: float = math.nan
+    ended: bool = False
+
+
+class NotSaved:
+    """Left out of the state Tune pickles for Tuner.restore, which a sweep never uses.
+
+    The live object holds the caller's callbacks and the stop event, neither of which pickles;
+    Tune keeps using the live object, so the saved copy is never called.
+    """
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        pass
+
+
+class Relay(NotSaved):
+    """Tune callback on the driver: trial results become each member's events.
+
+    A trial that ends without its members' ends (stopped by `stop`, by ASHA, or crashed)
+    has them closed here: RunFinished(stopped=True) with the last test accuracy, or RunFailed
+    with the trial's error. Members whose trial never started send nothing, as locally.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[Member]], on_member_event: MemberHandler):
+        self.groups, self.on_member_event = groups, on_member_event
+        self.states = [[MemberState() for _ in group] for group in groups]
+        self.errors: dict[int, str] = {}
+
+    def on_trial_result(self, iteration: int, trials: list, trial: Any, result: dict, **info):
+        group = trial.config["group"]
+        for slot, fields in result.get("events", ()):
+            self.send(group, slot, decode(fields))
+
+    def on_trial_error(self, iteration: int, trials: list, trial: Any, **info):
+        self.errors[trial.config["group"]] = trial_error(trial)
+        self.close_group(trial.config["group"], stopped=False)
+
+    def on_trial_complete(self, iteration: int, trials: list, trial: Any, **info):
+        self.close_group(trial.config["group"], stopped=True)
+
+    def send(self, group: int, slot: int, event: Event) -> None:
+        state = self.states[group][slot]
+        if isinstance(event, RunStarted):
+            state.started_at = time.monotonic()
+        elif isinstance(event, EpochEnd):
+            state.epochs, state.test_acc = state.epochs + 1, event.test_acc
+        elif isinstance(event, RunFinished | RunFailed):
+            state.ended = True
+        self.on_member_event(self.groups[group][slot], event)
+
+    def close_group(self, group: int, stopped: bool) -> None:
+        for slot, state in enumerate(self.states[group]):
+            if state.started_at is None or state.ended:
+                continue
+            if group in self.errors:
+                end: Event = RunFailed(reason=self.errors[group], epoch=state.epochs)
+            else:
+                end = RunFinished(
+                    test_acc=state.test_acc,
+                    seconds=time.monotonic() - state.started_at,
+                    epochs_done=state.epochs,
+                    stopped=stopped,
+                )
+            self.send(group, slot, end)
+
+    def close_unfinished(self, stopped: bool) -> None:
+        for group in range(len(self.groups)):
+            self.close_group(group, stopped)
+
+
+def trial_error(trial: Any) -> str:
+    """The trial's error as one line: the exception's own message, not Ray's wrapping."""
+    with contextlib.suppress(Exception):
+        error = trial.get_error()
+        if error is not None:
+            cause = getattr(error, "cause", None) or error
+            return f"Ray trial failed: {type(cause).__name__}: {first_line(cause)}"
+    return "Ray trial failed (see the Ray logs on the worker node)"
+
+
+class StopWhenSet(NotSaved):
+    """Tune stopper: every trial ends once the sweep's stop event is set."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+
+    def __call__(self, trial_id: str, result: dict) -> bool:
+        return self.stop.is_set()
+
+    def stop_all(self) -> bool:
+        return self.stop.is_set()
+
+
+def tune_class(cls: type, base: type) -> type:
+    """`cls` made a subclass of Tune's `base` (Callback, Stopper), which exists only with Ray."""
+    return type(cls.__name__, (cls, base), {})

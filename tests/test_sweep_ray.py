@@ -1,0 +1,380 @@
+"""Sweeps on Ray: a real local Ray instance (2 CPUs) trains the groups as Tune trials.
+
+No mocks: the trials run in Ray worker processes, their results come back through Tune, and
+RunRecorders write them to a real run store (a temp folder per test, tests/conftest.py).
+Ray is an optional extra; without it these tests skip, except under CI=true, where the
+Makefile installs it and a missing Ray fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from core.config import TrainConfig
+from core.data import load_splits
+from core.events import BatchProgress, EpochEnd, RunFailed, RunFinished, RunStarted, to_json
+from core.runs import RunRecorder, RunStore
+from core.sweep import ray_backend
+from core.sweep.plan import Member
+from core.sweep.ray_backend import (
+    INSTALL_HINT,
+    RayUnavailable,
+    Relay,
+    TrialReporter,
+    decode,
+    run_groups_on_ray,
+    split_address,
+)
+from core.train import fit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ray_or_skip():
+    try:
+        import ray
+        from ray import tune  # noqa: F401
+    except ImportError:
+        reason = f"Ray is not installed ({INSTALL_HINT})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI installs the ray extra (make test)")
+        pytest.skip(reason)
+    return ray
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    """One local Ray instance on two CPUs for the module; shut down after its last test."""
+    ray = ray_or_skip()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return load_splits("synthetic")
+
+
+def member(index: int, label: str, **overrides) -> Member:
+    fields = {"dataset": "synthetic", "device": "cpu", "epochs": 1, "hidden": 32} | overrides
+    return Member(index, TrainConfig(**fields), label)
+
+
+def recorded_sweep(groups, sweep_id, **options):
+    """Run the groups on Ray with a RunRecorder per member, as core.sweep.runner does."""
+    store = RunStore.open()
+    members = [m for group in groups for m in group]
+    recorders = {
+        m.index: RunRecorder(store, "sweep", name=m.label, sweep=sweep_id) for m in members
+    }
+    seen = []
+
+    def on_member_event(m: Member, event) -> None:
+        seen.append((m.index, event, threading.current_thread() is threading.main_thread()))
+        recorders[m.index](event)
+
+    options = {"stop": None, "address": None, "early_stop": False, "data_dir": None} | options
+    run_groups_on_ray(groups, on_member_event=on_member_event, **options)
+    for recorder in recorders.values():
+        assert recorder.error is None
+    return store, seen
+
+
+def test_a_sweep_on_local_ray_is_recorded_like_a_local_one(ray_instance, synthetic):
+    groups = [
+        [member(0, "lr=0.001", lr=1e-3), member(1, "lr=0.003", lr=3e-3)],
+        [member(2, "hidden=64", hidden=64)],
+    ]
+    started = time.monotonic()
+    store, seen = recorded_sweep(groups, "ray00001", data={("synthetic", None): synthetic})
+    print(
+        f"\n2 trials (3 members, 1 epoch) on a local 2-CPU Ray: {time.monotonic() - started:.1f} s"
+    )
+
+    runs = store.list(sweep="ray00001")
+    assert sorted(r.name for r in runs) == ["hidden=64", "lr=0.001", "lr=0.003"]
+    for run in runs:
+        assert (run.source, run.sweep, run.status, run.epochs_done) == (
+            "sweep",
+            "ray00001",
+            "finished",
+            1,
+        )
+        [epoch] = store.history(run.id)
+        assert 0.1 < epoch.test_acc <= 1 and epoch.train_loss > 0 and epoch.seconds > 0
+        assert run.test_acc == epoch.test_acc
+        assert any("Ray node" in note for note in run.details["notes"])
+        # Two CPUs shared by two trials: each trained its members with one thread.
+        assert run.config["threads"] == 1
+    # Every member's events arrived on the driver's own thread, in fit()'s order.
+    assert all(on_main for _, _, on_main in seen)
+    for index in range(3):
+        kinds = [type(e) for i, e, _ in seen if i == index and not isinstance(e, BatchProgress)]
+        assert kinds == [RunStarted, EpochEnd, RunFinished]
+
+    # The figures are the ones training that member alone gives (to float rounding).
+    alone = fit(TrainConfig(**(groups[0][1].config.to_dict() | {"threads": 1})), data=synthetic)
+    [ray_run] = [r for r in runs if r.name == "lr=0.003"]
+    assert ray_run.test_acc == pytest.approx(alone.history[-1].test_acc, abs=0.003)
+
+
+def test_stop_ends_the_running_trial_and_records_its_members_stopped(ray_instance, synthetic):
+    stop = threading.Event()
+    groups = [[member(0, "long", epochs=200)]]
+    store = RunStore.open()
+    recorder = RunRecorder(store, "sweep", name="long", sweep="ray00002")
+
+    def on_member_event(m: Member, event) -> None:
+        recorder(event)
+        if isinstance(event, EpochEnd):
+            stop.set()  # as Ctrl-C or the Runs screen's `s` would
+
+    started = time.monotonic()
+    run_groups_on_ray(
+        groups,
+        on_member_event=on_member_event,
+        stop=stop,
+        address=None,
+        early_stop=True,  # ASHA alongside: it never stops the only trial
+        data_dir=None,
+        data={("synthetic", None): synthetic},
+    )
+    assert time.monotonic() - started < 120
+    [run] = store.list(sweep="ray00002")
+    assert run.status == "stopped"
+    assert 1 <= run.epochs_done < 200
+    assert run.test_acc == store.history(run.id)[-1].test_acc
+
+
+def run_driver(script: str, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    """A separate Python process, as `mnist-tui sweep --backend ray` would be."""
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+TINY_SWEEP = """
+    import sys, time
+    import numpy as np
+    from types import SimpleNamespace
+    from core.config import TrainConfig
+    from core.sweep import ray_backend
+    from core.sweep.plan import Member
+    if len(sys.argv) > 2:
+        ray_backend.INIT_TIMEOUT_S = float(sys.argv[2])
+    split = SimpleNamespace(images=np.zeros((8, 28, 28), np.uint8), labels=np.arange(8) % 10)
+    group = [Member(0, TrainConfig(dataset="synthetic", device="cpu", epochs=1), "m")]
+    started = time.monotonic()
+    try:
+        ray_backend.run_groups_on_ray(
+            [group], on_member_event=print, stop=None, address=sys.argv[1], early_stop=False,
+            data_dir=None, data={("synthetic", None): (split, split)})
+    except ray_backend.RayUnavailable as err:
+        print(f"{time.monotonic() - started:.1f}")
+        print(err)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_address_nobody_listens_on_is_refused_in_one_line_quickly():
+    ray_or_skip()
+    port = free_port()
+    result = run_driver(TINY_SWEEP, f"127.0.0.1:{port}")
+    assert result.returncode == 0, result.stderr
+    seconds, message = result.stdout.strip().splitlines()
+    assert float(seconds) < 15
+    assert message.startswith(f"no Ray cluster at 127.0.0.1:{port}: connection refused;")
+    assert "`ray status` on the head node" in message and f"port {port} is open" in message
+    assert "Traceback" not in result.stderr
+
+
+def test_a_port_that_is_not_a_ray_head_is_given_up_after_the_init_timeout():
+    """ray.init keeps retrying a port that accepts but never answers; the sweep does not."""
+    ray_or_skip()
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        result = run_driver(TINY_SWEEP, f"127.0.0.1:{port}", "4")
+    assert result.returncode == 0, result.stderr
+    seconds, message = result.stdout.strip().splitlines()[-2:]
+    assert 4 <= float(seconds) < 15
+    assert message == (
+        f"no Ray cluster at 127.0.0.1:{port}: it did not answer as a Ray head within 4 s; "
+        f"check that `ray status` on the head node shows it running and that port {port} "
+        "is open to this machine"
+    )
+
+
+@pytest.mark.parametrize("address", ["headnode", "head:", ":6379", "head:99999", "head:63x9"])
+def test_a_malformed_address_is_named(address):
+    with pytest.raises(RayUnavailable, match="is not HOST:PORT"):
+        split_address(address)
+
+
+def test_addresses_are_split_into_host_and_port():
+    assert split_address("10.0.0.5:6379") == ("10.0.0.5", 6379)
+    assert split_address("ray://head.lan:10001") == ("head.lan", 10001)
+    assert split_address("[::1]:6379") == ("::1", 6379)
+
+
+def test_without_ray_installed_the_sweep_says_what_to_install():
+    script = """
+        import sys
+        sys.modules["ray"] = None  # as if Ray were not installed
+        from core.sweep.plan import Member
+        from core.config import TrainConfig
+        from core.sweep.ray_backend import RayUnavailable, run_groups_on_ray
+        group = [Member(0, TrainConfig(dataset="synthetic", device="cpu"), "m")]
+        try:
+            run_groups_on_ray([group], on_member_event=print, stop=None, address=None,
+                              early_stop=False, data_dir=None)
+        except RayUnavailable as err:
+            print(err)
+    """
+    result = run_driver(script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Ray is not installed: pip install 'mnist-tui[ray]'"
+
+
+def test_joining_a_running_cluster_by_address_records_the_sweep(ray_instance, runs_folder):
+    """A second process joins the fixture's Ray by its address, as --ray-address does."""
+    address = ray_instance.get_runtime_context().gcs_address
+    script = """
+        import sys
+        from core.config import TrainConfig
+        from core.runs import RunStore
+        from core.sweep.plan import Member, SweepPlan
+        from core.sweep.runner import run_sweep
+        config = TrainConfig(dataset="synthetic", device="cpu", epochs=1, hidden=16)
+        plan = SweepPlan((Member(0, config, "joined"),), ("hidden",))
+        result = run_sweep(plan, store=RunStore.open(), sweep_id="ray00003", backend="ray",
+                           ray_address=sys.argv[1])
+        print(result.members[0].status)
+    """
+    started = time.monotonic()
+    result = run_driver(script, address)
+    print(f"\na second driver joined by address: {time.monotonic() - started:.1f} s")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "finished"
+    [run] = RunStore.open().list(sweep="ray00003")
+    assert (run.name, run.status, run.epochs_done) == ("joined", "finished", 1)
+
+
+# --- the pieces on either side of Tune, with real events --------------------------------------
+
+
+def epoch(n: int, acc: float) -> EpochEnd:
+    return EpochEnd(n, 0.5, 0.8, 0.4, acc, 1.0, 6000.0, None)
+
+
+def progress(n: int) -> BatchProgress:
+    return BatchProgress(0, n, 94, n, 0.6, 0.7, 5000.0)
+
+
+def test_events_survive_the_trip_through_tune_results_as_json():
+    started = RunStarted(TrainConfig(hidden=32), "cpu", 25_450, 6000, 1000, 0, "drawn", ("a",))
+    events = [
+        started,
+        progress(3),
+        epoch(0, 0.9),
+        RunFinished(0.9, 2.0, 1, False),
+        RunFailed("loss became nan", 1, 20),
+    ]
+    for event in events:
+        assert decode(json.loads(json.dumps(to_json(event)))) == event
+
+
+def test_the_trial_reports_an_epoch_once_every_live_member_has_finished_it(monkeypatch):
+    monkeypatch.setattr(ray_backend, "REPORT_EVERY_S", 3600.0)  # only epochs send, here
+    reports = []
+    reporter = TrialReporter(3, reports.append, "trained on Ray node 10.0.0.7")
+    a, b, c = (reporter.handler(slot) for slot in range(3))
+    a(RunStarted(TrainConfig(), "cpu", 1, 1, 1, 0, "x"))
+    for slot in (a, b, c):
+        slot(progress(1))
+        slot(progress(2))
+    a(epoch(0, 0.91))
+    b(RunFailed("loss became inf at epoch 0, step 3", 0, 3))  # a failed member waits for no one
+    assert reports == []  # c has not finished epoch 0 yet
+    c(epoch(0, 0.93))
+    [report] = reports
+    assert (report["epochs"], report["test_acc"]) == (1, 0.93)
+    sent = [(slot, e["event"]) for slot, e in report["events"]]
+    # c's progress was superseded by its epoch's end; a's and b's ended with them
+    assert sent == [(0, "run_started"), (0, "epoch_end"), (1, "run_failed"), (2, "epoch_end")]
+    assert decode(report["events"][0][1]).notes == ("trained on Ray node 10.0.0.7",)
+
+
+def test_progress_alone_is_sent_about_once_a_second_newest_only(monkeypatch):
+    monkeypatch.setattr(ray_backend, "REPORT_EVERY_S", 60.0)  # a slow machine is not "later"
+    reports = []
+    reporter = TrialReporter(1, reports.append, "node")
+    reporter.last = time.monotonic() - 120  # the last report was long ago
+    reporter.on_event(0, progress(7))
+    [report] = reports
+    assert [decode(e) for _, e in report["events"]] == [progress(7)]
+    reporter.on_event(0, progress(8))  # within the second: held back
+    reporter.on_event(0, progress(9))
+    assert len(reports) == 1
+    reporter.flush(final=True)
+    assert [decode(e) for _, e in reports[-1]["events"]] == [progress(9)]
+
+
+class FakeTrial:
+    """What the relay reads from a Tune trial: its config and its error."""
+
+    def __init__(self, group: int, error: Exception | None = None) -> None:
+        self.config, self.error = {"group": group}, error
+
+    def get_error(self):
+        return self.error
+
+
+def test_members_of_a_trial_that_ends_without_their_end_are_closed_on_the_driver():
+    groups = [[member(0, "a"), member(1, "b")], [member(2, "c")]]
+    got = []
+    relay = Relay(groups, lambda m, e: got.append((m.index, e)))
+    start = to_json(RunStarted(TrainConfig(), "cpu", 1, 1, 1, 0, "x"))
+    relay.on_trial_result(0, [], FakeTrial(0), {"events": [[0, start], [1, start]]})
+    relay.on_trial_result(0, [], FakeTrial(0), {"events": [[0, to_json(epoch(0, 0.9))]]})
+    relay.on_trial_result(0, [], FakeTrial(1), {"events": [[0, start]]})
+    relay.on_trial_complete(0, [], FakeTrial(0))  # stopped by ASHA or by `stop`
+    relay.on_trial_error(0, [], FakeTrial(1, MemoryError("worker ran out of memory")))
+    ends = {index: e for index, e in got if isinstance(e, RunFinished | RunFailed)}
+    assert ends[0].stopped and ends[0].epochs_done == 1 and ends[0].test_acc == 0.9
+    assert ends[1].stopped and ends[1].epochs_done == 0 and math.isnan(ends[1].test_acc)
+    assert ends[2] == RunFailed("Ray trial failed: MemoryError: worker ran out of memory", 0)
+    relay.close_unfinished(stopped=True)  # nothing is ended twice
+    assert len([e for _, e in got if isinstance(e, RunFinished | RunFailed)]) == 3
+
+
+def test_a_member_whose_trial_never_started_is_never_recorded():
+    got = []
+    relay = Relay([[member(0, "a")]], lambda m, e: got.append(e))
+    relay.close_unfinished(stopped=True)
+    assert got == []

@@ -61,6 +61,10 @@ def normalise_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.strip().lower()).strip()
 
 
+def is_numeric(shape: Shape) -> bool:
+    return all(axis.lstrip("-").isdigit() for axis in shape)
+
+
 NORMALISE = {"shape": normalise_shape, "number": normalise_number, "word": normalise_word}
 WHAT = {
     "shape": "a shape such as (2, 3)",
@@ -76,10 +80,10 @@ def check_answer(exercise: Exercise, given: str) -> tuple[bool, str]:
         return False, f"Type an answer first.{hint}"
     kind = answer_kind(exercise.answer)
     normalise = NORMALISE[kind]
-    guess = normalise(given)
-    if guess is None or guess == "":
+    guess, right = normalise(given), normalise(exercise.answer)
+    # Letters stand for sizes only where the answer itself is written in letters.
+    if guess in (None, "") or (kind == "shape" and is_numeric(right) and not is_numeric(guess)):
         return False, f"{given.strip()!r} does not read as {WHAT[kind]}.{hint}"
-    right = normalise(exercise.answer)
     if guess == right or guess in {normalise(a) for a in exercise.accept}:
         return True, exercise.why or f"Right: {exercise.answer}."
     for wrong, explanation in exercise.mistakes:
@@ -92,7 +96,8 @@ def explain_difference(kind: str, guess, right) -> str:
     """What differs between a wrong guess and the answer, without giving the answer away."""
     if kind == "shape":
         if len(guess) != len(right):
-            return f"That has {len(guess)} axes; the result has {len(right)}."
+            axes = "1 axis" if len(guess) == 1 else f"{len(guess)} axes"
+            return f"That has {axes}; the result has {len(right)}."
         wrong = [i for i, (g, r) in enumerate(zip(guess, right, strict=True)) if g != r]
         axes = ", ".join(str(i) for i in wrong)
         which = f"axis {axes} is" if len(wrong) == 1 else f"axes {axes} are"

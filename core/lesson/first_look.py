@@ -100,7 +100,8 @@ def ink_rows(text: str) -> list[list[int]]:
     the export re-wrapped) still counts as one; where its zeros were lost does not matter.
     """
     rows = []
-    for chunk in text.split("[")[1:]:
+    matrix = text.split("dtype")[0]  # not the torch.Size([28, 28]) printed after it
+    for chunk in matrix.split("[")[1:]:
         ink = [int(n) for n in re.findall(r"\d+", chunk.split("]")[0]) if int(n)]
         if ink:
             rows.append(ink)

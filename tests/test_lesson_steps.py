@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import cache
 
@@ -359,6 +360,17 @@ def test_every_steps_code_runs_in_a_fresh_namespace():
         assert printed, step.key
         if step.key == "training":
             assert names["model"] is not None
+
+
+def test_a_snippets_output_is_its_own_even_on_threads_at_once(capsys):
+    """The Lesson screen computes on worker threads: no snippet may swap sys.stdout."""
+    stdout = sys.stdout
+    code = "import time\nfor _ in range(20):\n    print(tag)\n    time.sleep(0.001)\n"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outputs = list(pool.map(lambda tag: run_code(code, {"tag": tag}), "abcd"))
+    assert outputs == ["\n".join(tag * 20) for tag in "abcd"]
+    assert sys.stdout is stdout
+    assert capsys.readouterr().out == ""
 
 
 def test_the_preamble_runs_on_its_own_and_a_step_runs_after_it(monkeypatch):

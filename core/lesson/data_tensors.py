@@ -21,9 +21,9 @@ def fixed(code: str, printed: str | None) -> Printed:
 SCALAR_CODE = """\
 import numpy as np
 
-x = np.array(12)
-print(repr(x))
-print(x.ndim)
+scalar = np.array(12)
+print(repr(scalar))
+print(scalar.ndim)
 """
 SCALAR = Step(
     key="rank-0",
@@ -44,9 +44,9 @@ SCALAR = Step(
 VECTOR_CODE = """\
 import numpy as np
 
-x = np.array([12, 3, 6, 14, 5])
-print(repr(x))
-print(x.ndim)
+vector = np.array([12, 3, 6, 14, 5])
+print(repr(vector))
+print(vector.ndim)
 """
 VECTOR = Step(
     key="rank-1",
@@ -61,7 +61,7 @@ VECTOR = Step(
     needs="none",
     compute=fixed(VECTOR_CODE, lecture.VECTOR),
     exercise=Exercise(
-        question="x = np.array([12, 3, 6, 14, 5]) has five entries. What is x.ndim?",
+        question="np.array([12, 3, 6, 14, 5]) has five entries. What is its ndim?",
         answer="1",
         hint="count the axes, not the entries",
         why="Five entries along one axis: a 5-dimensional vector, but a rank-1 tensor.",
@@ -73,10 +73,10 @@ VECTOR = Step(
 MATRIX_CODE = """\
 import numpy as np
 
-x = np.array([[5, 78, 2, 34, 0], [6, 79, 3, 35, 1], [7, 80, 4, 36, 2]])
-print(repr(x))
-print(x.ndim)
-print(x.shape)
+matrix = np.array([[5, 78, 2, 34, 0], [6, 79, 3, 35, 1], [7, 80, 4, 36, 2]])
+print(repr(matrix))
+print(matrix.ndim)
+print(matrix.shape)
 """
 MATRIX_STEP = Step(
     key="rank-2",
@@ -98,14 +98,14 @@ CUBE_CODE = """\
 import numpy as np
 
 matrix = np.array([[5, 78, 2, 34, 0], [6, 79, 3, 35, 1], [7, 80, 4, 36, 2]])
-x = np.stack([matrix, matrix, matrix])
-print(x.ndim)
-print(x.shape)
+cube = np.stack([matrix, matrix, matrix])  # three copies along a new first axis
+print(cube.ndim)
+print(cube.shape)
 """
 
 
 def cube_picture(ctx: LessonContext) -> str:
-    return "x =\n" + repr(np.stack([MATRIX] * 3))
+    return "cube =\n" + repr(np.stack([MATRIX] * 3))
 
 
 CUBE = Step(

@@ -271,10 +271,10 @@ import numpy as np
 
 from core import tensorlab as lab
 
-x = np.array([[0, 1], [2, 3], [4, 5]])
-print(x.shape)
-print(lab.reshape(x, (6, 1)))
-print(lab.reshape(x, (2, 3)))
+pairs = np.array([[0, 1], [2, 3], [4, 5]])  # integers, as in the lecture
+print(pairs.shape)
+print(lab.reshape(pairs, (6, 1)))
+print(lab.reshape(pairs, (2, 3)))
 """
 RESHAPE = Step(
     key="reshape",
@@ -307,9 +307,9 @@ RESHAPE = Step(
 RESHAPE_ERROR_CODE = """\
 import numpy as np
 
-x = np.array([[0, 1, 2], [3, 4, 5]])
+six = np.array([[0, 1, 2], [3, 4, 5]])
 try:
-    x.reshape((3, 4))
+    six.reshape((3, 4))
 except ValueError as err:
     print(f"{type(err).__name__}: {err}")
 """
@@ -339,8 +339,8 @@ RESHAPE_ERROR = Step(
 TRANSPOSE_CODE = """\
 import numpy as np
 
-x = np.zeros((300, 20))
-print(np.transpose(x).shape)
+tall = np.zeros((300, 20))
+print(np.transpose(tall).shape)
 m = np.arange(6).reshape((2, 3))
 print("row 1 of m == column 1 of m.T:", bool((m[1, :] == m.T[:, 1]).all()))
 """

@@ -54,8 +54,8 @@ def corner_picture(ctx: LessonContext) -> str:
 
 
 CORNER_CODE = """\
-my_slice = train_images[:, 14:, 14:]
-print(my_slice.shape)
+corner = train_images[:, 14:, 14:]  # rows 14-27, columns 14-27 of every image
+print(corner.shape)
 """
 CORNER = Step(
     key="crop-corner",
@@ -64,8 +64,8 @@ CORNER = Step(
         "Slicing the second and third axes crops every image at once. 14: keeps the rows from "
         "14 to the end, and the same on the columns: the bottom-right quarter of each image, "
         "14 by 14, for all 60,000 of them.\n\n"
-        "The drawing is my_slice[4], the corner of image 4: mostly the lower right part of "
-        "its stroke."
+        "The drawing is corner[4] (the lecture's my_slice[4]): the lower right quarter of "
+        "image 4, a 9, with only the foot of its stroke."
     ),
     code=CORNER_CODE,
     lecture=lecture.CORNER,
@@ -94,9 +94,10 @@ def centre_picture(ctx: LessonContext) -> str:
 NEGATIVE_CODE = """\
 import numpy as np
 
-print(repr(np.array([0, 1, 2, 3, 4, 5])[-2]))
-my_slice = train_images[:, 7:-7, 7:-7]
-print(my_slice.shape)
+counts = np.arange(6)  # 0, 1, ..., 5
+print(repr(counts[-2]))
+centre = train_images[:, 7:-7, 7:-7]  # 7 pixels off each edge
+print(centre.shape)
 """
 NEGATIVE = Step(
     key="negative-indices",
@@ -106,7 +107,7 @@ NEGATIVE = Step(
         "one before it. In a slice, 7:-7 starts 7 in from the front and stops 7 before the "
         "end.\n\n"
         "On 28 pixels that keeps 7 to 20, a 14x14 patch in the middle of each image, where "
-        "most of the ink is. The drawing is my_slice[4] again, now centred."
+        "most of the ink is. The drawing is centre[4], the lecture's my_slice[4] again."
     ),
     code=NEGATIVE_CODE,
     lecture=lecture.NEGATIVE,

@@ -7,7 +7,6 @@ code on screen cannot drift from the number it claims to produce.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 from collections.abc import Callable
@@ -51,10 +50,20 @@ def namespace(ctx: LessonContext) -> dict[str, object]:
 
 
 def run_code(code: str, names: dict[str, object]) -> str:
-    """Execute a snippet in `names` and return what it printed, without the final newline."""
+    """Execute a snippet in `names` and return what it printed, without the final newline.
+
+    The snippet's `print` writes to a buffer of its own, rather than sys.stdout being swapped
+    (contextlib.redirect_stdout): the Lesson screen computes steps on worker threads, and a
+    swapped global stdout would catch other threads' output, or stay swapped when two overlap.
+    """
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<lesson step>", "exec"), names)
+
+    def lesson_print(*values: object, **options) -> None:
+        options.setdefault("file", out)
+        print(*values, **options)
+
+    names["print"] = lesson_print
+    exec(compile(code, "<lesson step>", "exec"), names)
     return out.getvalue().rstrip("\n")
 
 

@@ -12,10 +12,12 @@ import torch
 
 from core.config import TrainConfig
 from core.model import SimpleNN
+from tests.datasets import mnist_dir
 from tests.tui_helpers import RecordingApp, notifications, plain, wait_for_data
 from tui.app import MnistApp
-from tui.screens.tensors import PANEL_IDS, TensorScreen
+from tui.screens.tensors import PANEL_IDS, TensorScreen, UnknownPanel
 from tui.state import Options, TrainedModel
+from tui.widgets.lab.dense import FRESH, DensePanel
 from tui.widgets.lab.input import HistoryInput
 
 
@@ -140,17 +142,46 @@ async def test_brackets_and_the_list_switch_panels():
 # --- Lessons ------------------------------------------------------------------------------------
 
 
-async def test_rank_panel_shows_ndim_and_the_loader_batch():
+async def test_rank_panel_shows_the_lectures_values_ndim_and_shapes():
     async with make_lab().run_test(size=(100, 34)) as pilot:
         screen = await open_lab(pilot, "rank")
-        assert "x.ndim = 3    x.shape = torch.Size([3, 3, 5])" in shown(
-            screen, "#rank .lesson-result"
-        )
+        assert "x.ndim = 3    x.shape = (3, 3, 5)" in shown(screen, "#rank .lesson-result")
         extra = shown(screen, "#rank .lesson-extra")
-        assert "scalar" in extra and "torch.Size([])" in extra
-        assert "torch.Size([64, 784]) float32" in extra
+        rows = {line.split()[0]: line for line in extra.splitlines() if line.strip()}
+
+        def ndim_and_shape(row: str) -> list[str]:
+            return row.rsplit("(", 1)[0].split()[-1:] + ["(" + row.rsplit("(", 1)[1].strip()]
+
+        assert rows["scalar"].split()[1:] == ["array(12)", "0", "()"]
+        assert "array([12,  3,  6, 14,  5])" in rows["vector"]
+        assert ndim_and_shape(rows["vector"]) == ["1", "(5,)"]
+        assert "array([[ 5, 78,  2, 34,  0]," in rows["matrix"]
+        assert ndim_and_shape(rows["matrix"]) == ["2", "(3, 5)"]
+        assert "array([[[ 5, 78,  2, 34,  0]," in rows["3-D"]
+        assert ndim_and_shape(rows["3-D"]) == ["3", "(3, 3, 5)"]
+        assert extra.count("[ 7, 80,  4, 36,  2]") == 4  # the matrix's last row, and 3 in 3-D
         await type_into(pilot, "rank", "()")
-        assert "x.ndim = 0" in shown(screen, "#rank .lesson-result")
+        assert "x.ndim = 0    x.shape = ()" in shown(screen, "#rank .lesson-result")
+
+
+async def test_rank_panel_shows_the_datasets_attributes_labels_and_a_loader_batch():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, "rank")
+        labels = pilot.app.dataset.train.labels
+        first, last = ", ".join(map(str, labels[:3])), ", ".join(map(str, labels[-3:]))
+        extra = shown(screen, "#rank .lesson-extra")
+        assert "train_images: ndim 3, shape (6000, 28, 28), dtype uint8" in extra
+        assert f"train_labels = tensor([{first}, ..., {last}])    torch.Size([6000])" in extra
+        assert "torch.Size([64, 784]) float32, values 0 to 1" in extra
+
+
+async def test_rank_panel_prints_the_real_labels_as_the_lecture_does():
+    app = LabApp(Options(TrainConfig(dataset="mnist", data_dir=str(mnist_dir()))))
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, "rank")
+        extra = shown(screen, "#rank .lesson-extra")
+        assert "train_labels = tensor([5, 0, 4, ..., 5, 6, 8])    torch.Size([60000])" in extra
+        assert "train_images: ndim 3, shape (60000, 28, 28), dtype uint8" in extra
 
 
 async def test_elementwise_enter_times_loops_against_numpy_in_a_worker():
@@ -192,15 +223,16 @@ async def test_dot_panel_shape_rule_error_and_order():
         assert "dot(x, y) != dot(y, x)" in shown(screen, "#dot .lesson-extra")
 
 
-async def test_reshape_panel_shows_values_and_the_size_error():
+async def test_reshape_panel_prints_integers_and_the_size_error_in_one_line():
     async with make_lab().run_test(size=(100, 34)) as pilot:
         screen = await open_lab(pilot, "reshape")
         await type_into(pilot, "reshape", "(2, 3)")
-        assert "[[0., 1., 2.]," in shown(screen, "#reshape .lesson-result")
+        assert "[[0 1 2]\n [3 4 5]]" in shown(screen, "#reshape .lesson-result")  # print(x)
+        await type_into(pilot, "reshape", "(6, 1)")
+        assert "[[0]\n [1]\n [2]\n [3]\n [4]\n [5]]" in shown(screen, "#reshape .lesson-result")
         await type_into(pilot, "reshape", "(3, 4)")
-        assert "cannot reshape array of size 6 into shape (3,4)" in shown(
-            screen, "#reshape .lesson-result"
-        )
+        result = shown(screen, "#reshape .lesson-result").strip()
+        assert result == "ValueError: cannot reshape array of size 6 into shape (3,4)"
         assert "x.shape = (20, 300)" in shown(screen, "#reshape .lesson-extra")
 
 
@@ -238,6 +270,179 @@ async def test_uncrumpling_asks_for_a_model_then_projects_one():
         assert "Nearest class centroid" in shown(screen, "#uncrumple-status")
 
 
+async def test_slicing_train_labels_prints_their_values_as_torch_does():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot)
+        await type_into(pilot, "slicing", "train_labels")
+        labels = pilot.app.dataset.train.labels
+        first, last = ", ".join(map(str, labels[:3])), ", ".join(map(str, labels[-3:]))
+        assert f"train_labels = tensor([{first}, ..., {last}])" in shown(screen, "#slice-result")
+        await type_into(pilot, "slicing", "test_labels[:4]")
+        values = ", ".join(map(str, pilot.app.dataset.test.labels[:4]))
+        assert f"test_labels[:4] = tensor([{values}])" in shown(screen, "#slice-result")
+        await type_into(pilot, "slicing", "train_images[4]")
+        assert " = tensor(" not in shown(screen, "#slice-result")  # 784 numbers: facts only
+
+
+# --- Stale timings ------------------------------------------------------------------------------
+
+
+async def time_now(pilot) -> None:
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(
+    ("panel", "timed", "other"),
+    [("elementwise", "(20, 100)", "(100, 100)"), ("dot", "(4, 3), (3, 5)", "(4, 3), (3,)")],
+)
+async def test_a_timing_for_other_shapes_than_those_typed_is_marked_stale(panel, timed, other):
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, panel)
+        field = await type_into(pilot, panel, timed)
+        await time_now(pilot)
+        timing = shown(screen, f"#{panel} .lesson-timing")
+        assert "x faster" in timing and "stale" not in timing
+        await retype(pilot, field, other)
+        timing = shown(screen, f"#{panel} .lesson-timing")
+        assert f"stale: timed for {timed}, not {other}; Enter times what is typed now" in timing
+        assert "x faster" in timing  # the old table is still there, marked, not hidden
+        assert screen.query_one(f"#{panel}").stale
+        await retype(pilot, field, timed.replace(" ", ""))  # the same shapes, spelled otherwise
+        assert "stale" not in shown(screen, f"#{panel} .lesson-timing")
+        await retype(pilot, field, other)
+        await time_now(pilot)  # timing the shapes typed now makes the table current again
+        assert "stale" not in shown(screen, f"#{panel} .lesson-timing")
+        await retype(pilot, field, "(")  # not a shape at all: the table is stale too
+        assert "stale: timed for" in shown(screen, f"#{panel} .lesson-timing")
+
+
+# --- show_panel: how the Lesson opens a panel ---------------------------------------------------
+
+
+async def test_show_panel_fills_the_slicing_expression_and_evaluates_it():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot, "rank")
+        screen.show_panel("slicing", "train_images[:, 7:-7, 7:-7]")
+        await pilot.pause()
+        assert screen.panel == "slicing"
+        assert screen.query_one("#panels").current == "slicing"
+        field = screen.query_one("#slice-input", HistoryInput)
+        assert field.value == "train_images[:, 7:-7, 7:-7]" and pilot.app.focused is field
+        assert screen.query_one("#slicing").result_shape == (6000, 14, 14)
+        assert "the crop, 14x14" in shown(screen, "#slice-images")
+        assert field.history[-1] == "train_images[:, 7:-7, 7:-7]"
+
+
+async def test_show_panel_selects_other_panels_and_refuses_an_unknown_id():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot)
+        screen.show_panel("reshape", "(3, 4)")
+        await pilot.pause()
+        assert "cannot reshape array of size 6 into shape (3,4)" in shown(
+            screen, "#reshape .lesson-result"
+        )
+        screen.show_panel("geometry", "ignored: no input")
+        await pilot.pause()
+        assert screen.panel == "geometry"
+        with pytest.raises(UnknownPanel, match="no tensor lab panel 'nope': choose one of slicing"):
+            screen.show_panel("nope")
+        assert screen.panel == "geometry"
+
+
+async def test_show_panel_before_mounting_and_escape_back_to_the_screen_below():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        await wait_for_data(pilot)
+        below = pilot.app.screen
+        lab_screen = TensorScreen()
+        lab_screen.show_panel("slicing", "train_labels[:10]")  # not mounted yet: kept for later
+        await pilot.app.push_screen(lab_screen)
+        await pilot.pause()
+        assert lab_screen.panel == "slicing"
+        assert "train_labels[:10] = tensor([" in shown(lab_screen, "#slice-result")
+        await pilot.press("escape")  # out of the input, to the panel list
+        assert pilot.app.screen is lab_screen
+        await pilot.press("escape")  # from the list: back to the screen it was pushed over
+        await pilot.pause()
+        assert pilot.app.screen is below
+
+
+async def test_escape_on_the_list_of_the_tensors_mode_stays_there():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_lab(pilot)
+        await pilot.press("escape", "escape")
+        assert pilot.app.screen is screen and pilot.app.current_mode == "tensors"
+
+
+# --- The Dense layer ----------------------------------------------------------------------------
+
+DENSE_SHAPES = ["(64, 28, 28)", "(64, 784)", "(784, 512)", "(64, 512)", "(512,)", "(64, 512)"]
+
+
+async def open_dense(pilot) -> TensorScreen:
+    screen = await open_lab(pilot, "dense")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
+async def test_dense_panel_runs_a_batch_through_a_fresh_fc1_when_nothing_is_trained():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_dense(pilot)
+        panel = screen.query_one(DensePanel)
+        assert panel.which == FRESH
+        assert "freshly initialised SimpleNN (seed 0, untrained" in shown(screen, "#dense-status")
+        result = shown(screen, "#dense-result")
+        rows = [line.split() for line in result.splitlines() if line.strip()[:1].isdigit()]
+        steps = [" ".join(row[1:]) for row in rows]
+        for step, shape in zip(steps, [*DENSE_SHAPES, "(64, 512)", "(64, 512)"], strict=True):
+            assert shape in step
+        assert "(64, 784) · (784, 512) + bias -> (64, 512)" in result
+        assert "strides (0, 1)" in result
+        assert "Checked against model.relu(model.fc1(x))" in result
+
+
+async def test_dense_panel_uses_the_trained_model_once_there_is_one():
+    async with make_lab().run_test(size=(100, 34)) as pilot:
+        screen = await open_dense(pilot)
+        pilot.app.trained = TrainedModel(tiny_model(), "a test model")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one(DensePanel)
+        assert panel.which == "the trained model: a test model"
+        assert panel.traced_for[0] is pilot.app.trained
+        result = shown(screen, "#dense-result")
+        assert "(784, 32)" in result and "(64, 784) · (784, 32) + bias -> (64, 32)" in result
+
+
+# --- Uncrumpling: the paper ball and the legend -------------------------------------------------
+
+
+async def test_uncrumpling_explains_the_paper_ball_and_labels_every_class():
+    async with make_lab().run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(pilot, "uncrumple")
+        assert "balled up" in shown(screen, "#uncrumple-paper")
+        assert not screen.query_one("#uncrumple-legend").display  # no plots, no legend
+        pilot.app.trained = TrainedModel(tiny_model(), "a test model")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        legend_text = shown(screen, "#uncrumple-legend")
+        assert [f"■ {digit}" in legend_text for digit in range(10)] == [True] * 10
+        colours = {span.style for span in screen.query_one("#uncrumple-legend").content.spans}
+        assert len(colours - {"dim"}) == 10  # one colour per class, besides the glyph
+
+
+def test_the_fashion_legend_names_each_class_beside_its_glyph():
+    from core.data import FASHION_CLASSES
+    from tui.widgets.lab.plots import legend
+
+    text = legend(FASHION_CLASSES).plain
+    assert "■ 0 T-shirt/top" in text and "■ 9 Ankle boot" in text
+
+
 # --- Hostile input: every panel answers in one line, the app keeps running ----------------------
 
 FORTY_ONES = "(" + ", ".join(["1"] * 40) + ")"
@@ -271,7 +476,7 @@ HOSTILE = {
         ("(99999999999, 3)", "more than this lab allocates (10,000,000)", True),
         ("(0, 99999999999999999999999999)", "longer than NumPy allows", True),
         ("(-1, 2)", "non-negative", True),
-        ("(0, 5)", "x.ndim = 2    x.shape = torch.Size([0, 5])", False),
+        ("(0, 5)", "x.ndim = 2    x.shape = (0, 5)", False),
         ("()", "x.ndim = 0", False),
         ("", "empty: type a shape", True),
         ("9" * 250, "too long", True),
@@ -307,7 +512,7 @@ HOSTILE = {
         ("(1000000, 1000000)", "cannot reshape array of size 6 into shape (1000000,1000000)", True),
         ("(0,)", "cannot reshape array of size 6 into shape (0,)", True),
         (FORTY_ONES, "more than this lab takes (8)", True),
-        ("(6, 1, 1, 1, 1, 1, 1, 1)", "x.reshape(6, 1, 1, 1, 1, 1, 1, 1)", False),
+        ("(6, 1, 1, 1, 1, 1, 1, 1)", "x.reshape((6, 1, 1, 1, 1, 1, 1, 1))", False),
         ("", "empty", True),
     ],
     "data": [
@@ -442,6 +647,7 @@ def lab_then(panel: str, text: str | None = None, model: bool = False):
             ("elementwise", None),
             ("broadcast", "(64, 3, 32, 10), (10,)"),
             ("dot", "(4, 3), (4, 5)"),
+            ("dense", None),
             ("reshape", "(3, 4)"),
             ("data", None),
             ("geometry", None),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 from rich.console import Group, RenderableType
+from rich.styled import Styled
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -131,16 +132,60 @@ class LessonPanel(VerticalScroll):
 
 
 class TimedLesson(LessonPanel):
-    """A lesson whose Enter times the naive loops against the library in a thread."""
+    """A lesson whose Enter times the naive loops against the library in a thread.
+
+    A table stays on screen after the input changes; once the shapes it was timed for are no
+    longer the ones typed, it is marked stale, so no one reads old times as the new shape's.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.request = 0  # the latest Enter; older results are not shown
         self.timing = False  # one timing at a time: two would compete for the 2 cores
+        self.requested: dict[int, tuple[str, object]] = {}  # request -> (text, its shapes)
+        # What the table on screen was timed for: the text as typed and its parsed shapes.
+        self.timed: tuple[str, object] | None = None
+        self.timed_content: RenderableType | None = None
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield Static(TIMING_HINT, classes="lesson-timing")
+
+    def shapes(self, text: str) -> object:
+        """The shapes a text stands for (what a timing depends on), or None if it has none."""
+        raise NotImplementedError
+
+    def parsed(self, text: str) -> object:
+        try:
+            return self.shapes(text)
+        except Exception:
+            return None
+
+    @property
+    def stale(self) -> bool:
+        """True when a table is shown whose shapes differ from those typed now."""
+        if self.timed is None or not self.is_mounted:
+            return False
+        current = self.parsed(self.query_one(HistoryInput).value)
+        return current is None or current != self.timed[1]
+
+    def show(self, text: str) -> None:
+        super().show(text)
+        if self.timed_content is not None and not self.timing:
+            self.show_timing()
+
+    def show_timing(self) -> None:
+        content = self.timed_content
+        if content is None:
+            return
+        if self.stale:
+            typed = self.query_one(HistoryInput).value.strip() or "nothing"
+            note = Text.assemble(
+                ("stale: ", "bold yellow"),
+                f"timed for {self.timed[0]}, not {typed}; Enter times what is typed now",
+            )
+            content = Group(note, Styled(content, "dim"))
+        self.query_one(".lesson-timing", Static).update(content)
 
     def submit(self, text: str) -> None:
         if self.timing:  # said in the panel: held-down Enter must not pile up notifications
@@ -148,6 +193,7 @@ class TimedLesson(LessonPanel):
             return
         self.timing = True
         self.request += 1
+        self.requested[self.request] = (text.strip(), self.parsed(text))
         self.query_one(".lesson-timing", Static).update("Timing…")
         self.run_timing(text, self.request)
 
@@ -160,46 +206,50 @@ class TimedLesson(LessonPanel):
     def timing_done(self, message: TimingDone) -> None:
         self.timing = False
         if message.request == self.request:
-            self.query_one(".lesson-timing", Static).update(message.content)
+            self.timed = self.requested.pop(message.request, None)
+            self.timed_content = message.content
+            self.show_timing()
 
     def time(self, text: str) -> list[lab.Comparison]:
         raise NotImplementedError
 
 
 class RankPanel(LessonPanel):
-    """Rank 0 to 3, and a batch from the loader as (B, 784)."""
+    """Rank 0 to 3 with the lecture's values, the dataset's attributes, a batch as (B, 784)."""
 
     INTRO = "ndim counts the axes; shape is their lengths. Type a shape to see its tensor."
     PRESETS = ["(3, 3, 5)", "()", "(5,)", "(3, 5)", "(64, 784)"]
 
     def compute(self, text: str) -> RenderableType:
         shape = parse_shape(text, lab.MAX_ELEMENTS)
-        lines = [f"x.ndim = {len(shape)}    x.shape = {lab.torch_size(shape)}"]
+        lines = [f"x.ndim = {len(shape)}    x.shape = {lab.shape_tuple(shape)}"]
         if math.prod(shape) <= 30:
             lines.append(np.array2string(np.zeros(shape, dtype=np.int64)))
         return Text("\n".join(lines))
 
     def extra(self) -> RenderableType:
-        table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left")
-        for column in ("rank", "x", "ndim", "shape"):
-            table.add_column(column)
+        table = Table(box=None, padding=(0, 1), show_edge=False)
+        for column in ("rank", "x", "x.ndim", "x.shape"):
+            table.add_column(column, no_wrap=True)
         for name, x in lab.rank_examples():
-            value = (
-                np.array2string(x, separator=", ")
-                if x.ndim < 2
-                else f"{x.ndim}-D, {x.size} numbers"
-            )
-            table.add_row(name, value, str(x.ndim), lab.torch_size(x.shape))
+            table.add_row(name, repr(x), str(x.ndim), lab.shape_tuple(x.shape))
         parts: list[RenderableType] = [Text(""), table]
         if self.app.dataset is not None:
-            batch = lab.loader_batch(self.app.dataset.train.images, 64)
-            parts.append(
-                Text(
-                    f"\na batch from the loader: {lab.torch_size(batch.shape)} {batch.dtype}, "
-                    f"values {batch.min():g} to {batch.max():g}"
-                )
-            )
+            parts.append(self.dataset_facts(self.app.dataset.train))
         return Group(*parts)
+
+    @staticmethod
+    def dataset_facts(train) -> Text:
+        """ndim, shape and dtype of the training images, the labels' values, a loader batch."""
+        images, labels = train.images, train.labels
+        batch = lab.loader_batch(images, 64)
+        return Text(
+            f"\ntrain_images: ndim {images.ndim}, shape {lab.shape_tuple(images.shape)}, "
+            f"dtype {images.dtype}\n"
+            f"train_labels = {lab.tensor_text(labels)}    {lab.torch_size(labels.shape)}\n"
+            f"a batch from the loader: {lab.torch_size(batch.shape)} {batch.dtype}, "
+            f"values {batch.min():g} to {batch.max():g}"
+        )
 
     def dataset_changed(self) -> None:
         self.query_one(".lesson-extra", Static).update(guarded(self.extra))
@@ -219,6 +269,9 @@ class ElementwisePanel(TimedLesson):
             "naive_relu(x) loops over every element;  np.maximum(x, 0.) is one call\n"
             "naive_add(x, y) loops over every element;  x + y is one call"
         )
+
+    def shapes(self, text: str) -> object:
+        return parse_shape(text, lab.MAX_NAIVE)
 
     def time(self, text: str) -> list[lab.Comparison]:
         return lab.compare_elementwise(parse_shape(text, lab.MAX_NAIVE))
@@ -285,20 +338,30 @@ class DotPanel(TimedLesson):
             + "\ndot(x, y) != dot(y, x)"
         )
 
+    def shapes(self, text: str) -> object:
+        return parse_shapes(text, 2)
+
     def time(self, text: str) -> list[lab.Comparison]:
         return [lab.compare_dot(*parse_shapes(text, 2))]
 
 
 class ReshapePanel(LessonPanel):
-    """x of shape (3, 2) reshaped to what the user types; transposing (300, 20)."""
+    """The lecture's integer x of shape (3, 2) reshaped to what the user types; a transpose."""
 
-    INTRO = "x = [[0, 1], [2, 3], [4, 5]] has shape (3, 2). Reshape it to:"
+    INTRO = "x = [[0, 1], [2, 3], [4, 5]], integers, shape (3, 2). Reshape it to:"
     PRESETS = ["(6, 1)", "(2, 3)", "(3, 4)", "(6,)"]
 
     def compute(self, text: str) -> RenderableType:
         x = lab.reshape_source()
-        y = lab.reshape(x, parse_shape(text))
-        return Text(f"x.reshape{shape_text(y.shape)} =\n{np.array2string(y, separator=', ')}")
+        shape = parse_shape(text)
+        try:
+            y = lab.reshape(x, shape)
+        except lab.TooLarge:
+            raise
+        except ValueError as error:  # the size mismatch: as Python reports it, in one line
+            return Text(f"ValueError: {error}", style="bold red")
+        # print(x) as the lecture shows it: NumPy's str, no commas
+        return Text(f"x.reshape({lab.shape_tuple(y.shape)}), printed:\n{y}")
 
     def extra(self) -> RenderableType:
         return Text(

@@ -18,7 +18,8 @@ from tui.messages import ProjectionDone
 from tui.state import TrainedModel
 from tui.widgets.lab.lessons import guarded
 
-# Ten distinct plotext colours, one per class.
+# Ten distinct plotext colours, one per class, and the same colours as Rich names them (for
+# the legend). Each point is also drawn as its class's digit, so the plots read without colour.
 CLASS_COLORS = [
     "red",
     "green",
@@ -31,6 +32,41 @@ CLASS_COLORS = [
     "red+",
     "blue+",
 ]
+RICH_COLORS = {
+    "orange": "dark_orange",
+    "gray": "grey50",
+    "red+": "bright_red",
+    "blue+": "bright_blue",
+}
+
+PAPER_BALL = (
+    "Picture two sheets of paper of different colours, one per class, pressed together and "
+    "balled up: in pixel space the classes are folded into each other like that. Every layer "
+    "is a geometric transformation that undoes part of the folding, and training searches for "
+    "the transformations that leave the classes lying apart, flat enough for the last layer to "
+    "separate them. Left: test images placed by their pixels; right: by the hidden layer's "
+    "activations (both cut down to 2-D by PCA)."
+)
+
+
+def class_glyph(label: int) -> str:
+    """The character a class's points are drawn with: its digit (class index)."""
+    return str(int(label) % 10)
+
+
+def class_color(label: int) -> str:
+    return CLASS_COLORS[int(label) % len(CLASS_COLORS)]
+
+
+def legend(classes: tuple[str, ...]) -> Text:
+    """One entry per class, `glyph name` in its colour; the glyph alone identifies it in mono."""
+    text = Text("classes: ", style="dim")
+    for label, name in enumerate(classes):
+        color = class_color(label)
+        entry = class_glyph(label) if name == class_glyph(label) else f"{class_glyph(label)} {name}"
+        text.append(f"■ {entry}", style=f"bold {RICH_COLORS.get(color, color)}")
+        text.append("  ")
+    return text
 
 
 class GeometryPanel(Vertical):
@@ -110,8 +146,9 @@ class UncrumplePanel(Vertical):
 
     DEFAULT_CSS = """
     UncrumplePanel { padding: 0 1; }
-    UncrumplePanel #uncrumple-status { height: auto; }
-    UncrumplePanel #uncrumple-row { height: 1fr; }
+    UncrumplePanel #uncrumple-paper { height: auto; color: $text-muted; }
+    UncrumplePanel #uncrumple-status, UncrumplePanel #uncrumple-legend { height: auto; }
+    UncrumplePanel #uncrumple-row { height: 1fr; min-height: 8; }
     """
     BINDINGS = [Binding("r", "project", "Project again", id="project")]
     can_focus = True  # so that `r` reaches it from the panel list's Enter
@@ -121,7 +158,9 @@ class UncrumplePanel(Vertical):
         self.projected_for: TrainedModel | None = None  # the model the plots show
 
     def compose(self) -> ComposeResult:
+        yield Static(PAPER_BALL, id="uncrumple-paper")
         yield Static(id="uncrumple-status")
+        yield Static(id="uncrumple-legend")
         with Horizontal(id="uncrumple-row"):
             yield PlotextPlot(id="pixels-plot")
             yield PlotextPlot(id="hidden-plot")
@@ -134,11 +173,13 @@ class UncrumplePanel(Vertical):
         trained = self.app.trained
         status = self.query_one("#uncrumple-status", Static)
         row = self.query_one("#uncrumple-row")
+        legend_line = self.query_one("#uncrumple-legend", Static)
         if trained is None or self.app.dataset is None:
             status.update("Train a model on screen 3 first: its hidden layer is what uncrumples.")
-            row.display = False
+            row.display = legend_line.display = False
             return
-        row.display = True
+        row.display = legend_line.display = True
+        legend_line.update(legend(self.app.dataset.test.classes))
         if trained is not self.projected_for:
             self.action_project()
 
@@ -184,8 +225,12 @@ class UncrumplePanel(Vertical):
             plt.clear_figure()
             for label in np.unique(labels):
                 mine = points[labels == label]
-                color = CLASS_COLORS[int(label) % len(CLASS_COLORS)]
-                plt.scatter(mine[:, 0].tolist(), mine[:, 1].tolist(), color=color, marker="dot")
+                plt.scatter(
+                    mine[:, 0].tolist(),
+                    mine[:, 1].tolist(),
+                    color=class_color(label),
+                    marker=class_glyph(label),
+                )
             plt.title(f"{title}, PCA: centroids {score:.0%}")
             plot.refresh()
         self.query_one("#uncrumple-status", Static).update(

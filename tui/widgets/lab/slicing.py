@@ -40,6 +40,7 @@ class SlicingPanel(LessonPanel):
         "train_images[4]",
         "train_images[-1, ::2, ::2]",
         "test_images[..., 4:24]",
+        "train_labels",
         "train_labels[:10]",
         "train_images[60000]",
     ]
@@ -97,8 +98,13 @@ class SlicingPanel(LessonPanel):
             (lab.torch_size(result.shape), "bold green"),
             (f"   ({shares} {expression.name})", "dim"),
         )
+        parts: list[RenderableType] = [summary]
+        if result.ndim <= 1:  # labels, a row of pixels: their values, as torch prints them
+            values = Text(f"{expression.describe()} = ", style="dim")
+            values.append(lab.tensor_text(result), style="")
+            parts.append(values)
         self.result_shape = result.shape  # last: if anything above failed, the crop is cleared
-        return Group(summary, table)
+        return Group(*parts, table)
 
     def draw_crop(self, expression, source: np.ndarray) -> None:
         images = self.query_one("#slice-images", Static)

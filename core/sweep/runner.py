@@ -69,9 +69,10 @@ class SweepResult:
 
 def new_sweep_id(store: RunStore) -> str:
     """Eight hex digits like a run id, not yet used by a sweep in this store."""
+    stopped = getattr(store, "sweep_stop_requested", lambda sweep_id: False)
     while True:
         sweep_id = secrets.token_hex(4)
-        if not store.list(1, sweep=sweep_id):
+        if not store.list(1, sweep=sweep_id) and not stopped(sweep_id):
             return sweep_id
 
 

@@ -21,9 +21,10 @@ from core.data import SPLITS
 from core.render import MODES, PALETTES
 from core.runs.paths import RUNS_ENV
 from tui.runs_commands import add_runs_commands
+from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
 PROG = "mnist-tui"
-COMMANDS = ("show", "train", "bench", "runs", "lesson")
+COMMANDS = ("show", "train", "bench", "runs", "lesson", "sweep")
 # Flags of `train` that only a headless run reads, besides the config's headless-only fields.
 HEADLESS_FILES = ("save", "resume", "metrics", "name")
 
@@ -191,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser("runs", help="recorded runs: list, show, rename, rm, export")
     add_runs_folder(runs)
     add_runs_commands(runs, Parser)
+
+    sweep = commands.add_parser(
+        "sweep", help="train many configurations at once (comma lists or ranges of any flag)"
+    )
+    add_sweep_arguments(sweep)
 
     lesson = commands.add_parser("lesson", help="walk the lecture step by step, on the real data")
     lesson.add_argument("--list", action="store_true", help="print the steps' titles and exit")
@@ -414,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_bench(args)
         if args.command == "runs":
             return run_runs(args)
+        if args.command == "sweep":
+            return run_sweep_command(args)
         if args.command == "lesson" and args.list:
             return run_lesson_list()
         return run_app(args)

@@ -103,8 +103,6 @@ def test_a_stop_in_the_middle_keeps_finished_members_and_stops_running_ones(stor
 
 
 def test_a_stop_asked_for_through_the_store_stops_the_sweep(store, synthetic):
-    if not hasattr(store, "request_sweep_stop"):
-        pytest.skip("the store has no request_sweep_stop yet (sweep-ui)")
     plan = plan_of(replace(BASE, epochs=50), lr="1e-3,2e-3")
     sweep_id = new_sweep_id(store)
 

@@ -13,6 +13,7 @@ created in the store: the store holds only runs that trained.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from core.events import EpochEnd, Event, RunFailed, RunFinished, RunStarted
-from core.runs import RunRecorder, RunStore
+from core.runs import RunRecorder, RunStore, RunStoreError
 from core.sweep.plan import MAX_LABEL, Member, SweepPlan
 
 if TYPE_CHECKING:
@@ -69,10 +70,9 @@ class SweepResult:
 
 def new_sweep_id(store: RunStore) -> str:
     """Eight hex digits like a run id, not yet used by a sweep in this store."""
-    stopped = getattr(store, "sweep_stop_requested", lambda sweep_id: False)
     while True:
         sweep_id = secrets.token_hex(4)
-        if not store.list(1, sweep=sweep_id) and not stopped(sweep_id):
+        if not store.list(1, sweep=sweep_id) and not store.sweep_stop_requested(sweep_id):
             return sweep_id
 
 
@@ -80,21 +80,20 @@ class StopWatch:
     """Sets `stop` once the store says another process asked this sweep to stop."""
 
     def __init__(self, store: RunStore, sweep_id: str, stop: threading.Event) -> None:
-        self.ask = getattr(store, "sweep_stop_requested", None)  # until the store has it
-        self.sweep_id, self.stop = sweep_id, stop
+        self.store, self.sweep_id, self.stop = store, sweep_id, stop
         self.last = -float("inf")
         self.requested = False
 
     def poll(self) -> None:
-        if self.ask is None or self.stop.is_set():
+        if self.stop.is_set():
             return
         now = time.monotonic()
         if now - self.last < STOP_POLL_S:
             return
         self.last = now
         try:
-            asked = bool(self.ask(self.sweep_id))
-        except Exception:  # a store that cannot be read must not end the training
+            asked = self.store.sweep_stop_requested(self.sweep_id)
+        except (RunStoreError, sqlite3.Error):  # a store that cannot be read must not end it
             return
         if asked:
             self.requested = True

@@ -9,13 +9,16 @@ from core.lesson.data_tensors import STEPS_RANK, STEPS_REAL
 from core.lesson.estimate import describe_estimate, training_estimate
 from core.lesson.first_look import STEPS as FIRST_LOOK
 from core.lesson.geometry import STEPS as GEOMETRY
+from core.lesson.network import STEPS as NETWORK
 from core.lesson.operations import STEPS as OPERATIONS
 from core.lesson.position import read_position, write_position
 from core.lesson.slicing import STEPS as SLICING
 from core.lesson.snippet import PREAMBLE
 from core.lesson.types import Exercise, LessonContext, Opens, Outcome, Step
 
-STEPS: tuple[Step, ...] = FIRST_LOOK + STEPS_RANK + SLICING + STEPS_REAL + OPERATIONS + GEOMETRY
+STEPS: tuple[Step, ...] = (
+    FIRST_LOOK + NETWORK + STEPS_RANK + SLICING + STEPS_REAL + OPERATIONS + GEOMETRY
+)
 
 
 def titles() -> list[str]:

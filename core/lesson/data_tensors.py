@@ -1,4 +1,4 @@
-"""Steps 11-21: tensors as data: ranks, key attributes, slicing, batches, real-world shapes."""
+"""Steps on tensors as data: ranks 0 to 3, key attributes, and real-world shapes (video)."""
 
 from __future__ import annotations
 

@@ -264,6 +264,29 @@ def test_ctrl_c_in_the_middle_stops_running_members_and_exits_130(runs_folder):
     assert "stopped after" in out and "rank" in out
 
 
+def test_a_stop_asked_for_by_another_process_ends_the_sweep_with_one_line(runs_folder):
+    argv = [*TINY, "--epochs", "1000", "--lr", "1e-3,2e-3"]
+    process = subprocess.Popen(
+        [*command(), *argv], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    watchdog = threading.Timer(240, process.kill)
+    watchdog.start()
+    try:
+        sweep_id = process.stdout.readline().split()[1].rstrip(":")
+        for line in process.stdout:
+            if "  epoch 0  " in line:
+                break
+        with RunStore.open(runs_folder) as store:  # what the Runs screen's `s` does
+            store.request_sweep_stop(sweep_id)
+        out, err = process.communicate(timeout=120)
+    finally:
+        watchdog.cancel()
+    assert process.returncode == 1, (out, err)
+    assert err.startswith(f"mnist-tui: sweep {sweep_id} was stopped from the run store: ")
+    assert err.count("\n") == 1
+    assert {run.status for run in recorded(runs_folder)} == {"stopped"}
+
+
 def test_bench_prints_the_batched_to_sequential_ratio(capsys, runs_folder):
     pytest.importorskip("core.sweep.bench")
     assert sweep([*TINY, "--lr", "1e-3,2e-3,3e-3", "--bench"]) == 0

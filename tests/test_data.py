@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from core.data import FASHION_CLASSES, DataError, load
+from core.data import FASHION_CLASSES, DataError, file_md5, load, official_md5s
 from core.idx import IdxError, read_idx, write_idx
 from tests.datasets import ROOT, fashion_dir, mnist_dir
 
@@ -297,3 +299,106 @@ def test_needs_download_only_when_nothing_is_named_or_cached(tmp_path, monkeypat
 def test_a_data_dir_name_too_long_for_the_filesystem_is_one_line(tmp_path):
     with pytest.raises(DataError, match="cannot be used"):
         load("mnist", "train", root=tmp_path / ("a" * 300))
+
+
+# Checksums of a named folder ----------------------------------------------------------------
+
+
+def official(name: str) -> dict[str, str]:
+    """torchvision's own md5 list, imported (slow) to check the one read from its source."""
+    from torchvision import datasets
+
+    dataset_class = {"mnist": datasets.MNIST, "fashion": datasets.FashionMNIST}[name]
+    return dict(dataset_class.resources)
+
+
+def md5_of(path) -> str:
+    return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion"])
+def test_the_md5_list_is_torchvisions_read_without_importing_it(name):
+    assert official_md5s(name) == official(name)
+    assert len(official_md5s(name)) == 4
+    assert official_md5s("synthetic") == {}
+
+
+def test_loading_a_named_folder_checks_md5s_without_importing_torch(tmp_path):
+    write_dataset(tmp_path / "d")
+    code = (
+        "import sys\n"
+        "from core.data import load\n"
+        f"split = load('mnist', 'test', root={str(tmp_path / 'd')!r})\n"
+        "print(split.checksum_note is not None, [m for m in ('torch', 'torchvision') "
+        "if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True []"
+
+
+def copy_real_mnist(folder):
+    folder.mkdir()
+    for path in mnist_dir().glob("*.gz"):
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def test_a_changed_file_in_a_named_folder_is_noted_once_in_one_line_and_still_loads(tmp_path):
+    folder = copy_real_mnist(tmp_path / "mnist")
+    labels = folder / "t10k-labels-idx1-ubyte.gz"
+    original = load("mnist", "test", root=folder).labels
+    # The same labels, gzipped again: the content is intact but the file is not the official one.
+    labels.write_bytes(gzip.compress(gzip.decompress(labels.read_bytes()), mtime=0))
+    test = load("mnist", "test", root=folder)
+    np.testing.assert_array_equal(test.labels, original)  # refused nothing
+    note = test.checksum_note
+    assert note is not None and "\n" not in note
+    assert "from the official MNIST download (torchvision's md5 list); using " in note
+    expected = official("mnist")
+    differing = sorted(p.name for p in folder.glob("*.gz") if md5_of(p) != expected[p.name])
+    assert "t10k-labels-idx1-ubyte.gz" in differing
+    named = note.split(f" in {folder} ")[0].split(", ")
+    assert sorted(named) == differing  # exactly the files that differ, each once
+    assert load("mnist", "train", root=folder).checksum_note == note  # the folder's one verdict
+
+
+def test_the_real_folder_is_noted_exactly_for_the_files_unlike_the_official_ones():
+    folder = mnist_dir()
+    expected = official("mnist")
+    differing = [p.name for p in sorted(folder.glob("*.gz")) if md5_of(p) != expected[p.name]]
+    note = load("mnist", "test", root=folder).checksum_note
+    if not differing:
+        assert note is None
+    else:  # ../shared/data/mnist's training images are a reconstruction, not the download
+        assert note is not None
+        assert sorted(note.split(f" in {folder} ")[0].split(", ")) == sorted(differing)
+
+
+def test_unpacked_files_and_unnamed_folders_are_not_compared(tmp_path, monkeypatch):
+    write_dataset(tmp_path / "plain", gz=False)
+    assert load("mnist", "test", root=tmp_path / "plain").checksum_note is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("MNIST_TUI_DATA", raising=False)
+    write_dataset(tmp_path / "mnist-tui" / "mnist")  # the cache: torchvision checked it
+    assert load("mnist", "test", download=False).checksum_note is None
+    monkeypatch.setenv("MNIST_TUI_DATA", str(tmp_path / "mnist-tui" / "mnist"))  # named now
+    note = load("mnist", "test").checksum_note
+    assert note is not None and note.startswith(
+        "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+        "t10k-labels-idx1-ubyte.gz in "
+    )
+
+
+def test_an_md5_is_computed_once_per_path_size_and_modification_time(tmp_path):
+    path = tmp_path / "f.gz"
+    path.write_bytes(b"first")
+    first = file_md5(path)
+    assert first == hashlib.md5(b"first", usedforsecurity=False).hexdigest()
+    stamp = path.stat().st_mtime_ns
+    path.write_bytes(b"FIRST")  # same size; put the old time back: the cached verdict stands
+    os.utime(path, ns=(stamp, stamp))
+    assert file_md5(path) == first
+    path.write_bytes(b"second")  # another size: computed again
+    assert file_md5(path) == hashlib.md5(b"second", usedforsecurity=False).hexdigest()

@@ -255,6 +255,81 @@ def test_rank_examples_have_ranks_zero_to_three():
     assert lab.rank_examples()[3][1].shape == (3, 3, 5)
 
 
+def test_rank_examples_are_the_lectures_values_printed_as_it_prints_them():
+    (_, scalar), (_, vector), (_, matrix), (_, cube) = lab.rank_examples()
+    assert repr(scalar) == "array(12)"
+    assert repr(vector) == "array([12,  3,  6, 14,  5])"
+    assert repr(matrix) == (
+        "array([[ 5, 78,  2, 34,  0],\n       [ 6, 79,  3, 35,  1],\n       [ 7, 80,  4, 36,  2]])"
+    )
+    assert [lab.shape_tuple(x.shape) for x in (scalar, vector, matrix, cube)] == [
+        "()",
+        "(5,)",
+        "(3, 5)",
+        "(3, 3, 5)",
+    ]
+    assert all(np.array_equal(layer, matrix) for layer in cube)
+    assert all(np.issubdtype(x.dtype, np.integer) for x in (scalar, vector, matrix, cube))
+
+
+def test_tensor_text_summarises_as_torch_prints_and_the_lecture_shows():
+    labels = np.array([5, 0, 4] + [1] * 59_994 + [5, 6, 8], dtype=np.int64)
+    assert lab.tensor_text(labels) == "tensor([5, 0, 4, ..., 5, 6, 8])"
+    # torch itself pads the ellipsis with one more space; otherwise the same text
+    assert repr(torch.from_numpy(labels)).replace("  ...", " ...") == lab.tensor_text(labels)
+    for small in (np.arange(10), np.array(7), np.arange(6).reshape(2, 3)):
+        assert lab.tensor_text(small) == repr(torch.from_numpy(small))
+    assert lab.tensor_text(np.arange(3, dtype=np.uint8)) == "tensor([0, 1, 2], dtype=torch.uint8)"
+    assert repr(torch.arange(3, dtype=torch.uint8)) == "tensor([0, 1, 2], dtype=torch.uint8)"
+
+
+# --- The Dense layer: a batch through fc1 -------------------------------------------------------
+
+
+def test_dense_trace_keeps_each_stages_shape_and_matches_the_layer():
+    images = np.random.default_rng(0).integers(0, 256, size=(100, 28, 28), dtype=np.uint8)
+    trace = lab.dense_trace(lab.fresh_model(), images)
+    assert [stage.shape for stage in trace.stages] == [
+        (64, 28, 28),  # the batch as stored
+        (64, 784),  # flattened and scaled
+        (784, 512),  # W: fc1.weight transposed
+        (64, 512),  # x @ W
+        (512,),  # the bias
+        (64, 512),  # the bias broadcast over the batch
+        (64, 512),  # x @ W + b
+        (64, 512),  # relu
+    ]
+    assert trace.bias_strides == (0, 1)  # the broadcast copies nothing
+    assert trace.largest_difference < 1e-5
+    assert 0 < trace.zero_fraction < 1
+    assert trace.stages[2].note == "stored as (512, 784)"
+
+
+def test_dense_trace_follows_the_models_hidden_size_and_a_short_split():
+    model = SimpleNN(hidden=32)
+    trace = lab.dense_trace(model, IMAGES)  # 5 images: a batch of 5
+    assert trace.stages[0].shape == (5, 28, 28)
+    assert trace.stages[-1].shape == (5, 32)
+    assert "784 meets 784" in trace.stages[3].note
+    assert "(1, 32)" in trace.stages[5].note
+
+
+def test_fresh_model_is_seeded_and_leaves_the_global_generator_alone():
+    before = torch.random.get_rng_state()
+    first, second = lab.fresh_model(), lab.fresh_model()
+    assert torch.equal(torch.random.get_rng_state(), before)
+    assert torch.equal(first.fc1.weight, second.fc1.weight)
+    assert sum(p.numel() for p in first.parameters()) == 407_050  # the lecture's count
+
+
+def test_real_train_labels_print_as_in_the_lecture():
+    from core.data import load
+    from tests.datasets import mnist_dir
+
+    labels = load("mnist", "train", root=mnist_dir()).labels
+    assert lab.tensor_text(labels) == "tensor([5, 0, 4, ..., 5, 6, 8])"
+
+
 def test_loader_batch_is_flat_and_scaled():
     batch = lab.loader_batch(IMAGES, 4)
     assert batch.shape == (4, 784) and batch.dtype == np.float32
@@ -330,7 +405,9 @@ def test_compare_dot_and_order():
 
 def test_reshape_and_transpose_as_in_the_notebook():
     x = lab.reshape_source()
-    assert lab.reshape(x, (6, 1)).shape == (6, 1)
+    assert x.shape == (3, 2) and np.issubdtype(x.dtype, np.integer)  # the lecture's ints
+    assert str(lab.reshape(x, (6, 1))) == "[[0]\n [1]\n [2]\n [3]\n [4]\n [5]]"
+    assert str(lab.reshape(x, (2, 3))) == "[[0 1 2]\n [3 4 5]]"
     np.testing.assert_array_equal(lab.reshape(x, (2, 3)), [[0, 1, 2], [3, 4, 5]])
     with pytest.raises(ValueError, match=r"cannot reshape array of size 6 into shape \(3,4\)"):
         lab.reshape(x, (3, 4))

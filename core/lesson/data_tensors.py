@@ -52,9 +52,9 @@ VECTOR = Step(
     key="rank-1",
     title="Rank 1: a vector",
     explanation=(
-        "A list of numbers is a vector: one axis. This one has five entries, so it is called "
-        "a 5-dimensional vector, yet it is a rank-1 tensor. Dimension counts two different "
-        "things here: entries along an axis, and axes."
+        "A list of numbers is a vector: one axis. With five entries this one counts as a "
+        "5-dimensional vector, yet it is a rank-1 tensor. The word dimension counts two "
+        "different things: the entries along an axis, and the axes themselves."
     ),
     code=VECTOR_CODE,
     lecture=lecture.VECTOR,

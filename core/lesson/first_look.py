@@ -177,7 +177,7 @@ DIGIT = Step(
     explanation=(
         "Drawn as grey levels, the same 784 numbers are a handwritten 3, and its label says 3. "
         "The lecture plots it with matplotlib; here each character stands for two pixel rows "
-        "of one column, darker characters for brighter pixels.\n\n"
+        "of one column, denser characters for brighter pixels.\n\n"
         "Browse (key 1) shows any image this way; the lesson opens it at image 10."
     ),
     code=DIGIT_CODE,

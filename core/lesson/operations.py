@@ -50,7 +50,7 @@ ELEMENTWISE = Step(
         "element at the same position in the input(s).\n\n"
         "Written as Python loops (beside this text) they visit one element at a time. NumPy "
         "and PyTorch run the same operation in compiled, vectorised code (BLAS and friends), "
-        "hundreds of times faster; the timing is measured now, on the shapes it names."
+        "often a thousand times faster; the timing is measured now, on the shapes it names."
     ),
     code=ELEMENTWISE_CODE,
     lecture=None,
@@ -240,9 +240,12 @@ DENSE = Step(
     explanation=(
         "The operations of the last steps are all a dense layer does. Take the first "
         "64 training images, flattened and scaled: x is (64, 784). fc1 holds W, (512, 784), "
-        "and b, (512,). The dot product x · Wᵀ is (64, 784) · (784, 512) -> (64, 512); adding "
-        "b broadcasts it over the 64 rows; ReLU zeroes the negatives, element by element.\n\n"
-        "fc2 repeats the pattern down to (64, 10), without the ReLU. The code computes fc1 "
+        "and b, (512,). The dot product x · Wᵀ is (64, 784) · (784, 512) -> (64, 512); b is "
+        "added to each of the 64 rows by broadcasting; ReLU zeroes the negatives, element by "
+        "element.\n\n"
+        "The lecture writes dot(W, input), with the input as a column; PyTorch keeps a batch "
+        "as rows, so it computes x · Wᵀ, the same numbers transposed. fc2 repeats the "
+        "pattern down to (64, 10), without the ReLU. The code computes fc1 "
         "by hand and checks it against the layer itself, on the trained network if there "
         "is one."
     ),

@@ -219,12 +219,13 @@ def test_a_port_that_is_not_a_ray_head_is_given_up_after_the_init_timeout():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        result = run_driver(TINY_SWEEP, f"127.0.0.1:{port}", "4")
+        result = run_driver(TINY_SWEEP, f"127.0.0.1:{port}", "10")
     assert result.returncode == 0, result.stderr
     seconds, message = result.stdout.strip().splitlines()[-2:]
-    assert 4 <= float(seconds) < 15
+    assert 10 <= float(seconds) < 25
+    assert result.stderr == ""  # Ray's retries are not logged over the terminal
     assert message == (
-        f"no Ray cluster at 127.0.0.1:{port}: it did not answer as a Ray head within 4 s; "
+        f"no Ray cluster at 127.0.0.1:{port}: it did not answer as a Ray head within 10 s; "
         f"check that `ray status` on the head node shows it running and that port {port} "
         "is open to this machine"
     )

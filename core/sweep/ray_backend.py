@@ -22,6 +22,8 @@ import math
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -46,9 +48,10 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "pip install 'mnist-tui[ray]'"
 CONNECT_TIMEOUT_S = 5.0  # a plain TCP connect to the head's port answers within this or never
-# ray.init(address=...) retries an unreachable head for minutes (measured: over 2 minutes
-# before it gave up); the whole connection attempt is bounded by this instead.
-INIT_TIMEOUT_S = 15.0
+# ray.init(address=...) retries a head that does not answer for minutes (measured with Ray
+# 2.60: over 2 minutes); joining a cluster is given up after this instead. Importing Ray comes
+# on top (2-7 s on a 2-core machine), so a bad address is named within about 15 s.
+INIT_TIMEOUT_S = 12.0
 REPORT_EVERY_S = 1.0  # how often a trial sends its members' events back between epochs
 # ASHA halves the trials at each rung (1, 2, 4, ... epochs): with the few groups a sweep has,
 # Tune's default of keeping a quarter would stop nearly everything at the first rung.
@@ -144,8 +147,11 @@ def import_ray() -> tuple[Any, Any]:
     # Tune's default loggers would write every result (the members' events) as CSV, JSON and
     # TensorBoard files; the run store is where a sweep is recorded.
     os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
-    # Without this Tune prints a hint to set it, and some versions show a results table.
+    # Tune's newer console output prints a configuration table even at verbose=0.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    # Ray's C++ core logs each failed retry to stderr (once per 5 s against a head that does
+    # not answer); the sweep says what went wrong in its own line.
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
     try:
         import ray
         from ray import tune
@@ -194,7 +200,8 @@ def connect(ray: Any, address: str | None) -> bool:
     if address != "auto":
         host, port = split_address(address)
         check_reachable(host, port, address)
-    init_bounded(ray, address, quiet)
+    probe(address)
+    ray.init(address=address, **quiet)
     return True
 
 
@@ -231,29 +238,37 @@ def check_reachable(host: str, port: int, address: str) -> None:
         raise unreachable(address, (err.strerror or str(err)).lower()) from None
 
 
-def init_bounded(ray: Any, address: str, options: dict[str, Any]) -> None:
-    """ray.init(address) on a thread, given up after INIT_TIMEOUT_S.
+# Run in a child process: a head that does not answer keeps ray.init retrying (and Ray's C++
+# core logging each retry to stderr, which would land on a terminal UI) for minutes; a child
+# can be given up on and killed cleanly.
+PROBE = """
+import sys
+try:
+    import ray
+    ray.init(address=sys.argv[1], log_to_driver=False, include_dashboard=False, logging_level=40)
+    ray.shutdown()
+except Exception as err:
+    text = str(err).strip()
+    print(type(err).__name__ + ": " + (text.splitlines()[0] if text else ""))
+    sys.exit(1)
+"""
 
-    A port that accepts connections but is not a Ray head (or a head that does not answer)
-    keeps ray.init retrying for minutes; the thread is left to give up on its own.
-    """
-    outcome: dict[str, BaseException | None] = {}
 
-    def attempt() -> None:
-        try:
-            ray.init(address=address, **options)
-            outcome["error"] = None
-        except BaseException as err:  # handed to the caller's thread below
-            outcome["error"] = err
-
-    thread = threading.Thread(target=attempt, name="ray-init", daemon=True)
-    thread.start()
-    thread.join(INIT_TIMEOUT_S)
-    if "error" not in outcome:
-        raise unreachable(address, f"it did not answer as a Ray head within {INIT_TIMEOUT_S:g} s")
-    error = outcome["error"]
-    if error is not None:
-        raise unreachable(address, first_line(error)) from error
+def probe(address: str) -> None:
+    """Join the cluster once from a child process, given up after INIT_TIMEOUT_S."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, address],
+            capture_output=True,
+            text=True,
+            timeout=INIT_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        why = f"it did not answer as a Ray head within {INIT_TIMEOUT_S:g} s"
+        raise unreachable(address, why) from None
+    if result.returncode != 0:
+        lines = result.stdout.strip().splitlines() or [f"exit status {result.returncode}"]
+        raise unreachable(address, lines[-1])
 
 
 def trial_resources(ray: Any, configs: Sequence[Sequence[TrainConfig]]) -> tuple[dict, int]:

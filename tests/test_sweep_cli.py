@@ -315,3 +315,12 @@ def test_a_member_whose_loss_diverges_fails_alone_and_ranks_last(capsys, runs_fo
     table = out[out.index("rank") :].splitlines()
     assert table[1].split()[1:3] == [runs[1e-3].id, "finished"]
     assert table[2].split()[1:3] == [runs[1e30].id, "failed"]
+
+
+def test_a_ray_cluster_that_cannot_be_reached_is_one_line(capsys, runs_folder):
+    pytest.importorskip("ray")
+    argv = [*TINY, "--lr", "1e-3,1e-2", "--backend", "ray", "--ray-address", "127.0.0.1:1"]
+    assert sweep(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mnist-tui: no Ray cluster at 127.0.0.1:1") and err.count("\n") == 1
+    assert recorded(runs_folder) == []

@@ -7,8 +7,9 @@ import numpy as np
 from core.lesson import lecture
 from core.lesson.snippet import Printed, same_numbers
 from core.lesson.types import Exercise, LessonContext, Opens, Step
+from core.tensorlab.lessons import LECTURE_MATRIX
 
-MATRIX = np.array([[5, 78, 2, 34, 0], [6, 79, 3, 35, 1], [7, 80, 4, 36, 2]])
+MATRIX = np.array(LECTURE_MATRIX)
 
 
 def fixed(code: str, printed: str | None) -> Printed:

@@ -73,10 +73,9 @@ import math
 import torch
 from torch import nn
 
-from core.model import SimpleNN
+from core.tensorlab.dense import fresh_model
 
-torch.manual_seed(0)
-net = SimpleNN()
+net = fresh_model(seed=0)  # an untrained SimpleNN
 criterion = nn.CrossEntropyLoss()  # softmax and negative log-likelihood in one
 optimizer = torch.optim.RMSprop(net.parameters(), lr=1e-3)
 

@@ -206,10 +206,9 @@ DOT = Step(
 DENSE_CODE = """\
 import torch
 
-from core.model import SimpleNN
+from core.tensorlab.dense import fresh_model
 
-torch.manual_seed(0)
-net = model if model is not None else SimpleNN()  # the trained network once there is one
+net = model if model is not None else fresh_model(seed=0)  # the trained one, once there is one
 where = next(net.parameters()).device
 x = torch.tensor(train_images[:64], device=where).flatten(1).float() / 255
 W, b = net.fc1.weight, net.fc1.bias  # PyTorch stores W as (out, in): (512, 784)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from core.lesson import Step
 
 WIDE = 100  # columns from which explanation and code sit side by side
-HIDDEN = "Guess first (a, type, Enter): the values show once your answer is checked."
+HIDDEN = "Guess first (a, type, Enter) or reveal (r): the values would give the answer away."
 
 
 class LessonScreen(Screen):
@@ -50,9 +50,15 @@ class LessonScreen(Screen):
                                  padding: 0 1; }
     LessonScreen #lesson-values { height: auto; border: round $secondary;
                                    border-title-align: left; padding: 0 1; }
-    LessonScreen #lesson-drawings { height: auto; }
-    LessonScreen #lesson-digit { margin-right: 2; }
-    LessonScreen #lesson-picture { width: auto; height: auto; }
+    LessonScreen #lesson-top { height: auto; }
+    LessonScreen #lesson-explanation { width: 1fr; }
+    LessonScreen .lesson-digit { display: none; }
+    LessonScreen #digit-narrow { margin-left: 1; }
+    LessonScreen #digit-wide { margin-top: 1; }
+    LessonScreen.has-digit #digit-narrow { display: block; }
+    LessonScreen.has-digit.wide #digit-narrow { display: none; }
+    LessonScreen.has-digit.wide #digit-wide { display: block; }
+    LessonScreen #lesson-picture { height: auto; padding: 0 1; margin-top: 1; }
     """
     BINDINGS = [
         Binding("n,right", "step(1)", "Next", id="lesson-next"),
@@ -70,6 +76,7 @@ class LessonScreen(Screen):
         Binding("o", "open", "Open", id="lesson-open"),
         Binding("t", "train", "Train now", id="lesson-train"),
         Binding("a", "answer", "Answer", id="lesson-answer"),
+        Binding("r", "reveal", "Reveal", id="lesson-reveal"),
         Binding("down", "scroll(3)", "Scroll down", key_display="↓", show=False, id="lesson-down"),
         Binding("up", "scroll(-3)", "Scroll up", key_display="↑", show=False, id="lesson-up"),
         Binding("escape", "leave_field", "Leave the field", show=False, id="lesson-leave"),
@@ -90,21 +97,23 @@ class LessonScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         # Not focusable: the arrow keys belong to the steps; ↑/↓ scroll it through the screen.
-        with (
-            VerticalScroll(id="lesson-scroll", can_focus=False),
-            Container(id="lesson-columns"),
-        ):
-            with Vertical(id="lesson-left"):
-                yield Static("Loading the lesson…", id="lesson-explanation")
-                yield Static(id="lesson-needs")
-                yield Static(id="lesson-opens")
-                yield ExerciseBox(id="lesson-exercise")
-            with Vertical(id="lesson-right"):
-                yield Static(id="lesson-code")
-                yield Static(id="lesson-values")
-                with Horizontal(id="lesson-drawings"):
-                    yield DigitView(id="lesson-digit")
-                    yield Static(id="lesson-picture")
+        with VerticalScroll(id="lesson-scroll", can_focus=False):
+            with Container(id="lesson-columns"):
+                with Vertical(id="lesson-left"):
+                    with Horizontal(id="lesson-top"):
+                        yield Static("Loading the lesson…", id="lesson-explanation")
+                        # Narrow: the digit beside the text, so 80x24 shows it at once.
+                        yield DigitView(id="digit-narrow", classes="lesson-digit")
+                    yield Static(id="lesson-needs")
+                    yield Static(id="lesson-opens")
+                    # Wide: under the text, where the left column has room to spare.
+                    yield DigitView(id="digit-wide", classes="lesson-digit")
+                    yield ExerciseBox(id="lesson-exercise")
+                with Vertical(id="lesson-right"):
+                    yield Static(id="lesson-code")
+                    yield Static(id="lesson-values")
+            # Below both columns: a drawing gets the whole width.
+            yield Static(id="lesson-picture")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -172,6 +181,8 @@ class LessonScreen(Screen):
             return step is not None and step.needs == "model" and self.app.trained is None
         if action == "answer":
             return step is not None and step.exercise is not None
+        if action == "reveal":
+            return step is not None and step.exercise is not None and self.answer_hidden
         return True
 
     def show_step(self) -> None:
@@ -199,14 +210,14 @@ class LessonScreen(Screen):
             opens.update(f"o opens {step.opens.label}; Escape there comes back to this step.")
 
     def show_digit(self, step: Step) -> None:
-        digit = self.query_one("#lesson-digit", DigitView)
+        """The step's training image, beside the text (narrow) or under it (wide)."""
         dataset: Dataset | None = self.app.dataset
         index = step.digit_index
-        if index is None or dataset is None or not 0 <= index < len(dataset.train):
-            digit.display = False
-            return
-        digit.display = True
-        digit.show(dataset.train.images[index], "halfblock", "dark")
+        shown = index is not None and dataset is not None and 0 <= index < len(dataset.train)
+        self.set_class(shown, "has-digit")
+        if shown:
+            for view in self.query(".lesson-digit").results(DigitView):
+                view.show(dataset.train.images[index], "halfblock", "dark")
 
     def show_computed(self) -> None:
         """The values, the picture and the training notice, from what is computed so far."""
@@ -229,7 +240,7 @@ class LessonScreen(Screen):
         picture = self.query_one("#lesson-picture", Static)
         picture.display = not hidden and computed is not None and bool(computed.picture)
         if computed is not None and computed.picture:
-            picture.update(Text(computed.picture, no_wrap=True))
+            picture.update(Text(computed.picture, overflow="fold"))  # wrapped, never cut
         self.show_needs(step)
 
     @property
@@ -245,6 +256,7 @@ class LessonScreen(Screen):
     @on(ExerciseBox.Checked)
     def exercise_checked(self) -> None:
         self.show_computed()
+        self.refresh_bindings()  # r has nothing left to reveal
 
     def show_needs(self, step: Step) -> None:
         needs = self.query_one("#lesson-needs", Static)
@@ -340,6 +352,9 @@ class LessonScreen(Screen):
 
     def action_answer(self) -> None:
         self.query_one("#exercise-input", Input).focus()
+
+    def action_reveal(self) -> None:
+        self.exercise.reveal()
 
     def action_leave_field(self) -> None:
         self.set_focus(None)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Answer:
     """What was typed for one exercise, and what the check said about it."""
 
-    given: str
+    given: str  # "" when the answer was revealed without a guess
     right: bool
     why: str
 
@@ -89,12 +89,22 @@ class ExerciseBox(Vertical):
         self.show_verdict(self.answers[self.key])
         self.post_message(self.Checked())
 
+    def reveal(self) -> None:
+        """Show the answer without a guess (for reading the lesson straight through)."""
+        if self.exercise is None or self.verdict is not None:
+            return
+        self.answers[self.key] = Answer("", False, "")
+        self.show_verdict(self.answers[self.key])
+        self.post_message(self.Checked())
+
     def show_verdict(self, answer: Answer | None) -> None:
         verdict = self.query_one("#exercise-verdict", Static)
         verdict.display = answer is not None and self.exercise is not None
         if answer is None or self.exercise is None:
             return
-        if answer.right:
+        if not answer.given:
+            text = Text("Revealed without a guess.", style="dim")
+        elif answer.right:
             text = Text.assemble(("✓ Right. ", "bold green"), answer.why)
         else:
             text = Text.assemble(("✗ Not quite. ", "bold red"), answer.why)

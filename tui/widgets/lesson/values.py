@@ -12,11 +12,7 @@ if TYPE_CHECKING:
 
 
 def values_table(lecture: str | None, outcome: Outcome | None, source: str) -> Table:
-    """Two labelled rows, `lecture` and `now`; the reason below when they cannot agree.
-
-    Multi-line values (a pixel matrix, a table) keep their lines: wrapping them would break the
-    columns, so they are left whole and the scroll container scrolls sideways instead.
-    """
+    """Two labelled rows, `lecture` and `now`; the reason below when they cannot agree."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True, width=8)
     table.add_column()
@@ -40,4 +36,5 @@ def values_table(lecture: str | None, outcome: Outcome | None, source: str) -> T
 
 
 def value_text(value: str) -> Text:
-    return Text(value, no_wrap="\n" in value, overflow="ignore" if "\n" in value else "fold")
+    """Lines too wide for the column wrap (a long number is folded): nothing is cut off."""
+    return Text(value, overflow="fold")

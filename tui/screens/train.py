@@ -351,7 +351,7 @@ class TrainScreen(Screen):
                     self.notify(note, title="Training")
             case BatchProgress():
                 self.query_one(ProgressBar).update(total=event.batches, progress=event.batch)
-                self.query_one(MetricCharts).add_batch(event.loss)
+                self.query_one(MetricCharts).add_batch(event.loss, event.step)
             case EpochEnd():
                 self.query_one(EpochTable).add_epoch(event)
                 self.query_one(MetricCharts).add_epoch(event)

@@ -9,6 +9,10 @@ from textual_plotext import PlotextPlot
 from core.events import EpochEnd
 
 MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns than that
+# The running-loss chart is redrawn at most this often. plotext builds a chart in pure Python
+# on the UI thread, holding the GIL the training thread needs between its C calls: drawn on
+# every progress event it cost the app's epochs measurably (python -m scripts.app_epoch).
+BATCH_REDRAW_S = 1.0
 
 
 class MetricCharts(Horizontal):
@@ -25,6 +29,8 @@ class MetricCharts(Horizontal):
         self.batch_losses: list[float] = []
         # The run before this one, drawn faintly under it: a change of setting shows at once.
         self.previous: list[EpochEnd] = []
+        self.batch_steps: list[int] = []  # the optimizer step of each running-loss sample
+        self._batches_drawn = 0  # how many samples the running-loss chart shows
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="loss-chart")
@@ -33,6 +39,7 @@ class MetricCharts(Horizontal):
 
     def on_mount(self) -> None:
         self.clear()
+        self.set_interval(BATCH_REDRAW_S, self.draw_new_batches)
 
     def clear(self) -> None:
         """Start a new run; the one that was shown, if any, becomes the faint previous run."""
@@ -40,13 +47,18 @@ class MetricCharts(Horizontal):
             self.previous = list(self.history)
         self.history.clear()
         self.batch_losses.clear()
+        self.batch_steps.clear()
         self.draw_epochs()
         self.draw_batches()
 
-    def add_batch(self, loss: float) -> None:
-        """The per-batch path: only the running-loss chart changes."""
+    def add_batch(self, loss: float, step: int) -> None:
+        """The per-batch path: kept, and drawn by the next tick of the redraw timer."""
         self.batch_losses.append(loss)
-        self.draw_batches()
+        self.batch_steps.append(step)
+
+    def draw_new_batches(self) -> None:
+        if len(self.batch_losses) != self._batches_drawn:
+            self.draw_batches()
 
     def add_epoch(self, end: EpochEnd) -> None:
         self.history.append(end)
@@ -55,28 +67,31 @@ class MetricCharts(Horizontal):
 
     def draw_epochs(self) -> None:
         history, previous = self.history, self.previous
-        epochs = [e.epoch for e in history]
+        epochs = [e.epoch + 1 for e in history]  # counted from 1, like "Epoch 1/5" above
         self.draw(
             "#loss-chart",
             "loss per epoch",
             [("train", [e.train_loss for e in history]), ("test", [e.test_loss for e in history])],
             epochs,
-            ("last run", [e.epoch for e in previous], [e.test_loss for e in previous]),
+            ("last run", [e.epoch + 1 for e in previous], [e.test_loss for e in previous]),
         )
         self.draw(
             "#acc-chart",
             "accuracy per epoch",
             [("train", [e.train_acc for e in history]), ("test", [e.test_acc for e in history])],
             epochs,
-            ("last run", [e.epoch for e in previous], [e.test_acc for e in previous]),
+            ("last run", [e.epoch + 1 for e in previous], [e.test_acc for e in previous]),
         )
 
     def draw_batches(self) -> None:
-        step = max(1, len(self.batch_losses) // MAX_BATCH_POINTS)
-        thinned = self.batch_losses[::step]
-        self.draw("#batch-chart", "running loss", [("", thinned)], list(range(len(thinned))))
+        self._batches_drawn = len(self.batch_losses)
+        every = max(1, len(self.batch_losses) // MAX_BATCH_POINTS)
+        losses, steps = self.batch_losses[::every], self.batch_steps[::every]
+        self.draw("#batch-chart", "running loss", [("", losses)], steps, x_label="step")
 
-    def draw(self, selector: str, title: str, series, xs: list[int], faint=None) -> None:
+    def draw(
+        self, selector: str, title: str, series, xs: list[int], faint=None, x_label="epoch"
+    ) -> None:
         """Plot `series` over `xs`; `faint` (label, xs, ys) goes underneath in grey dots."""
         widget = self.query_one(selector, PlotextPlot)
         plt = widget.plt
@@ -89,6 +104,14 @@ class MetricCharts(Horizontal):
         for label, ys in series:
             if ys:
                 plt.plot(xs, ys, label=label or None, marker="braille")
-        if len(xs) > 1 and len(xs) <= 10:
+        plt.xlabel(x_label)
+        if not xs and not (faint and faint[2]):
+            # Nothing yet: axes with a hint read better than an empty box.
+            plt.xlim(0.5, 5.5)
+            plt.ylim(0, 1)
+            plt.xticks([1, 2, 3, 4, 5] if x_label == "epoch" else [])
+            plt.yticks([])
+            plt.text("press s to train", 3, 0.5, alignment="center", background="default")
+        elif 1 < len(xs) <= 10:
             plt.xticks(xs)
         widget.refresh()

@@ -8,6 +8,8 @@ from core.events import EpochEnd
 
 
 class EpochTable(DataTable):
+    """Epochs numbered from 1 in the app; the headless printer keeps the notebook's `Epoch : 0`."""
+
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)
 
@@ -16,7 +18,7 @@ class EpochTable(DataTable):
 
     def add_epoch(self, end: EpochEnd) -> None:
         self.add_row(
-            str(end.epoch),
+            str(end.epoch + 1),  # counted from 1, as the progress line and the charts count
             f"{end.train_loss:.4f}",
             f"{end.train_acc:.4f}",
             f"{end.test_loss:.4f}",

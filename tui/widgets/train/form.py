@@ -72,7 +72,9 @@ class TrainForm(Vertical):
                         validators=[number_field_validator(kind, meta["bounds"])],
                         compact=True,
                         id=f"field-{f.name}",
-                        valid_empty=False,
+                        # An empty field is being edited, not wrong: no red while the user
+                        # retypes it. Starting a run with it empty is refused by config().
+                        valid_empty=True,
                     )
 
     def config(self) -> TrainConfig:
@@ -84,6 +86,9 @@ class TrainForm(Vertical):
                 values[f.name] = self.query_one(f"#field-{f.name}", Select).value
                 continue
             field = self.query_one(f"#field-{f.name}", Input)
+            if not field.value.strip():
+                wanted = describe_range(kind, f.metadata["bounds"])
+                raise ConfigError(f"{label}: empty; type a number, {wanted}")
             result = field.validate(field.value)
             if result is not None and not result.is_valid:
                 problem = "; ".join(result.failure_descriptions) or "invalid"

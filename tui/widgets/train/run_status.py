@@ -26,11 +26,15 @@ class RunStatus(Static):
                     f"{event.train_size:,} train / {event.test_size:,} test"
                 )
             case BatchProgress():
+                # Up to ten times a second: a repaint of this line only. A layout pass (the
+                # default) re-renders the whole screen, charts included, and cost the training
+                # thread about half its speed (python -m scripts.app_epoch).
                 self.update(
                     f"Epoch {event.epoch + 1}/{self.epochs}  "
                     f"batch {event.batch}/{event.batches}  "
                     f"loss {event.loss:.4f}  acc {event.acc:.4f}  "
-                    f"{event.samples_per_s:,.0f} samples/s"
+                    f"{event.samples_per_s:,.0f} samples/s",
+                    layout=False,
                 )
             case EpochEnd():
                 memory = (

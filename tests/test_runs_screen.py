@@ -25,6 +25,7 @@ from tui.screens.runs import EMPTY, RunsScreen
 from tui.state import Options
 from tui.widgets.runs import columns
 from tui.widgets.runs.compare import CompareCharts, ConfigDiff
+from tui.widgets.runs.detail import RunDetail
 
 
 def record(*runs: tuple[str, dict]) -> dict[str, str]:
@@ -379,5 +380,152 @@ def test_compare_snapshot(snap_compare, monkeypatch, size):
         ]
         assert compare.query_one(ConfigDiff).fields == ["lr"]
         assert screen.table.picked_rows
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+# Sweeps -----------------------------------------------------------------------------------
+
+
+def sweep_rows(screen: RunsScreen) -> list:
+    from tui.widgets.runs.sweeps import SweepRow
+
+    return [entry for entry in screen.table.shown if isinstance(entry, SweepRow)]
+
+
+def drawn_names(screen: RunsScreen) -> list[str]:
+    """The name column as drawn, tree marks included."""
+    table = screen.table
+    column = list(table.columns).index("name")
+    return [str(table.get_cell_at((row, column))) for row in range(table.row_count)]
+
+
+async def test_a_sweeps_runs_fold_into_one_row_that_x_opens_and_closes(monkeypatch):
+    from tests.test_sweep_screen import BEST_LABEL, SWEEP, sweep_store
+    from tui.widgets.runs.sweeps import BEST, SPREAD
+
+    ids = sweep_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        # The sweep started last: its one row comes first, then the plain runs as before.
+        plain_runs = ["sgd", "adam wide", "fast lr", "notebook"]
+        assert drawn_names(screen) == [f"▸ sweep {SWEEP}", *plain_runs]
+        (sweep,) = sweep_rows(screen)
+        assert len(sweep.members) == 7
+        assert cell_of_row(screen, 0, "status") == "● 6/7 done"
+        assert cell_of_row(screen, 0, "test_acc") == "97.90%"
+        spread = cell_of_row(screen, 0, "lr"), cell_of_row(screen, 0, "hidden")
+        assert spread == (f"{SPREAD}4", f"{SPREAD}2")  # four learning rates, two widths
+        assert cell_of_row(screen, 0, "optimizer") == "rmsprop"  # shared by every run
+        assert cell_of_row(screen, 0, "epochs") == "18/21"  # 5 x 3, 2 and 1 of 7 x 3
+        summary = plain(screen.query_one("#runs-summary"))
+        assert summary.startswith("11 runs · 1 sweep · sorted by when ↓")
+        detail = plain(screen.query_one(RunDetail)).split()
+        assert detail[:8] == ["sweep", SWEEP, "·", "7", "runs", "·", "5", "finished"]
+        assert "x Sweep's runs" in footer_text(pilot) and "s Stop sweep" in footer_text(pilot)
+
+        await pilot.press("x")
+        names = drawn_names(screen)
+        assert names[0] == f"▾ sweep {SWEEP}" and names[8] == "sgd"
+        assert [n[:2] for n in names[1:8]] == ["├ "] * 6 + ["└ "]
+        members = [entry.run.label for entry in screen.table.shown[1:8]]
+        best_row = 1 + members.index(BEST_LABEL)
+        assert cell_of_row(screen, best_row, "test_acc") == f"97.90% {BEST}"
+        assert [cell_of_row(screen, r, "test_acc").endswith(BEST) for r in range(1, 8)].count(
+            True
+        ) == 1
+        # A run listed under its sweep is a run like any other: Enter would follow it.
+        await pilot.press("down")
+        assert screen.table.highlighted.run.sweep == SWEEP
+        assert screen.table.highlighted_sweep is sweep_rows(screen)[0]
+        await pilot.press("x")  # from one of its runs: folded again, the cursor on the sweep
+        assert drawn_names(screen)[:2] == [f"▸ sweep {SWEEP}", "sgd"]
+        assert screen.table.cursor_row == 0
+        await pilot.press("down")  # a plain run: no sweep keys in the footer
+        assert "Stop sweep" not in footer_text(pilot)
+        assert ids["sgd"] == screen.table.highlighted.run.id
+
+
+def cell_of_row(screen: RunsScreen, row: int, column: str) -> str:
+    table = screen.table
+    return str(table.get_cell_at((row, list(table.columns).index(column))))
+
+
+def footer_text(pilot) -> str:
+    from textual.widgets import Footer
+
+    footer = pilot.app.screen.query_one(Footer)
+    keys = [(b.key_display or b.key, b.description) for _, b, enabled, _ in footer_bindings(pilot)]
+    assert footer.display
+    return "  ".join(f"{key} {text}" for key, text in keys)
+
+
+def footer_bindings(pilot):
+    """What the footer shows now: the active bindings that are shown and not hidden."""
+    return [
+        (node, binding, enabled, tooltip)
+        for node, binding, enabled, tooltip in pilot.app.screen.active_bindings.values()
+        if binding.show
+    ]
+
+
+async def test_enter_on_a_sweep_opens_the_sweep_view_and_a_filter_finds_runs_inside(monkeypatch):
+    from tests.test_sweep_screen import SWEEP, sweep_store
+    from tui.screens.sweep import SweepScreen
+
+    sweep_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("slash", *"hidden=128")
+        # The sweep itself does not match, three of its runs do: listed under it, opened.
+        assert drawn_names(screen)[0] == f"▾ sweep {SWEEP}"
+        assert len(screen.table.shown) == 4
+        assert "3 of 11 runs" in plain(screen.query_one("#runs-summary"))
+        await pilot.press("escape")
+        assert drawn_names(screen)[0] == f"▸ sweep {SWEEP}" and len(screen.table.shown) == 5
+        await pilot.press("enter")
+        await settle(pilot)
+        view = pilot.app.screen
+        assert isinstance(view, SweepScreen) and view.sweep_id == SWEEP
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+
+
+async def test_space_on_a_sweep_selects_its_runs_and_s_asks_it_to_stop(monkeypatch):
+    from tests.test_sweep_screen import SWEEP, sweep_store
+
+    sweep_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("e")  # a sweep has no checkpoint of its own: said, not done
+        assert notifications(pilot.app)[-1].startswith(f"This row is sweep {SWEEP}: Enter opens")
+        await pilot.press("space")
+        assert len(screen.table.picked_rows) == 7
+        assert str(screen.table.get_cell_at((0, 0))) == "✓"
+        await pilot.press("up", "x", "down", "space")  # one of its runs left out again
+        assert len(screen.table.picked_rows) == 6
+        assert str(screen.table.get_cell_at((0, 0))) == "·"
+        await pilot.press("s")
+        await settle(pilot)
+        with RunStore.open() as store:
+            assert store.sweep_stop_requested(SWEEP)
+        assert notifications(pilot.app)[-1].startswith(f"Asked sweep {SWEEP} to stop")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_runs_grouped_snapshot(snap_compare, monkeypatch, size):
+    """A sweep of seven runs as one row (times N where its runs differ, best 97.90%), opened by x
+    at 80x24 (its runs under it, the best one ★), folded at 120x40; the plain runs after it."""
+    from tests.test_sweep_screen import sweep_store
+
+    sweep_store(monkeypatch)
+
+    async def run_before(pilot) -> None:
+        screen = await open_runs_screen(pilot)
+        if size == (80, 24):
+            await pilot.press("x")
+            assert len(screen.table.shown) == 12
+        else:
+            assert len(screen.table.shown) == 5
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -1,4 +1,8 @@
-"""Screen 5: every recorded run, live; sort, filter, compare, and open one where it belongs."""
+"""Screen 5: every recorded run, live; sort, filter, compare, and open one where it belongs.
+
+A sweep's runs fold into one row: Enter opens the sweep view, x lists its runs under it, s
+asks it to stop.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,11 @@ from tui.messages import RunEdited, RunsListed
 from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.rename_run import RenameRunScreen
+from tui.screens.sweep import SweepScreen
 from tui.widgets.runs.columns import RunRow
 from tui.widgets.runs.detail import RunDetail
+from tui.widgets.runs.stopping import StopsSweeps
+from tui.widgets.runs.sweeps import SweepRow
 from tui.widgets.runs.table import RunsTable
 from tui.workers import reports_failure
 
@@ -30,7 +37,7 @@ EMPTY = (
 HistoryCache = dict[str, tuple[float, float | None, float | None]]
 
 
-class RunsScreen(Screen):
+class RunsScreen(StopsSweeps, Screen):
     """The run store as a table; reads happen on a thread, every REFRESH_S while shown."""
 
     TITLE = "mnist-tui · Runs"
@@ -51,6 +58,9 @@ class RunsScreen(Screen):
         Binding("r", "rename", "Rename", id="rename"),
         Binding("d", "delete", "Delete", id="delete"),
         Binding("C", "continue", "Continue", key_display="C", id="continue"),
+        # Shown only while the cursor is on a sweep or one of its runs (check_action).
+        Binding("x", "toggle_sweep", "Sweep's runs", id="toggle-sweep"),
+        Binding("s", "stop_sweep", "Stop sweep", id="stop-sweep"),
         Binding("O", "reverse", "Reverse sort", key_display="O", id="reverse"),
         Binding("escape", "clear_filter", "Clear the filter", show=False, id="clear-filter"),
     ]
@@ -141,11 +151,17 @@ class RunsScreen(Screen):
             summary.update("No runs")
         else:
             summary.update(self.table.describe())
-        self.query_one(RunDetail).show(self.table.highlighted)
+        self.row_highlighted()
 
     @on(DataTable.RowHighlighted, "#runs-table")
     def row_highlighted(self) -> None:
-        self.query_one(RunDetail).show(self.table.highlighted)
+        self.query_one(RunDetail).show(self.table.highlighted_entry)
+        self.refresh_bindings()  # x and s show while a sweep is under the cursor
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("toggle_sweep", "stop_sweep"):
+            return self.table.display and self.table.highlighted_sweep is not None
+        return True
 
     # The list: sort, filter, select --------------------------------------------------------
 
@@ -182,7 +198,14 @@ class RunsScreen(Screen):
 
     def highlighted(self) -> RunRow | None:
         row = self.table.highlighted if self.table.display else None
-        if row is None:
+        sweep = self.table.highlighted_sweep if self.table.display else None
+        if row is None and sweep is not None:
+            self.notify(
+                f"This row is {sweep.title}: Enter opens it, x lists its runs to act on one.",
+                title="Runs",
+                severity="warning",
+            )
+        elif row is None:
             self.notify("No run here: record one first.", title="Runs", severity="warning")
         return row
 
@@ -191,9 +214,21 @@ class RunsScreen(Screen):
         await self.action_open()
 
     async def action_open(self) -> None:
+        entry = self.table.highlighted_entry if self.table.display else None
+        if isinstance(entry, SweepRow):
+            self.app.push_screen(SweepScreen(entry.sweep))
+            return
         row = self.highlighted()
         if row is not None:
             await self.app.follow_run(row.run.id)
+
+    def action_toggle_sweep(self) -> None:
+        self.table.toggle_sweep()
+
+    def action_stop_sweep(self) -> None:
+        sweep = self.table.highlighted_sweep
+        if sweep is not None:
+            self.ask_sweep_stop(sweep.sweep)
 
     async def action_continue(self) -> None:
         row = self.highlighted()

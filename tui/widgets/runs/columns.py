@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 
@@ -20,6 +20,7 @@ STATUS_STYLES = {
 }
 LIVE = "● "  # marks a running run, so it reads without colour too
 MAX_NAME = 18
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,19 @@ BY_KEY = {column.key: column for column in COLUMNS}
 DEFAULT_SORT = "when"  # newest first, as the store lists them
 
 
-def sort_rows(rows: Sequence[RunRow], key: str, descending: bool) -> list[RunRow]:
-    """Rows sorted on one column; rows without a value last; ties keep the store's order."""
+def sort_rows(
+    rows: Sequence[R],
+    key: str,
+    descending: bool,
+    value: Callable[[Column, R], Any] | None = None,
+) -> list[R]:
+    """Rows sorted on one column; rows without a value last; ties keep the store's order.
+
+    `value` gives a row's sort value when the column's own sort_key cannot (a sweep's row).
+    """
     column = BY_KEY[key]
-    keyed = [(column.sort_key(row), row) for row in rows]
+    value = value or (lambda column, row: column.sort_key(row))
+    keyed = [(value(column, row), row) for row in rows]
     present = [(k, row) for k, row in keyed if k is not None]
     try:
         present.sort(key=lambda pair: pair[0], reverse=descending)
@@ -127,10 +137,11 @@ def sort_rows(rows: Sequence[RunRow], key: str, descending: bool) -> list[RunRow
 
 
 def row_text(row: RunRow) -> str:
-    """Everything a filter looks in: every cell, the id, the source and the sweep, lowercased."""
+    """Everything a filter looks in: every cell, the whole name (a cell may cut it), the id,
+    the source and the sweep, lowercased."""
     cells = [str(column.cell(row)) for column in COLUMNS]
     run = row.run
-    return " ".join([*cells, run.id, run.source, run.sweep or ""]).lower()
+    return " ".join([*cells, run.label, run.id, run.source, run.sweep or ""]).lower()
 
 
 def filter_rows(rows: Sequence[RunRow], text: str) -> list[RunRow]:

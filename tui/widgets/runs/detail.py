@@ -8,18 +8,23 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.widgets.runs.columns import RunRow
+from tui.widgets.runs.sweeps import SweepRow
 
 
 class RunDetail(Static):
-    """The run's id (for `mnist-tui runs show ID`), origin, data, batch and seed, checkpoint."""
+    """The run's id (for `mnist-tui runs show ID`), origin, data, batch and seed, checkpoint;
+    for a sweep, its runs counted by status and its best."""
 
     DEFAULT_CSS = """
     RunDetail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     """
 
-    def show(self, row: RunRow | None) -> None:
+    def show(self, row: RunRow | SweepRow | None) -> None:
         if row is None:
             self.update("")
+            return
+        if isinstance(row, SweepRow):
+            self.update(f"{row.summary()}\nEnter opens the sweep · x lists its runs here")
             return
         run, config = row.run, row.run.config
         origin = run.source + (f", sweep {run.sweep}" if run.sweep else "")

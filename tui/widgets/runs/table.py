@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -10,23 +11,41 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui.widgets.runs.columns import (
-    BY_KEY,
-    COLUMNS,
-    DEFAULT_SORT,
-    Column,
-    RunRow,
-    filter_rows,
-    sort_rows,
+from tui.widgets.runs.columns import BY_KEY, COLUMNS, DEFAULT_SORT, Column, RunRow, sort_rows
+from tui.widgets.runs.sweeps import (
+    BEST,
+    SWEEP_CELLS,
+    SWEEP_SORT,
+    SweepRow,
+    group,
+    matches,
+    sweep_name_cell,
 )
 
 PICKED = "✓"
+PARTLY_PICKED = "·"  # a sweep some of whose runs are selected
+BRANCH, LAST_BRANCH = "├ ", "└ "  # a sweep's runs listed under it
 # What a narrow terminal leaves out, in order; every column still counts for the filter.
 LEAVE_OUT_FIRST = ("device", "dataset", "seconds", "optimizer", "when", "hidden")
 
 
+@dataclass(frozen=True)
+class Line:
+    """One drawn row: a run or a sweep, and for a sweep's run listed under it, that sweep."""
+
+    entry: RunRow | SweepRow
+    parent: SweepRow | None = None
+    last: bool = False  # the last of its sweep's runs listed
+    opened: bool = False  # a sweep with its runs listed under it
+
+    @property
+    def key(self) -> str:
+        return self.entry.key if isinstance(self.entry, SweepRow) else self.entry.run.id
+
+
 class RunsTable(DataTable):
-    """One row per run; the cursor and the selection follow runs (by id) across refreshes."""
+    """One row per run, or per sweep with its runs under it when opened (x); the cursor and
+    the selection follow runs and sweeps (by id) across refreshes."""
 
     class Updated(Message):
         """The table was brought up to date: what describe() says may have changed."""
@@ -39,7 +58,10 @@ class RunsTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.runs: list[RunRow] = []  # as the store listed them: newest first
-        self.shown: list[RunRow] = []  # sorted and filtered, as drawn
+        self.lines: list[Line] = []  # sorted and filtered, as drawn
+        self.shown: list[RunRow | SweepRow] = []  # the entries of those lines
+        self.expanded: set[str] = set()  # sweeps whose runs are listed under them
+        self.matched = 0  # runs that pass the filter, listed or folded into their sweep
         self.sort_key = DEFAULT_SORT
         self.descending = BY_KEY[DEFAULT_SORT].descending
         self.filter_text = ""
@@ -75,22 +97,58 @@ class RunsTable(DataTable):
         self.redraw()
 
     def toggle_pick(self) -> None:
-        """Select the highlighted run, or leave it out again; the cursor moves down."""
-        row = self.highlighted
-        if row is None:
+        """Select the highlighted run (a sweep: all its runs), or leave it out again; the
+        cursor moves down."""
+        entry = self.highlighted_entry
+        if entry is None:
             return
-        if row.run.id in self.picked:
-            del self.picked[row.run.id]
+        ids = [r.run.id for r in entry.members] if isinstance(entry, SweepRow) else [entry.run.id]
+        if all(run_id in self.picked for run_id in ids):
+            for run_id in ids:
+                del self.picked[run_id]
         else:
-            self.picked[row.run.id] = None
+            self.picked.update((run_id, None) for run_id in ids if run_id not in self.picked)
         self.redraw()
         self.move_cursor(row=self.cursor_row + 1)
 
+    def toggle_sweep(self) -> bool:
+        """List the highlighted sweep's runs under it, or fold them (from the sweep or one of
+        them) back into its row; False when the cursor is on no sweep."""
+        line = self.highlighted_line
+        if line is None:
+            return False
+        sweep = line.entry if isinstance(line.entry, SweepRow) else line.parent
+        if sweep is None:
+            return False
+        self.expanded.symmetric_difference_update({sweep.sweep})
+        self.redraw()
+        self.move_cursor(row=self.shown_ids.index(sweep.key), animate=False)
+        return True
+
+    @property
+    def highlighted_line(self) -> Line | None:
+        if not self.lines or not 0 <= self.cursor_row < len(self.lines):
+            return None
+        return self.lines[self.cursor_row]
+
+    @property
+    def highlighted_entry(self) -> RunRow | SweepRow | None:
+        line = self.highlighted_line
+        return None if line is None else line.entry
+
     @property
     def highlighted(self) -> RunRow | None:
-        if not self.shown or not 0 <= self.cursor_row < len(self.shown):
+        """The run under the cursor; None on a sweep's own row."""
+        entry = self.highlighted_entry
+        return entry if isinstance(entry, RunRow) else None
+
+    @property
+    def highlighted_sweep(self) -> SweepRow | None:
+        """The sweep under the cursor: its own row, or one of its runs listed under it."""
+        line = self.highlighted_line
+        if line is None:
             return None
-        return self.shown[self.cursor_row]
+        return line.entry if isinstance(line.entry, SweepRow) else line.parent
 
     @property
     def picked_rows(self) -> list[RunRow]:
@@ -100,17 +158,22 @@ class RunsTable(DataTable):
 
     @property
     def shown_ids(self) -> list[str]:
-        return [row.run.id for row in self.shown]
+        """The drawn rows' keys: run ids, and sweep:ID for a sweep's own row."""
+        return [line.key for line in self.lines]
 
     def describe(self) -> str:
         """One line on what the table holds: counts, sort, selection and filter."""
         column = BY_KEY[self.sort_key]
         arrow = "↓" if self.descending else "↑"
-        total, shown = len(self.runs), len(self.shown)
+        total, shown = len(self.runs), self.matched
         counted = f"{total} run{'s' if total != 1 else ''}"
         if shown != total:
             counted = f"{shown} of {counted}"
-        parts = [counted, f"sorted by {column.label} {arrow}"]
+        parts = [counted]
+        sweeps = len({row.run.sweep for row in self.runs if row.run.sweep})
+        if sweeps:
+            parts.append(f"{sweeps} sweep{'s' if sweeps != 1 else ''}")
+        parts.append(f"sorted by {column.label} {arrow}")
         if self.picked:
             parts.append(f"{len(self.picked)} selected")
         if self.filter_text.strip():
@@ -124,13 +187,63 @@ class RunsTable(DataTable):
     def on_resize(self) -> None:
         self.redraw()  # a narrower table may leave columns out, a wider one brings them back
 
+    def arrange(self) -> list[Line]:
+        """Runs and sweeps sorted and filtered; an opened sweep's runs under it, sorted alike.
+
+        A filter that matches some of a sweep's runs but not the sweep itself lists just
+        those runs under it, opened or not: what was looked for is never folded away.
+        """
+        needle = self.filter_text.strip().lower()
+        lines, matched = [], 0
+        top = sort_rows(group(self.runs), self.sort_key, self.descending, sort_value)
+        for entry in top:
+            if isinstance(entry, RunRow):
+                if not needle or matches(entry, needle):
+                    lines.append(Line(entry))
+                    matched += 1
+                continue
+            whole = not needle or matches(entry, needle)
+            hits = entry.members if whole else [r for r in entry.members if matches(r, needle)]
+            if not hits:
+                continue
+            opened = entry.sweep in self.expanded or not whole
+            lines.append(Line(entry, opened=opened))
+            matched += len(hits)
+            if opened:
+                listed = sort_rows(hits, self.sort_key, self.descending)
+                lines += [Line(r, entry, i == len(listed) - 1) for i, r in enumerate(listed)]
+        self.matched = matched
+        return lines
+
+    def cell(self, column: Column, line: Line) -> str | Text:
+        entry = line.entry
+        if isinstance(entry, SweepRow):
+            if column.key == "name":
+                return sweep_name_cell(entry, line.opened)
+            return SWEEP_CELLS[column.key](entry)
+        text = column.cell(entry)
+        if line.parent is None:
+            return text
+        if column.key == "name":
+            return (LAST_BRANCH if line.last else BRANCH) + str(text)
+        if column.key == "test_acc" and line.parent.best is entry:
+            return Text.assemble(text, f" {BEST}")
+        return text
+
+    def pick_mark(self, line: Line) -> str:
+        entry = line.entry
+        if isinstance(entry, RunRow):
+            return PICKED if entry.run.id in self.picked else ""
+        count = sum(r.run.id in self.picked for r in entry.members)
+        return PICKED if count == len(entry.members) else PARTLY_PICKED if count else ""
+
     def redraw(self) -> None:
-        rows = filter_rows(sort_rows(self.runs, self.sort_key, self.descending), self.filter_text)
-        self.shown = rows
-        cells = {column.key: [column.cell(row) for row in rows] for column in COLUMNS}
-        fitted = self.fit_columns(cells, len(rows))
+        self.lines = lines = self.arrange()
+        self.shown = [line.entry for line in lines]
+        cells = {column.key: [self.cell(column, line) for line in lines] for column in COLUMNS}
+        fitted = self.fit_columns(cells, len(lines))
         self.hidden = [column.label for column in COLUMNS if column not in fitted]
-        picked = [PICKED if row.run.id in self.picked else "" for row in rows]
+        picked = [self.pick_mark(line) for line in lines]
         table = [picked, *(cells[column.key] for column in fitted)]
         drawn = (self.sort_key, self.descending, [signature(column) for column in table])
         self.post_message(self.Updated())
@@ -145,8 +258,8 @@ class RunsTable(DataTable):
             self.add_column(
                 column.label + (arrow if column.key == self.sort_key else ""), key=column.key
             )
-        for row, row_cells in zip(rows, zip(*table, strict=True), strict=True):
-            self.add_row(*row_cells, key=row.run.id)
+        for line, row_cells in zip(lines, zip(*table, strict=True), strict=True):
+            self.add_row(*row_cells, key=line.key)
         if keep in self.shown_ids:
             self.move_cursor(row=self.shown_ids.index(keep), animate=False)
 
@@ -175,6 +288,11 @@ class RunsTable(DataTable):
         if not self.row_count or not 0 <= self.cursor_row < self.row_count:
             return None
         return self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+
+
+def sort_value(column: Column, entry: RunRow | SweepRow):
+    """What `o` sorts an entry by in `column`: a sweep's own figure, or the run's."""
+    return SWEEP_SORT[column.key](entry) if isinstance(entry, SweepRow) else column.sort_key(entry)
 
 
 def signature(cells: list) -> tuple:

@@ -229,3 +229,40 @@ def test_sweep_view_snapshot(snap_compare, monkeypatch, size):
         assert screen.table.highlighted.id == screen.table.best.id
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+async def test_a_sweep_training_in_another_process_is_followed_and_stopped_from_here(
+    monkeypatch, runs_folder
+):
+    """The runner is a real process of its own; `s` here stops it through the store."""
+    from core.runs import DB_NAME
+    from tests.test_sweep_store import RUNNER, python
+
+    monkeypatch.setattr("tui.screens.sweep.POLL_S", 0.1)
+    runner = python(RUNNER, runs_folder / DB_NAME, "f00dcafe")
+    try:
+        assert runner.stdout.readline().strip() == "started", runner.stderr.read()
+        async with make_app().run_test(size=(80, 24)) as pilot:
+            screen = await open_sweep(pilot)
+            assert screen.sweep_id == "f00dcafe" and len(screen.members) == 2
+
+            def epochs() -> int:
+                return min(m.row.run.epochs_done for m in screen.members)
+
+            before = epochs()
+            await wait_until(pilot, lambda: epochs() > before)  # it moves while we look
+            await pilot.press("s")
+            await wait_until(pilot, lambda: runner.poll() is not None, timeout=30)
+            out, err = runner.communicate()
+            assert runner.returncode == 0 and out.split()[0] == "stopped", err
+
+            def summary() -> str:
+                return plain(screen.query_one("#sweep-summary"))
+
+            await wait_until(pilot, lambda: "2 stopped" in summary())
+            assert [m.row.run.status for m in screen.members] == ["stopped", "stopped"]
+            assert "stop asked" not in summary()  # it is done
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+        runner.communicate()

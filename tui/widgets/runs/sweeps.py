@@ -71,7 +71,10 @@ class SweepRow:
 
     def common(self, value: Callable[[RunRow], Any]) -> tuple[Any, int]:
         """The members' shared value and 1, or None and how many values they spread over."""
-        values = {repr(value(row)): value(row) for row in self.members}
+        values: dict[str, Any] = {}
+        for row in self.members:
+            found = value(row)
+            values.setdefault(repr(found), found)
         return (next(iter(values.values())), 1) if len(values) == 1 else (None, len(values))
 
     def status_text(self) -> str:

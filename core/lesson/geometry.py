@@ -225,9 +225,11 @@ HIDDEN = Step(
         "The trained network did some uncrumpling. Project the test images to two dimensions "
         "(their first two principal components), once as raw pixels and once as the 512 "
         "values of the hidden layer, and draw each point as its digit.\n\n"
-        "In the pixels the classes overlap in one tangle; after fc1 and ReLU they sit in "
-        "separate clusters. The number measures it: how often the nearest class centre in "
-        "the 2-D picture is the right class."
+        "In the pixels most classes overlap in one tangle; after fc1 and ReLU they spread "
+        "into clusters that overlap less. Two dimensions squeeze 512 hard, so the untangling "
+        "shows only in part. The numbers measure it: how often the nearest class centre in "
+        "each 2-D picture is the right class (on MNIST here, 44% for the pixels against 52% "
+        "for the hidden layer after the lecture's five epochs)."
     ),
     code=HIDDEN_CODE,
     lecture=None,

@@ -64,6 +64,15 @@ def metric_of(member: MemberView, metric: str) -> list[float]:
     return [getattr(epoch, metric) for epoch in member.history]
 
 
+def epoch_ticks(epochs: set[int], most: int = 10) -> list[int]:
+    """Whole epochs to label the x axis with: all of up to `most`, else evenly spread ones."""
+    if len(epochs) <= 1:
+        return sorted(epochs)
+    low, high = min(epochs), max(epochs)
+    step = max(1, -(-(high - low) // (most - 1)))  # rounded up: at most `most` ticks
+    return list(range(low, high + 1, step))
+
+
 def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
 
@@ -189,7 +198,6 @@ class SweepCharts(Horizontal):
                 # No plotext legend: with many runs it would cover the lines; the table is it.
                 plt.plot(xs, ys, marker=entry.marker, color=entry.colour)
                 epochs.update(xs)
-        if 1 < len(epochs) <= 10:
-            plt.xticks(sorted(epochs))
+        plt.xticks(epoch_ticks(epochs))
         plt.xlabel("epoch")
         widget.refresh()

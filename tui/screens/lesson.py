@@ -79,6 +79,8 @@ class LessonScreen(Screen):
         Binding("r", "reveal", "Reveal", id="lesson-reveal"),
         Binding("down", "scroll(3)", "Scroll down", key_display="↓", show=False, id="lesson-down"),
         Binding("up", "scroll(-3)", "Scroll up", key_display="↑", show=False, id="lesson-up"),
+        Binding("end", "scroll_to(1)", "Scroll to the end", show=False, id="lesson-end"),
+        Binding("home", "scroll_to(0)", "Scroll to the top", show=False, id="lesson-home"),
         Binding("escape", "leave_field", "Leave the field", show=False, id="lesson-leave"),
     ]
 
@@ -362,6 +364,13 @@ class LessonScreen(Screen):
     def action_scroll(self, lines: int) -> None:
         scroll = self.query_one("#lesson-scroll", VerticalScroll)
         scroll.scroll_relative(y=lines, animate=False)
+
+    def action_scroll_to(self, end: int) -> None:
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        if end:
+            scroll.scroll_end(animate=False)
+        else:
+            scroll.scroll_home(animate=False)
 
 
 def training_notice(device: str, seconds_per_epoch: float | None, epochs: int) -> str:

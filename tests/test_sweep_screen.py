@@ -181,7 +181,7 @@ async def test_s_asks_the_sweep_to_stop_through_the_store(monkeypatch):
         with RunStore.open() as store:
             assert store.sweep_stop_requested(SWEEP)
         assert notifications(pilot.app)[-1] == (
-            f"Asked sweep {SWEEP} to stop: its 1 running run end as stopped; finished runs stay."
+            f"Asked sweep {SWEEP} to stop: its running run ends as stopped; finished runs stay."
         )
         screen.poll()
         await settle(pilot)
@@ -266,3 +266,23 @@ async def test_a_sweep_training_in_another_process_is_followed_and_stopped_from_
         if runner.poll() is None:
             runner.kill()
         runner.communicate()
+
+
+def test_what_s_says_for_several_runs_and_for_none():
+    from tui.widgets.runs.stopping import stop_text
+
+    assert stop_text("ab12", 3) == (
+        "Asked sweep ab12 to stop: its 3 running runs end as stopped; finished runs stay."
+    )
+    assert stop_text("ab12", 0) == (
+        "Sweep ab12 has no run training now; it is marked to stop, so none starts."
+    )
+
+
+def test_the_epoch_axis_is_labelled_in_whole_epochs():
+    from tui.widgets.runs.members import epoch_ticks
+
+    assert epoch_ticks({0, 1, 2}) == [0, 1, 2]
+    assert epoch_ticks(set(range(10))) == list(range(10))
+    assert epoch_ticks(set(range(30))) == [0, 4, 8, 12, 16, 20, 24, 28]
+    assert epoch_ticks(set()) == [] and epoch_ticks({5}) == [5]

@@ -16,8 +16,8 @@ from tui.workers import reports_failure
 def stop_text(sweep_id: str, running: int) -> str:
     """What the user is told once the request is written."""
     if running:
-        runs = f"its {running} running run{'s' if running != 1 else ''}"
-        return f"Asked sweep {sweep_id} to stop: {runs} end as stopped; finished runs stay."
+        runs = f"its {running} running runs end" if running != 1 else "its running run ends"
+        return f"Asked sweep {sweep_id} to stop: {runs} as stopped; finished runs stay."
     return f"Sweep {sweep_id} has no run training now; it is marked to stop, so none starts."
 
 

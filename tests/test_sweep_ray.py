@@ -159,6 +159,31 @@ def test_stop_ends_the_running_trial_and_records_its_members_stopped(ray_instanc
     assert run.test_acc == store.history(run.id)[-1].test_acc
 
 
+class DataThatBreaks:
+    """A split whose images cannot be read: fit() sends RunFailed, then the trial crashes."""
+
+    labels = list(range(10))
+
+    @property
+    def images(self):
+        raise RuntimeError("the disk went away")
+
+
+def test_a_crashing_trial_ends_its_members_failed_in_one_line(ray_instance, capfd):
+    got = []
+    run_groups_on_ray(
+        [[member(0, "doomed")]],
+        on_member_event=lambda m, event: got.append(event),
+        stop=None,
+        address=None,
+        early_stop=False,
+        data_dir=None,
+        data={("synthetic", None): (DataThatBreaks(), DataThatBreaks())},
+    )
+    assert got == [RunFailed("RuntimeError: the disk went away")]
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def run_driver(script: str, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     """A separate Python process, as `mnist-tui sweep --backend ray` would be."""
     env = os.environ | {"PYTHONPATH": str(ROOT)}

@@ -147,19 +147,22 @@ def import_ray() -> tuple[Any, Any]:
     # Tune's default loggers would write every result (the members' events) as CSV, JSON and
     # TensorBoard files; the run store is where a sweep is recorded.
     os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    # The caller owns Ctrl-C (it sets `stop`, which ends the trials as stopped); Tune's own
+    # handler would end the run its way and print a hint about pressing it again.
+    os.environ.setdefault("TUNE_DISABLE_SIGINT_HANDLER", "1")
     # Tune's newer console output prints a configuration table even at verbose=0.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-    # Ray's C++ core logs each failed retry to stderr (once per 5 s against a head that does
-    # not answer); the sweep says what went wrong in its own line.
-    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
     try:
         import ray
         from ray import tune
         from ray.tune import schedulers  # noqa: F401  (tune.schedulers.ASHAScheduler)
     except ImportError as err:
         raise RayUnavailable(f"Ray is not installed: {INSTALL_HINT}") from err
-    for name in ("ray", "ray.tune", "ray.train", "ray.air"):
+    for name in ("ray", "ray.train", "ray.air"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # A trial that crashes is logged by Tune with its traceback; the sweep reports it as its
+    # members' RunFailed, in one line (the traceback stays in the worker's log under /tmp/ray).
+    logging.getLogger("ray.tune").setLevel(logging.CRITICAL)
     return ray, tune
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -169,6 +170,28 @@ def test_the_lecture_values_are_the_notebooks_own_outputs():
     ]
     for line in printed:
         assert squeeze(line) in notebook, line
+
+
+def test_no_step_repeats_ten_words_of_the_lecture():
+    """Facts and numbers carry over from the lecture; its sentences and code do not."""
+    path = ROOT.parent / "shared" / "lecture" / "notebook.txt"
+    if not path.exists():
+        pytest.skip(f"the lecture is not at {path}")
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9_']+", text.lower())
+
+    lecture_words = words(path.read_text())
+    runs = {tuple(lecture_words[i : i + 10]) for i in range(len(lecture_words) - 9)}
+    for step in lesson.STEPS:
+        ours = words(f"{step.explanation}\n{step.code}")
+        shared = [
+            " ".join(run)
+            for run in (tuple(ours[i : i + 10]) for i in range(len(ours) - 9))
+            # Runs mostly of numbers are the lecture's arrays, written out as data.
+            if run in runs and sum(word.isdigit() for word in run) < 7
+        ]
+        assert not shared, (step.key, shared)
 
 
 # --- Values on real MNIST -----------------------------------------------------------------------

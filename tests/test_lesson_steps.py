@@ -457,6 +457,8 @@ def test_a_wrong_crop_shape_is_explained_specifically():
     assert not right and "4 axes" in why
     right, why = exercise.check("banana")
     assert not right and "does not read as a shape" in why
+    right, why = exercise.check("(" * 100_000)
+    assert not right and "100,000 characters" in why
 
 
 def test_symbolic_counted_and_yes_no_answers():

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from core.lesson.types import Exercise
 
 Shape = tuple[str, ...]
+MAX_ANSWER = 200  # characters: every answer is a short shape, count or word
 _PRODUCT = re.compile(r"-?\d+(\*-?\d+)*")
 _SYMBOL = re.compile(r"[a-z_][a-z0-9_]*")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?(e\d+)?")
@@ -78,6 +79,8 @@ def check_answer(exercise: Exercise, given: str) -> tuple[bool, str]:
     hint = f" Hint: {exercise.hint}" if exercise.hint else ""
     if not given.strip():
         return False, f"Type an answer first.{hint}"
+    if len(given) > MAX_ANSWER:
+        return False, f"That is {len(given):,} characters; an answer here is a few.{hint}"
     kind = answer_kind(exercise.answer)
     normalise = NORMALISE[kind]
     guess, right = normalise(given), normalise(exercise.answer)

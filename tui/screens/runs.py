@@ -160,7 +160,9 @@ class RunsScreen(StopsSweeps, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("toggle_sweep", "stop_sweep"):
-            return self.table.display and self.table.highlighted_sweep is not None
+            tables = self.query(RunsTable)  # none yet while the screen is being built
+            table = tables.first() if tables else None
+            return table is not None and table.display and table.highlighted_sweep is not None
         return True
 
     # The list: sort, filter, select --------------------------------------------------------

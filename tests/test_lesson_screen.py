@@ -7,12 +7,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from core.lesson import STEPS, load_position
 from tests.datasets import mnist_dir
 from tests.tui_helpers import make_app, notifications, plain, wait_for_data
 from tui.screens.browse import BrowseScreen
+from tui.screens.help import HelpScreen
 from tui.screens.lesson import HIDDEN, LessonScreen
 from tui.screens.tensors import TensorScreen
 from tui.screens.train import TrainScreen
@@ -271,3 +272,27 @@ async def test_a_model_step_says_how_long_training_takes_and_t_trains_then_it_co
         screen = await settled(pilot)
         assert not screen.query_one("#lesson-needs").display
         assert screen.outcome.value != "(train first)"
+
+
+async def test_help_lists_the_lesson_keys():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lesson(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = " ".join(plain(widget) for widget in app.screen.query(Static))
+        for words in [
+            "n, →  ",
+            "p, ←  ",
+            "PgDn",
+            "PgUp",
+            "Next, also in a field",
+            "Go to",
+            "Open",
+            "Train now",
+            "Answer",
+            "Reveal",
+            "Lesson",
+            "Back to lesson",
+        ]:
+            assert words in listed, words

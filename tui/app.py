@@ -47,7 +47,7 @@ class MnistApp(App):
         Binding("5", "switch_mode('runs')", "Runs", id="runs"),
         Binding("6", "switch_mode('lesson')", "Lesson", id="lesson"),
         # Only while a screen opened from the lesson (o, t) is on top: see check_action.
-        Binding("escape", "back_to_lesson", "Back to the lesson", priority=True, id="back"),
+        Binding("escape", "back_to_lesson", "Back to lesson", priority=True, id="back-to-lesson"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]

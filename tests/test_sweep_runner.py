@@ -128,8 +128,8 @@ def test_a_crash_records_the_running_member_as_interrupted(store, synthetic):
 
     with pytest.raises(KeyboardInterrupt):
         run_sweep(plan, store=store, data=synthetic, on_member_event=crash)
-    runs = store.list()
-    assert [run.status for run in runs] == ["interrupted"]
+    runs = store.list()  # one member, or both when they train as one batched group
+    assert runs and {run.status for run in runs} == {"interrupted"}
 
 
 def test_missing_data_is_an_error_before_anything_is_recorded(store, tmp_path):

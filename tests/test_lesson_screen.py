@@ -141,6 +141,7 @@ async def test_the_step_reached_is_remembered_by_the_next_app(state_folder):
     first = make_app()
     async with first.run_test(size=(80, 24)) as pilot:
         await open_lesson(pilot, at=3)
+        await pilot.app.workers.wait_for_complete()  # the position is written on a thread
     assert load_position() == 3
     assert (state_folder / "lesson.json").exists()
     second = make_app("lesson")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from rich.syntax import Syntax
@@ -95,6 +96,8 @@ class LessonScreen(Screen):
         self.generation = 0
         self.device = "cpu"
         self.seconds_per_epoch: float | None = None
+        self.position_to_save = 0
+        self.save_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -272,9 +275,20 @@ class LessonScreen(Screen):
         return self.app.options.training.epochs
 
     def remember_position(self) -> None:
-        from core.lesson import save_position  # imported already by load_lesson; never raises
+        self.position_to_save = self.index
+        self.save_position_in_background()
 
-        save_position(self.index)
+    @work(thread=True, group="lesson-position", exit_on_error=False)
+    def save_position_in_background(self) -> None:
+        """Write the step reached (two fsyncs: not on the UI thread); never raises.
+
+        Under the lock each writer takes the newest step asked for, so the last one to run
+        writes the last step, whatever order the threads run in.
+        """
+        from core.lesson import save_position
+
+        with self.save_lock:
+            save_position(self.position_to_save)
 
     # Computing off the UI thread ---------------------------------------------------------
 

@@ -264,10 +264,13 @@ def headline(plan: SweepPlan, sweep_id: str, args: argparse.Namespace) -> str:
     epochs = sorted({m.config.epochs for m in plan.members})
     each = f"{epochs[0]} epoch(s) each" if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]} epochs"
     how = f"{args.random} random draws" if args.random else "a grid"
+    from core.sweep.runner import make_groups
+
+    count = len(make_groups(plan.members))
     where = "on Ray" if args.backend == "ray" else "here"
     return (
         f"sweep {sweep_id}: {len(plan)} members ({how} over {', '.join(plan.swept)}), "
-        f"{each}, trained {where}"
+        f"{each}, in {count} batched group{'s' if count != 1 else ''}, {where}"
     )
 
 
@@ -379,11 +382,10 @@ def run_bench(plan: SweepPlan) -> int:
     from tui.cli import fail
 
     try:
-        from core.sweep.batched import groups
-        from core.sweep.bench import bench_sweep
-    except ModuleNotFoundError as err:
+        from core.sweep import batched, bench
+    except ImportError as err:
         return fail(f"--bench: {err}; this install cannot train members together")
-    first = groups(plan.members)[0]
+    first = batched.groups(plan.members)[0]
     configs = [m.config for m in first]
     problem = device_problem(SweepPlan(tuple(first), plan.swept))
     if problem:
@@ -399,14 +401,14 @@ def run_bench(plan: SweepPlan) -> int:
         flush=True,
     )
     try:
-        bench = bench_sweep(configs, data=data, epochs=configs[0].epochs)
+        timed = bench.bench_sweep(configs, data=data, epochs=configs[0].epochs)
     except KeyboardInterrupt:
         raise
     except Exception as err:
         return fail(f"{type(err).__name__}: {err}")
     print(
-        f"{bench.members} members x {bench.epochs} epoch(s) on {bench.device}: "
-        f"batched {bench.batched_s:.2f} s, sequential {bench.sequential_s:.2f} s, "
-        f"{bench.ratio:.1f}x"
+        f"{timed.members} members x {timed.epochs} epoch(s) on {timed.device}: "
+        f"batched {timed.batched_s:.2f} s, sequential {timed.sequential_s:.2f} s, "
+        f"{timed.ratio:.1f}x"
     )
     return 0

@@ -88,6 +88,7 @@ BAD = [
     (["--epochs", "2"], "nothing to sweep: give a field two or more values"),
     (["--lr", "1e-3,1e-2", "--ray-address", "a:6379"], "--ray-address: works only with --backend"),
     (["--lr", "1e-3,1e-2", "--early-stop"], "--early-stop: works only with --backend ray"),
+    (["--lr", "1e-3,1e-2", "--name", "two\nlines"], "--name: one line of printable characters"),
 ]  # fmt: skip
 
 

@@ -135,7 +135,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
     try:
         plan = plan_from_args(args)
-        check_backend_flags(args)
+        check_sweep_flags(args)
     except SweepError as err:
         fail(str(err))
         return 2  # as `train` does for a bad setting
@@ -175,7 +175,10 @@ def plan_from_args(args: argparse.Namespace) -> SweepPlan:
     return grid(base, axes)
 
 
-def check_backend_flags(args: argparse.Namespace) -> None:
+def check_sweep_flags(args: argparse.Namespace) -> None:
+    """The sweep's own flags: a name the store can keep, and the Ray flags only with Ray."""
+    if args.name is not None and not args.name.isprintable():
+        raise SweepError("--name: one line of printable characters")
     if args.backend != "ray":
         for name in ("ray_address", "early_stop"):
             if getattr(args, name):

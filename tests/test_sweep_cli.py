@@ -325,3 +325,13 @@ def test_a_ray_cluster_that_cannot_be_reached_is_one_line(capsys, runs_folder):
     err = capsys.readouterr().err
     assert err.startswith("mnist-tui: no Ray cluster at 127.0.0.1:1") and err.count("\n") == 1
     assert recorded(runs_folder) == []
+
+
+def test_runs_names_the_store_the_members_go_to(capsys, runs_folder, tmp_path):
+    other = tmp_path / "elsewhere"
+    assert sweep([*TINY, "--hidden", "8,16", "--runs", str(other)]) == 0
+    assert recorded(runs_folder) == []
+    members = recorded(other)
+    assert sorted(run.name for run in members) == ["hidden=16", "hidden=8"]
+    assert len({run.sweep for run in members}) == 1 and members[0].sweep is not None
+    assert f"best: run {max(members, key=lambda r: r.test_acc).id} " in capsys.readouterr().out

@@ -159,6 +159,23 @@ def test_stop_ends_the_running_trial_and_records_its_members_stopped(ray_instanc
     assert run.test_acc == store.history(run.id)[-1].test_acc
 
 
+def test_early_stop_ends_a_group_that_trails_at_a_rung(ray_instance, synthetic):
+    """ASHA halves at 1, 2, 4, 8 epochs: a group that cannot learn (lr 1e-7) and trains slowly
+    (2048 units, about 2 s an epoch here) reaches some rung after the fast, learning one, and
+    trailing it there is stopped. The leader is never stopped, whatever the order."""
+    groups = [
+        [member(0, "learns", lr=3e-3, hidden=16, epochs=16)],
+        [member(1, "stalls", lr=1e-7, hidden=2048, epochs=16)],
+    ]
+    store, _ = recorded_sweep(
+        groups, "ray00004", early_stop=True, data={("synthetic", None): synthetic}
+    )
+    runs = {run.name: run for run in store.list(sweep="ray00004")}
+    assert (runs["learns"].status, runs["learns"].epochs_done) == ("finished", 16)
+    assert runs["stalls"].status == "stopped"
+    assert 1 <= runs["stalls"].epochs_done < 16
+
+
 class DataThatBreaks:
     """A split whose images cannot be read: fit() sends RunFailed, then the trial crashes."""
 
@@ -353,7 +370,7 @@ def test_events_survive_the_trip_through_tune_results_as_json():
 def test_the_trial_reports_an_epoch_once_every_live_member_has_finished_it(monkeypatch):
     monkeypatch.setattr(ray_backend, "REPORT_EVERY_S", 3600.0)  # only epochs send, here
     reports = []
-    reporter = TrialReporter(3, reports.append, "trained on Ray node 10.0.0.7")
+    reporter = TrialReporter(3, reports.append, "trained on Ray node 10.0.0.7", epochs=5)
     a, b, c = (reporter.handler(slot) for slot in range(3))
     a(RunStarted(TrainConfig(), "cpu", 1, 1, 1, 0, "x"))
     for slot in (a, b, c):
@@ -371,10 +388,25 @@ def test_the_trial_reports_an_epoch_once_every_live_member_has_finished_it(monke
     assert decode(report["events"][0][1]).notes == ("trained on Ray node 10.0.0.7",)
 
 
+def test_the_last_epoch_waits_for_the_members_ends(monkeypatch):
+    """ASHA stops a trial at its last epoch; the ends must travel in that same result."""
+    monkeypatch.setattr(ray_backend, "REPORT_EVERY_S", 3600.0)
+    reports = []
+    reporter = TrialReporter(1, reports.append, "node", epochs=2)
+    reporter.on_event(0, epoch(0, 0.5))
+    assert [r["epochs"] for r in reports] == [1]
+    reporter.on_event(0, epoch(1, 0.6))
+    assert len(reports) == 1  # held back
+    reporter.on_event(0, RunFinished(0.6, 1.0, 2, False))
+    reporter.flush(final=True)  # what train_trial does when training returns
+    assert reports[-1]["epochs"] == 2
+    assert [e["event"] for _, e in reports[-1]["events"]] == ["epoch_end", "run_finished"]
+
+
 def test_progress_alone_is_sent_about_once_a_second_newest_only(monkeypatch):
     monkeypatch.setattr(ray_backend, "REPORT_EVERY_S", 60.0)  # a slow machine is not "later"
     reports = []
-    reporter = TrialReporter(1, reports.append, "node")
+    reporter = TrialReporter(1, reports.append, "node", epochs=5)
     reporter.last = time.monotonic() - 120  # the last report was long ago
     reporter.on_event(0, progress(7))
     [report] = reports
@@ -397,7 +429,7 @@ class FakeTrial:
 
 
 def test_members_of_a_trial_that_ends_without_their_end_are_closed_on_the_driver():
-    groups = [[member(0, "a"), member(1, "b")], [member(2, "c")]]
+    groups = [[member(0, "a", epochs=3), member(1, "b", epochs=3)], [member(2, "c")]]
     got = []
     relay = Relay(groups, lambda m, e: got.append((m.index, e)))
     start = to_json(RunStarted(TrainConfig(), "cpu", 1, 1, 1, 0, "x"))
@@ -412,6 +444,17 @@ def test_members_of_a_trial_that_ends_without_their_end_are_closed_on_the_driver
     assert ends[2] == RunFailed("Ray trial failed: MemoryError: worker ran out of memory", 0)
     relay.close_unfinished(stopped=True)  # nothing is ended twice
     assert len([e for _, e in got if isinstance(e, RunFinished | RunFailed)]) == 3
+
+
+def test_a_member_cut_off_after_its_last_epoch_is_finished_not_stopped():
+    got = []
+    relay = Relay([[member(0, "a", epochs=1)]], lambda m, e: got.append(e))
+    start = to_json(RunStarted(TrainConfig(), "cpu", 1, 1, 1, 0, "x"))
+    events = [[0, start], [0, to_json(epoch(0, 0.8))]]
+    relay.on_trial_result(0, [], FakeTrial(0), {"events": events})
+    relay.on_trial_complete(0, [], FakeTrial(0))
+    end = got[-1]
+    assert (end.stopped, end.epochs_done, end.test_acc) == (False, 1, 0.8)
 
 
 def test_a_member_whose_trial_never_started_is_never_recorded():

@@ -310,7 +310,7 @@ def train_trial(
         TrainConfig.from_dict({**fields, "threads": threads}) for fields in groups[config["group"]]
     ]
     split = data[(members[0].dataset, members[0].data_dir)]
-    reporter = TrialReporter(len(members), tune.report, node_note())
+    reporter = TrialReporter(len(members), tune.report, node_note(), members[0].epochs)
     try:
         train_members(members, [reporter.handler(i) for i in range(len(members))], split)
     finally:  # what was sent before a crash still reaches the driver
@@ -352,8 +352,11 @@ class TrialReporter:
     only each member's newest is kept, as the recorder keeps no more than two a second.
     """
 
-    def __init__(self, members: int, report: Callable[[dict], None], note: str) -> None:
+    def __init__(
+        self, members: int, report: Callable[[dict], None], note: str, epochs: int
+    ) -> None:
         self.report, self.note = report, note
+        self.last_epoch = epochs  # the group's members share their epochs (one batched step)
         self.pending: list[tuple[int, dict[str, Any]]] = []
         self.progress: dict[int, BatchProgress] = {}
         self.accs: list[list[float]] = [[] for _ in range(members)]
@@ -378,7 +381,11 @@ class TrialReporter:
                 self.ended[slot] = True
                 self.failed[slot] = isinstance(event, RunFailed)
             self.pending.append((slot, to_json(event)))
-        if self.epochs() > self.reported_epochs or time.monotonic() - self.last >= REPORT_EVERY_S:
+        # The last epoch is sent with the members' ends: ASHA stops a trial that reports its
+        # last epoch, and a stopped trial sends nothing more.
+        epochs = self.epochs()
+        advanced = self.reported_epochs < epochs < self.last_epoch
+        if advanced or time.monotonic() - self.last >= REPORT_EVERY_S:
             self.flush()
 
     def epochs(self) -> int:
@@ -484,6 +491,7 @@ class Relay(NotSaved):
         for slot, state in enumerate(self.states[group]):
             if state.started_at is None or state.ended:
                 continue
+            done = state.epochs >= self.groups[group][slot].config.epochs
             if group in self.errors:
                 end: Event = RunFailed(reason=self.errors[group], epoch=state.epochs)
             else:
@@ -491,7 +499,7 @@ class Relay(NotSaved):
                     test_acc=state.test_acc,
                     seconds=time.monotonic() - state.started_at,
                     epochs_done=state.epochs,
-                    stopped=stopped,
+                    stopped=stopped and not done,  # every epoch trained: finished, however cut
                 )
             self.send(group, slot, end)
 

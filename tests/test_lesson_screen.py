@@ -297,3 +297,19 @@ async def test_help_lists_the_lesson_keys():
             "Back to lesson",
         ]:
             assert words in listed, words
+
+
+async def test_o_opens_train_and_escape_returns_while_escape_elsewhere_stays_the_screens():
+    step = index_of(lambda s: s.opens is not None and s.opens.mode == "train")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lesson(pilot, at=step)
+        await pilot.press("o")
+        train = app.screen
+        assert isinstance(train, TrainScreen) and app.lesson_return is train
+        await pilot.press("question_mark")  # a modal on top keeps its own Escape
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.screen is train
+        await pilot.press("escape")
+        assert app.screen is screen and screen.index == step

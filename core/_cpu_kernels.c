@@ -245,6 +245,66 @@ static void rmsprop_dense(float *p, const float *g, float *v, Py_ssize_t n, Rmsp
 
 #define ADDR(type, value) ((type *)(uintptr_t)(value))
 
+/* ---- Many runs in one step: the members of a sweep that share a data order ----
+ * Members read the same batch, so one gather (the pixel lists) serves them all. Each
+ * member's step is the single run's step, run on one thread, its own buffers given by one
+ * row of a table of addresses: whole members go to the threads of the team, which on a
+ * small machine pays better than splitting one member's loops (their barriers, once per
+ * stage and batch, cost about what the second core gains). Every member's numbers come
+ * out exactly as its single run's: the same kernels in the same order, per image and per
+ * pixel, whatever thread runs them. */
+enum {
+    MEMBER_W1T, MEMBER_B1, MEMBER_W2, MEMBER_B2, MEMBER_V1T, MEMBER_VB1, MEMBER_VW2,
+    MEMBER_VB2, MEMBER_H, MEMBER_DH, MEMBER_GB1, MEMBER_GW2, MEMBER_GB2, MEMBER_DLOGITS,
+    MEMBER_LOSSES, MEMBER_CORRECTS, MEMBER_FIELDS
+};
+
+/* One member's step over the shared pixel lists; its losses and corrects get slot b. */
+static void member_step(const uint64_t *a, const float *settings, const int64_t *y,
+                        const int32_t *row_start, const int32_t *row_pixel,
+                        const float *row_value, const int32_t *col_start,
+                        const int32_t *col_image, const float *col_value, Py_ssize_t n,
+                        Py_ssize_t pixels, Py_ssize_t hidden, Py_ssize_t b, int threads) {
+    const Rmsprop r = {settings[0], settings[1], settings[2], settings[3]};
+    float *const h = ADDR(float, a[MEMBER_H]), *const dh = ADDR(float, a[MEMBER_DH]);
+    forward(ADDR(const float, a[MEMBER_W1T]), ADDR(const float, a[MEMBER_B1]), row_start,
+            row_pixel, row_value, n, hidden, h, threads);
+    active->head(h, ADDR(const float, a[MEMBER_W2]), ADDR(const float, a[MEMBER_B2]), y, n,
+                 hidden, dh, ADDR(float, a[MEMBER_GW2]), ADDR(float, a[MEMBER_GB2]),
+                 ADDR(float, a[MEMBER_GB1]), ADDR(float, a[MEMBER_LOSSES]) + b,
+                 ADDR(int64_t, a[MEMBER_CORRECTS]) + b, ADDR(float, a[MEMBER_DLOGITS]));
+    backward_update(ADDR(float, a[MEMBER_W1T]), ADDR(float, a[MEMBER_V1T]), col_start,
+                    col_image, col_value, dh, pixels, hidden, r, threads);
+    rmsprop_dense(ADDR(float, a[MEMBER_B1]), ADDR(const float, a[MEMBER_GB1]),
+                  ADDR(float, a[MEMBER_VB1]), hidden, r, 1);
+    rmsprop_dense(ADDR(float, a[MEMBER_W2]), ADDR(const float, a[MEMBER_GW2]),
+                  ADDR(float, a[MEMBER_VW2]), CLASSES * hidden, r, 1);
+    rmsprop_dense(ADDR(float, a[MEMBER_B2]), ADDR(const float, a[MEMBER_GB2]),
+                  ADDR(float, a[MEMBER_VB2]), CLASSES, r, 1);
+}
+
+/* members_step: every member of the table trains on the gathered batch. With two members
+ * or more they are dealt to the threads whole (dynamic: a member that finishes early takes
+ * the next); one member alone uses the threads inside its loops, as the single run does. */
+static void members_step(const uint64_t *table, const float *settings, Py_ssize_t members,
+                         const int64_t *y, const int32_t *row_start, const int32_t *row_pixel,
+                         const float *row_value, const int32_t *col_start,
+                         const int32_t *col_image, const float *col_value, Py_ssize_t n,
+                         Py_ssize_t pixels, Py_ssize_t hidden, Py_ssize_t b, int threads) {
+    if (members > 1 && threads > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (Py_ssize_t m = 0; m < members; m++)
+            member_step(table + m * MEMBER_FIELDS, settings + m * 4, y, row_start, row_pixel,
+                        row_value, col_start, col_image, col_value, n, pixels, hidden, b, 1);
+    } else {
+        for (Py_ssize_t m = 0; m < members; m++)
+            member_step(table + m * MEMBER_FIELDS, settings + m * 4, y, row_start, row_pixel,
+                        row_value, col_start, col_image, col_value, n, pixels, hidden, b,
+                        threads);
+    }
+}
+
+
 static PyObject *py_classes(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(CLASSES);
 }
@@ -369,6 +429,36 @@ static PyObject *py_rmsprop(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *py_members_step(PyObject *self, PyObject *args) {
+    unsigned long long table, settings, y, row_start, row_pixel, row_value, col_start, col_image,
+        col_value;
+    Py_ssize_t members, n, pixels, hidden, b;
+    int threads;
+    if (!PyArg_ParseTuple(args, "KKnKKKKKKKnnnni", &table, &settings, &members, &y, &row_start,
+                          &row_pixel, &row_value, &col_start, &col_image, &col_value, &n,
+                          &pixels, &hidden, &b, &threads) ||
+        check_sizes("members_step", n, 1, hidden, threads))
+        return NULL;
+    if (members < 0 || pixels < 1 || b < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "members_step: members %zd, pixels %zd or batch slot %zd out of range",
+                     members, pixels, b);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    members_step(ADDR(const uint64_t, table), ADDR(const float, settings), members,
+                 ADDR(const int64_t, y), ADDR(const int32_t, row_start),
+                 ADDR(const int32_t, row_pixel), ADDR(const float, row_value),
+                 ADDR(const int32_t, col_start), ADDR(const int32_t, col_image),
+                 ADDR(const float, col_value), n, pixels, hidden, b, threads);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_member_fields(PyObject *self, PyObject *unused) {
+    return PyLong_FromLong(MEMBER_FIELDS);
+}
+
 static PyObject *py_simd(PyObject *self, PyObject *unused) {
     return PyUnicode_FromString(active->name);
 }
@@ -416,6 +506,13 @@ static PyMethodDef methods[] = {
     {"backward_update", py_backward_update, METH_VARARGS,
      "backward_update(w1t, v1t, col_start, col_image, col_value, dh, pixels, hidden, lr, "
      "alpha, beta, eps, threads)"},
+    {"members_step", py_members_step, METH_VARARGS,
+     "members_step(table, settings, members, y, row_start, row_pixel, row_value, col_start, "
+     "col_image, col_value, n, pixels, hidden, b, threads): each member (a row of table: "
+     "member_fields() addresses; of settings: lr, alpha, beta, eps) trains on the batch "
+     "gather_batch listed"},
+    {"member_fields", py_member_fields, METH_NOARGS,
+     "member_fields() -> the addresses in one row of members_step's table"},
     {"rmsprop", py_rmsprop, METH_VARARGS,
      "rmsprop(p, g, v, n, lr, alpha, beta, eps, threads), beta = 1 - alpha"},
     {NULL, NULL, 0, NULL},

@@ -277,3 +277,87 @@ class FusedCpuStep:
             for param in self.params:
                 self.optimizer.state[param]["step"] += self.pending_steps
             self.pending_steps = 0
+
+
+# One row of members_step's table: a member's weights, square averages, scratch and slots,
+# in the order of the C code's MEMBER_ enum.
+_MEMBER_ROW = (
+    "w1t", "b1", "w2", "b2", "v1t", "vb1", "vw2", "vb2",
+    "h", "dh", "gb1", "gw2", "gb2", "dlogits", "losses", "corrects",
+)  # fmt: skip
+
+
+class FusedMemberSteps:
+    """Several runs' fused CPU steps trained on the same batches with one gather per batch.
+
+    The members of a sweep that share the data order (same seed and batch size) read the
+    same images: the first member's pixel lists serve them all, and the C code deals whole
+    members out to the threads. Each member's numbers are exactly those of its own
+    FusedCpuStep run alone (the same kernels over the same lists, per image and per pixel).
+    """
+
+    def __init__(self, steps: list[FusedCpuStep], threads: int) -> None:
+        if not steps:
+            raise ValueError("there are no members to train")
+        first = steps[0]
+        for step in steps[1:]:
+            same = (
+                step.images.data_ptr() == first.images.data_ptr()
+                and step.labels.data_ptr() == first.labels.data_ptr()
+                and len(step.y) == len(first.y)
+                and step.hidden == first.hidden
+                and len(step.losses) == len(first.losses)
+            )
+            if not same:
+                raise ValueError(
+                    "members must share images, labels, batch size, hidden size and loss slots"
+                )
+        if len(_MEMBER_ROW) != kernels.member_fields():
+            raise ValueError("the C kernels' member table differs from cpu_step's; rebuild them")
+        self.steps = steps
+        self.shared = first
+        self.threads = kernel_threads(threads)
+        self.live = list(range(len(steps)))
+        self._table()
+
+    def _table(self) -> None:
+        """The live members' addresses and RMSprop settings, as members_step reads them."""
+        rows = [[self.steps[m].at[name] for name in _MEMBER_ROW] for m in self.live]
+        self.table = torch.tensor(rows or [[0] * len(_MEMBER_ROW)], dtype=torch.int64)
+        settings = [self.steps[m].rmsprop for m in self.live]
+        # float32, as the single step's "f" arguments cast each setting from double.
+        self.settings = torch.tensor(settings or [[0.0] * 4], dtype=torch.float32)
+
+    def drop(self, member: int) -> None:
+        """Stop training member (its loss went non-finite, say); the others go on."""
+        if member in self.live:
+            self.live.remove(member)
+            self._table()
+
+    def step(self, index: torch.Tensor, b: int) -> None:
+        """Every live member trains on the samples at `index`; each records batch b."""
+        first = self.shared
+        n = len(index)
+        if index.dtype != torch.int64 or index.dim() != 1 or not 1 <= n <= len(first.y):
+            raise ValueError(f"index must be int64 with 1 to {len(first.y)} samples")
+        if not 0 <= b < len(first.losses):
+            raise ValueError(f"batch {b} is outside the {len(first.losses)} slots for losses")
+        if not self.live:
+            return
+        if index.device.type != "cpu" or not index.is_contiguous():
+            index = index.to("cpu").contiguous()
+        at = first.at
+        first.last_nonzeros = kernels.gather_batch(
+            at["images"], len(first.labels), at["labels"], index.data_ptr(), n, INPUT_SIZE,
+            *first.gather_out, first.room,
+        )  # fmt: skip
+        kernels.members_step(
+            self.table.data_ptr(), self.settings.data_ptr(), len(self.live), *first.gather_out,
+            n, INPUT_SIZE, first.hidden, b, self.threads,
+        )  # fmt: skip
+        for m in self.live:
+            self.steps[m].pending_steps += 1
+
+    def record_steps(self) -> None:
+        for step in self.steps:
+            step.record_steps()

@@ -313,3 +313,24 @@ async def test_o_opens_train_and_escape_returns_while_escape_elsewhere_stays_the
         assert app.screen is train
         await pilot.press("escape")
         assert app.screen is screen and screen.index == step
+
+
+async def test_every_step_that_opens_a_screen_opens_it_and_escape_comes_back():
+    modes = {"browse": BrowseScreen, "tensors": TensorScreen, "train": TrainScreen}
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lesson(pilot)
+        for index, step in enumerate(STEPS):
+            if step.opens is None:
+                continue
+            screen.index = index
+            await pilot.press("o")
+            await pilot.pause()
+            assert app.screen is not screen and app.current_mode == step.opens.mode, step.key
+            if step.opens.mode in modes:
+                assert isinstance(app.screen, modes[step.opens.mode])
+            if step.opens.panel is not None:
+                assert app.screen.panel == step.opens.panel, step.key
+            await pilot.press("escape")
+            assert app.screen is screen and screen.index == index, step.key
+        assert not [n for n in notifications(app) if "Error" in n]

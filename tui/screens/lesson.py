@@ -24,6 +24,7 @@ from tui.widgets.lesson.goto import GoToStepScreen
 from tui.widgets.lesson.messages import LessonLoaded, StepComputed
 from tui.widgets.lesson.opening import open_target, start_training
 from tui.widgets.lesson.values import values_table
+from tui.workers import reports_failure
 
 if TYPE_CHECKING:
     from core.lesson import Step
@@ -312,6 +313,7 @@ class LessonScreen(Screen):
         self.compute_step(self.index, step, state, self.generation)
 
     @work(thread=True, exclusive=True, group="lesson", exit_on_error=False)
+    @reports_failure("Lesson")  # a step's own failure is its value's reason; this is the rest
     def compute_step(self, index: int, step: Step, state: AppState, generation: int) -> None:
         """Compute one step's value and picture; a failure becomes the value's one-line reason."""
         from core.lesson import Outcome

@@ -36,6 +36,7 @@ from core.sweep.ray_backend import (
     decode,
     run_groups_on_ray,
     split_address,
+    trial_resources,
 )
 from core.train import fit
 
@@ -129,6 +130,15 @@ def test_a_sweep_on_local_ray_is_recorded_like_a_local_one(ray_instance, synthet
     alone = fit(TrainConfig(**(groups[0][1].config.to_dict() | {"threads": 1})), data=synthetic)
     [ray_run] = [r for r in runs if r.name == "lr=0.003"]
     assert ray_run.test_acc == pytest.approx(alone.history[-1].test_acc, abs=0.003)
+
+
+def test_cpu_trials_share_the_cores_and_each_trains_with_its_share(ray_instance):
+    cpu = [TrainConfig(dataset="synthetic", device="cpu")]
+    auto = [TrainConfig(dataset="synthetic", device="auto")]
+    # The module's Ray has 2 CPUs and no GPU: a group that could use a GPU gets cores too.
+    assert trial_resources(ray_instance, [cpu]) == [{"CPU": 2}]
+    assert trial_resources(ray_instance, [cpu, auto]) == [{"CPU": 1}, {"CPU": 1}]
+    assert trial_resources(ray_instance, [cpu, cpu, cpu]) == [{"CPU": 1}] * 3
 
 
 def test_stop_ends_the_running_trial_and_records_its_members_stopped(ray_instance, synthetic):

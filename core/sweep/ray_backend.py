@@ -97,15 +97,15 @@ def run_groups_on_ray(
     storage = tempfile.mkdtemp(prefix="mnist-tui-ray-")
     relay = tune_class(Relay, tune.Callback)(groups, on_member_event)
     try:
-        resources, threads = trial_resources(ray, configs)
+        resources = trial_resources(ray, configs)
         trainable = tune.with_resources(
             tune.with_parameters(
                 train_trial,
                 groups=[[c.to_dict() for c in group] for group in configs],
                 data=loaded,
-                threads=threads,
+                threads=[r["CPU"] for r in resources],
             ),
-            resources,
+            lambda trial_config: tune.PlacementGroupFactory([resources[trial_config["group"]]]),
         )
         scheduler = None
         if early_stop:
@@ -274,24 +274,25 @@ def probe(address: str) -> None:
         raise unreachable(address, lines[-1])
 
 
-def trial_resources(ray: Any, configs: Sequence[Sequence[TrainConfig]]) -> tuple[dict, int]:
-    """One GPU per trial where the cluster has GPUs (and the members may use one), else cores.
+def trial_resources(ray: Any, configs: Sequence[Sequence[TrainConfig]]) -> list[dict[str, int]]:
+    """What each group's trial asks for: one GPU (and a CPU) where the cluster has GPUs and the
+    group may use one, else a share of the cores.
 
-    CPU trials share the cluster's cores evenly between the groups (at least one each, and no
-    more than the largest machine has, since a trial runs on one machine); the members then
-    train with that many threads.
+    CPU trials share the cluster's cores evenly (at least one each, and no more than the
+    largest machine has, since a trial runs on one machine); their members train with that
+    many threads.
     """
     total = ray.cluster_resources()
-    wants_gpu = any(c.device != "cpu" for group in configs for c in group)
-    if wants_gpu and total.get("GPU", 0) >= 1:
-        return {"cpu": 1, "gpu": 1}, 1
+    has_gpu = total.get("GPU", 0) >= 1
+    on_gpu = [has_gpu and any(c.device != "cpu" for c in group) for group in configs]
     largest = max(
         (node["Resources"].get("CPU", 0) for node in ray.nodes() if node.get("Alive")),
         default=1,
     )
-    share = int(total.get("CPU", 1)) // len(configs)
-    cores = max(1, min(int(largest), share))
-    return {"cpu": cores}, cores
+    cpu_groups = on_gpu.count(False)
+    spare = int(total.get("CPU", 1)) - on_gpu.count(True)
+    cores = max(1, min(int(largest), spare // max(cpu_groups, 1)))
+    return [{"CPU": 1, "GPU": 1} if gpu else {"CPU": cores} for gpu in on_gpu]
 
 
 # --- the trial, on a Ray worker -------------------------------------------------------------
@@ -301,14 +302,13 @@ def train_trial(
     config: dict[str, Any],
     groups: list[list[dict[str, Any]]],
     data: dict[DataKey, tuple[SplitLike, SplitLike]],
-    threads: int,
+    threads: list[int],
 ) -> None:
     """One group's members trained together; their events go back in Tune results."""
     from ray import tune
 
-    members = [
-        TrainConfig.from_dict({**fields, "threads": threads}) for fields in groups[config["group"]]
-    ]
+    group = config["group"]
+    members = [TrainConfig.from_dict({**f, "threads": threads[group]}) for f in groups[group]]
     split = data[(members[0].dataset, members[0].data_dir)]
     reporter = TrialReporter(len(members), tune.report, node_note(), members[0].epochs)
     try:

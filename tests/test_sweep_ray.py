@@ -141,28 +141,39 @@ def test_cpu_trials_share_the_cores_and_each_trains_with_its_share(ray_instance)
     assert trial_resources(ray_instance, [cpu, cpu, cpu]) == [{"CPU": 1}] * 3
 
 
-def test_stop_ends_the_running_trial_and_records_its_members_stopped(ray_instance, synthetic):
-    stop = threading.Event()
-    groups = [[member(0, "long", epochs=200)]]
+def test_stop_from_another_thread_ends_the_trial_and_records_its_members_stopped(
+    ray_instance, synthetic
+):
+    """The sweep runs on a worker thread, as in the app; the UI thread asks it to stop."""
+    stop, first_epoch = threading.Event(), threading.Event()
     store = RunStore.open()
     recorder = RunRecorder(store, "sweep", name="long", sweep="ray00002")
+    threads = set()
 
     def on_member_event(m: Member, event) -> None:
+        threads.add(threading.current_thread().name)
         recorder(event)
         if isinstance(event, EpochEnd):
-            stop.set()  # as Ctrl-C or the Runs screen's `s` would
+            first_epoch.set()
 
-    started = time.monotonic()
-    run_groups_on_ray(
-        groups,
-        on_member_event=on_member_event,
-        stop=stop,
-        address=None,
-        early_stop=True,  # ASHA alongside: it never stops the only trial
-        data_dir=None,
-        data={("synthetic", None): synthetic},
-    )
-    assert time.monotonic() - started < 120
+    def sweep() -> None:
+        run_groups_on_ray(
+            [[member(0, "long", epochs=200)]],
+            on_member_event=on_member_event,
+            stop=stop,
+            address=None,
+            early_stop=True,  # ASHA alongside: it never stops the only trial
+            data_dir=None,
+            data={("synthetic", None): synthetic},
+        )
+
+    worker = threading.Thread(target=sweep, name="sweep-worker")
+    worker.start()
+    assert first_epoch.wait(120)
+    stop.set()  # as Ctrl-C or the Runs screen's `s` would
+    worker.join(60)
+    assert not worker.is_alive()
+    assert threads == {"sweep-worker"}  # the driver's events stay on the sweep's thread
     [run] = store.list(sweep="ray00002")
     assert run.status == "stopped"
     assert 1 <= run.epochs_done < 200

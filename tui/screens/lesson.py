@@ -391,12 +391,16 @@ class LessonScreen(Screen):
 
 def training_notice(device: str, seconds_per_epoch: float | None, epochs: int) -> str:
     """What a model step says before a network is trained: how long, and the key that starts it."""
-    from core.lesson import describe_estimate  # imported already by load_lesson
-
-    cost = f"{epochs} epochs on {device}"
+    cost = f"{epochs} epoch{'s' if epochs != 1 else ''} on {device}"
     if seconds_per_epoch is not None:
-        cost = f"{describe_estimate(seconds_per_epoch, epochs)}: {device}"
+        cost += f", about {duration(seconds_per_epoch * epochs)} here"
     return (
-        "This step needs a trained network, and none is loaded yet. Press t to train the "
-        f"lesson's recipe on the Train screen ({cost}); Escape there comes back here."
+        "This step needs a trained network, and none is loaded yet: press t to train the "
+        f"lesson's recipe on the Train screen ({cost}). Escape there comes back here."
     )
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    return f"{seconds / 60:.0f} min"

@@ -380,7 +380,7 @@ def exit_status(result: SweepResult, interrupted: bool) -> int:
 
 
 def run_bench(plan: SweepPlan) -> int:
-    """Time the plan's first group batched against its members one after another."""
+    """Time the whole plan batched (group by group) against its members one after another."""
     from core.data import DataError, load_splits
     from tui.cli import fail
 
@@ -388,27 +388,30 @@ def run_bench(plan: SweepPlan) -> int:
         from core.sweep import batched, bench
     except ImportError as err:
         return fail(f"--bench: {err}; this install cannot train members together")
-    first = batched.groups(plan.members)[0]
-    configs = [m.config for m in first]
-    problem = device_problem(SweepPlan(tuple(first), plan.swept))
+    problem = device_problem(plan)
     if problem:
         fail(problem)
+        return 2
+    configs = [m.config for m in plan.members]
+    if len({(c.dataset, c.data_dir, c.epochs) for c in configs}) > 1:
+        fail("--bench: the members must share the dataset and the number of epochs")
         return 2
     try:
         data = load_splits(configs[0].dataset, configs[0].data_dir)
     except DataError as err:
         return fail(str(err))
+    count = len(batched.groups(plan.members))
     print(
-        f"timing {len(configs)} members of the first group ({first[0].label} ...), "
-        f"{configs[0].epochs} epoch(s), batched and then one after another",
+        f"timing {len(configs)} members in {count} batched group(s), {configs[0].epochs} "
+        "epoch(s) each: batched, then one after another; nothing is recorded",
         flush=True,
     )
     try:
         timed = bench.bench_sweep(configs, data=data, epochs=configs[0].epochs)
     except KeyboardInterrupt:
         raise
-    except Exception as err:
-        return fail(f"{type(err).__name__}: {err}")
+    except Exception as err:  # SweepBenchError: a member failed, its reason in one line
+        return fail(str(err) or type(err).__name__)
     print(
         f"{timed.members} members x {timed.epochs} epoch(s) on {timed.device}: "
         f"batched {timed.batched_s:.2f} s, sequential {timed.sequential_s:.2f} s, "

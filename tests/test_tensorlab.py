@@ -302,7 +302,7 @@ def test_dense_trace_keeps_each_stages_shape_and_matches_the_layer():
     assert trace.bias_strides == (0, 1)  # the broadcast copies nothing
     assert trace.largest_difference < 1e-5
     assert 0 < trace.zero_fraction < 1
-    assert trace.stages[2].note == "stored as (512, 784)"
+    assert trace.stages[2].note == "stored (512, 784)"  # PyTorch keeps (out, in)
 
 
 def test_dense_trace_follows_the_models_hidden_size_and_a_short_split():
@@ -310,8 +310,8 @@ def test_dense_trace_follows_the_models_hidden_size_and_a_short_split():
     trace = lab.dense_trace(model, IMAGES)  # 5 images: a batch of 5
     assert trace.stages[0].shape == (5, 28, 28)
     assert trace.stages[-1].shape == (5, 32)
-    assert "784 meets 784" in trace.stages[3].note
-    assert "(1, 32)" in trace.stages[5].note
+    assert trace.stages[2].note == "stored (32, 784)"
+    assert trace.stages[2].shape == (784, 32)
 
 
 def test_fresh_model_is_seeded_and_leaves_the_global_generator_alone():

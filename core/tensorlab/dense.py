@@ -33,7 +33,7 @@ class DenseTrace:
 
 
 def value_range(t) -> str:
-    return f"values {t.min().item():.3g} to {t.max().item():.3g}"
+    return f"{t.min().item():.3g} to {t.max().item():.3g}" if t.numel() else "empty"
 
 
 def dense_trace(model, images: np.ndarray, batch_size: int = BATCH_SIZE) -> DenseTrace:
@@ -59,13 +59,13 @@ def dense_trace(model, images: np.ndarray, batch_size: int = BATCH_SIZE) -> Dens
         zeros = (h == 0).float().mean().item() if h.numel() else 0.0
     stages = (
         Stage(f"images[:{len(batch)}]", tuple(pixels.shape), f"uint8, {value_range(pixels)}"),
-        Stage("x = flatten, / 255", tuple(x.shape), f"float32, {value_range(x)}"),
-        Stage("W = fc1.weight.T", tuple(w.shape), f"stored as {tuple(weight.shape)}"),
-        Stage("x @ W", tuple(xw.shape), f"{x.shape[1]} meets {w.shape[0]}; {value_range(xw)}"),
-        Stage("b = fc1.bias", tuple(bias.shape), f"{value_range(bias)}"),
-        Stage("b broadcast", tuple(b.shape), f"(1, {len(bias)}) repeated down the rows, no copy"),
+        Stage("x = flat / 255", tuple(x.shape), f"float32, {value_range(x)}"),
+        Stage("W = fc1.weight.T", tuple(w.shape), f"stored {tuple(weight.shape)}"),
+        Stage("x @ W", tuple(xw.shape), value_range(xw)),
+        Stage("b = fc1.bias", tuple(bias.shape), value_range(bias)),
+        Stage("b broadcast", tuple(b.shape), "stride 0: no copy"),
         Stage("z = x @ W + b", tuple(z.shape), value_range(z)),
-        Stage("relu(z)", tuple(h.shape), f"{zeros:.0%} of them 0, the rest as z"),
+        Stage("relu(z)", tuple(h.shape), f"{zeros:.0%} are 0"),
     )
     return DenseTrace(
         stages=stages,

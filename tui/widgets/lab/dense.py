@@ -41,8 +41,8 @@ class DenseTraced(Message):
 
 def trace_table(trace: lab.DenseTrace) -> Table:
     table = Table(box=None, padding=(0, 1), show_edge=False)
-    for column in ("", "step", "shape", "what it holds"):
-        table.add_column(column, no_wrap=column != "what it holds")
+    for column in ("", "step", "shape", "values"):
+        table.add_column(column, no_wrap=column != "values")
     for number, stage in enumerate(trace.stages, start=1):
         table.add_row(
             str(number), stage.expression, Text(lab.shape_tuple(stage.shape), style="bold green"),
@@ -107,17 +107,19 @@ class DensePanel(VerticalScroll):
         stages = trace.stages
         x, w, out = stages[1].shape, stages[2].shape, stages[-1].shape
         difference = trace.largest_difference
-        check = (
-            "identical"
-            if difference == 0
-            else f"largest difference {difference:.1g} (float rounding: the layer fuses the add)"
-        )
+        if difference == 0:
+            check = "identical"
+        elif difference < 1e-5:  # summation order differs: the layer fuses the add
+            check = "equal up to float rounding (largest difference under 1e-05)"
+        else:
+            check = f"largest difference {difference:.2g}"
         return Group(
             Text(""),
             trace_table(trace),
             Text(
                 f"\n{lab.shape_tuple(x)} · {lab.shape_tuple(w)} + bias -> {lab.shape_tuple(out)}:"
-                f" the inner {x[-1]}s meet and vanish; the batch and the hidden units remain.\n"
+                f" the inner {x[-1]}s meet and vanish; the batch and the hidden units remain "
+                "(the lecture writes dot(W, input): the same product, the batch on the rows).\n"
                 f"The broadcast bias has strides {trace.bias_strides}: stride 0 down the batch "
                 "axis means each row reads the same numbers, stored once.\n"
                 f"Checked against model.relu(model.fc1(x)): {check}."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from textwrap import indent
 
 import numpy as np
 from rich.console import Group, RenderableType
@@ -164,8 +165,8 @@ class TimedLesson(LessonPanel):
     @property
     def stale(self) -> bool:
         """True when a table is shown whose shapes differ from those typed now."""
-        if self.timed is None or not self.is_mounted:
-            return False
+        if self.timed is None or self.timed[1] is None or not self.is_mounted:
+            return False  # no table, or a refusal of what was typed: nothing to go stale
         current = self.parsed(self.query_one(HistoryInput).value)
         return current is None or current != self.timed[1]
 
@@ -228,15 +229,20 @@ class RankPanel(LessonPanel):
         return Text("\n".join(lines))
 
     def extra(self) -> RenderableType:
-        table = Table(box=None, padding=(0, 1), show_edge=False)
-        for column in ("rank", "x", "x.ndim", "x.shape"):
-            table.add_column(column, no_wrap=True)
-        for name, x in lab.rank_examples():
-            table.add_row(name, repr(x), str(x.ndim), lab.shape_tuple(x.shape))
-        parts: list[RenderableType] = [Text(""), table]
+        # One block per tensor, its value below its facts: a table cell cannot hold the 3-D
+        # tensor's 11 lines at 80 columns.
+        lines = []
+        for rank, (name, x) in enumerate(lab.rank_examples()):
+            lines.append(
+                Text.assemble(
+                    (f"\nrank {rank}, {name}", "bold"),
+                    f"    x.ndim = {x.ndim}    x.shape = {lab.shape_tuple(x.shape)}",
+                )
+            )
+            lines.append(Text(indent(repr(x), "  ")))
         if self.app.dataset is not None:
-            parts.append(self.dataset_facts(self.app.dataset.train))
-        return Group(*parts)
+            lines.append(self.dataset_facts(self.app.dataset.train))
+        return Group(*lines)
 
     @staticmethod
     def dataset_facts(train) -> Text:

@@ -40,12 +40,10 @@ RICH_COLORS = {
 }
 
 PAPER_BALL = (
-    "Picture two sheets of paper of different colours, one per class, pressed together and "
-    "balled up: in pixel space the classes are folded into each other like that. Every layer "
-    "is a geometric transformation that undoes part of the folding, and training searches for "
-    "the transformations that leave the classes lying apart, flat enough for the last layer to "
-    "separate them. Left: test images placed by their pixels; right: by the hidden layer's "
-    "activations (both cut down to 2-D by PCA)."
+    "Two sheets of paper, one per class, crushed into one ball: that is how the classes sit "
+    "among the pixels. Each layer is a geometric transformation that unfolds the ball a little; "
+    "training looks for those that leave the classes apart. Left: test images by their pixels; "
+    "right: by the hidden layer (both cut to 2-D by PCA)."
 )
 
 

@@ -91,7 +91,7 @@ def test_broadcasting_values_and_virtual_copy(snap_compare):
 
     def check(screen: LessonScreen) -> None:
         assert screen.query_one(ExerciseBox).verdict.right
-        assert screen.query_one("#lesson-picture").display
+        assert screen.query_one("#picture-below").display  # 80 columns: below, full width
         scroll = screen.query_one("#lesson-scroll")
         assert scroll.scroll_y == scroll.max_scroll_y > 0
 

@@ -60,7 +60,8 @@ class LessonScreen(Screen):
     LessonScreen.has-digit #digit-narrow { display: block; }
     LessonScreen.has-digit.wide #digit-narrow { display: none; }
     LessonScreen.has-digit.wide #digit-wide { display: block; }
-    LessonScreen #lesson-picture { height: auto; padding: 0 1; margin-top: 1; }
+    LessonScreen .lesson-picture { height: auto; margin-top: 1; }
+    LessonScreen #picture-below { padding: 0 1; }
     """
     BINDINGS = [
         Binding("n,right", "step(1)", "Next", id="lesson-next"),
@@ -111,15 +112,17 @@ class LessonScreen(Screen):
                         # Narrow: the digit beside the text, so 80x24 shows it at once.
                         yield DigitView(id="digit-narrow", classes="lesson-digit")
                     yield Static(id="lesson-needs")
+                    yield ExerciseBox(id="lesson-exercise")  # the guess before any drawing
                     yield Static(id="lesson-opens")
                     # Wide: under the text, where the left column has room to spare.
                     yield DigitView(id="digit-wide", classes="lesson-digit")
-                    yield ExerciseBox(id="lesson-exercise")
+                    # Wide, and narrow enough for the column: the picture beside the code.
+                    yield Static(id="picture-left", classes="lesson-picture")
                 with Vertical(id="lesson-right"):
                     yield Static(id="lesson-code")
                     yield Static(id="lesson-values")
             # Below both columns: a drawing gets the whole width.
-            yield Static(id="lesson-picture")
+            yield Static(id="picture-below", classes="lesson-picture")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -134,6 +137,7 @@ class LessonScreen(Screen):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= WIDE, "wide")
+        self.call_after_refresh(self.show_computed)  # the picture's place depends on the width
 
     def on_screen_resume(self) -> None:
         self.app.lesson_return = None  # back here: Escape on the other screens is theirs again
@@ -243,11 +247,20 @@ class LessonScreen(Screen):
             values.update(Text(HIDDEN, style="italic"))
         else:
             values.update(values_table(step.lecture, self.outcome, source))
-        picture = self.query_one("#lesson-picture", Static)
-        picture.display = not hidden and computed is not None and bool(computed.picture)
-        if computed is not None and computed.picture:
-            picture.update(Text(computed.picture, overflow="fold"))  # wrapped, never cut
+        self.show_picture(None if hidden or computed is None else computed.picture)
         self.show_needs(step)
+
+    def show_picture(self, picture: str | None) -> None:
+        """In the left column when wide and it fits there, else below both columns."""
+        left = self.query_one("#picture-left", Static)
+        below = self.query_one("#picture-below", Static)
+        room = self.query_one("#lesson-left").content_size.width
+        widest = max((len(line) for line in (picture or "").splitlines()), default=0)
+        fits_left = self.has_class("wide") and 0 < widest <= room
+        left.display = bool(picture) and fits_left
+        below.display = bool(picture) and not fits_left
+        if picture:  # wrapped where it must be, never cut
+            (left if fits_left else below).update(Text(picture, overflow="fold"))
 
     @property
     def answer_hidden(self) -> bool:

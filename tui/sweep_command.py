@@ -34,6 +34,7 @@ from core.sweep.plan import (
     random_draws,
     show,
 )
+from core.wording import counted
 
 if TYPE_CHECKING:
     from core.events import Event
@@ -265,7 +266,11 @@ def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
 
 def headline(plan: SweepPlan, sweep_id: str, args: argparse.Namespace) -> str:
     epochs = sorted({m.config.epochs for m in plan.members})
-    each = f"{epochs[0]} epoch(s) each" if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]} epochs"
+    each = (
+        f"{counted(epochs[0], 'epoch')} each"
+        if len(epochs) == 1
+        else f"{epochs[0]}-{epochs[-1]} epochs"
+    )
     how = f"{args.random} random draws" if args.random else "a grid"
     from core.sweep.runner import make_groups
 
@@ -319,7 +324,11 @@ class SweepPrinter:
                 f"acc {event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.2f} s"
             )
         elif isinstance(event, RunFinished):
-            ended = f"stopped after {event.epochs_done} epoch(s)" if event.stopped else "finished"
+            ended = (
+                f"stopped after {counted(event.epochs_done, 'epoch')}"
+                if event.stopped
+                else "finished"
+            )
             line = f"{tag}  {ended}: test acc {event.test_acc:.2%}"
         elif isinstance(event, RunFailed):
             line = f"{tag}  failed: {event.reason}"
@@ -402,8 +411,9 @@ def run_bench(plan: SweepPlan) -> int:
         return fail(str(err))
     count = len(batched.groups(plan.members))
     print(
-        f"timing {len(configs)} members in {count} batched group(s), {configs[0].epochs} "
-        "epoch(s) each: batched, then one after another; nothing is recorded",
+        f"timing {counted(len(configs), 'member')} in {counted(count, 'batched group')}, "
+        f"{counted(configs[0].epochs, 'epoch')} each: batched, then one after another; "
+        "nothing is recorded",
         flush=True,
     )
     try:
@@ -413,7 +423,7 @@ def run_bench(plan: SweepPlan) -> int:
     except Exception as err:  # SweepBenchError: a member failed, its reason in one line
         return fail(str(err) or type(err).__name__)
     print(
-        f"{timed.members} members x {timed.epochs} epoch(s) on {timed.device}: "
+        f"{counted(timed.members, 'member')} x {counted(timed.epochs, 'epoch')} on {timed.device}: "
         f"batched {timed.batched_s:.2f} s, sequential {timed.sequential_s:.2f} s, "
         f"{timed.ratio:.1f}x"
     )

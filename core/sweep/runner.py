@@ -153,8 +153,9 @@ def run_sweep(
 
     `name` prefixes each member's run name (its label). `data` maps (dataset, data_dir) to
     (train, test) already loaded; what is missing is loaded here once, before any member is
-    recorded, so a data error (core.data.DataError) leaves the store untouched. On Ray the
-    data is loaded by the trials. A crash records the running members as interrupted.
+    recorded, so a data error (core.data.DataError) leaves the store untouched. On Ray,
+    core.sweep.ray_backend loads what is missing once, here on the driver, and ships it to the
+    trials through Ray's object store. A crash records the running members as interrupted.
     """
     sweep_id = sweep_id or new_sweep_id(store)
     stop = stop or threading.Event()
@@ -191,6 +192,7 @@ def run_sweep(
                 address=ray_address,
                 early_stop=early_stop,
                 data_dir=plan.members[0].config.data_dir if plan.members else None,
+                data=data,
             )
         else:
             assert data is not None

@@ -183,3 +183,15 @@ def test_the_app_starts_without_importing_torch():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+async def test_a_named_folder_unlike_the_official_files_is_noted_once_and_still_loads(tmp_path):
+    from tests.test_data import write_dataset
+
+    write_dataset(tmp_path / "d")
+    app = make_app(dataset="mnist", data_dir=str(tmp_path / "d"))
+    async with app.run_test() as pilot:
+        await wait_for_data(pilot)
+        notes = [n for n in notifications(app) if "torchvision's md5 list" in n]
+        assert len(notes) == 1 and "\n" not in notes[0]
+        assert len(app.dataset.train) == 12 and not app.dataset.train.is_synthetic

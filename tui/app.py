@@ -64,6 +64,8 @@ class MnistApp(App):
         # The dataset last asked for, and why it could not be loaded (None when it was).
         self.requested_dataset = self.options.dataset
         self.data_problem: str | None = None
+        # Data folders already said to differ from the official MNIST files (core.data).
+        self.checksum_notes: set[str] = set()
         # Stop flags of running training workers: set on quit so no thread outlives the app.
         self.stop_events: set[threading.Event] = set()
         # The screen the lesson opened (its `o` and `t`): Escape there goes back to the lesson.
@@ -111,8 +113,12 @@ class MnistApp(App):
         self.data_problem = message.notice
         quiet_garbage_collector()
         self.sub_title = self.dataset.name + (" (not MNIST)" if message.train.is_synthetic else "")
+        note = message.train.checksum_note
         if message.notice:
             self.notify(message.notice, title="No real data", severity="warning", timeout=12)
+        elif note and note not in self.checksum_notes:
+            self.checksum_notes.add(note)  # once a session: reloading the folder says it again
+            self.notify(note, title="Data", severity="warning", timeout=12)
 
     @on(DataNotice)
     def data_notice(self, message: DataNotice) -> None:

@@ -25,7 +25,10 @@ def values_table(lecture: str | None, outcome: Outcome | None, source: str) -> T
         now.append("  ✓", style="bold green")
     table.add_row("now", now)
     if outcome.agrees is True:
-        table.add_row("", Text(f"agrees, computed on {source}", style="green"))
+        note = f"agrees, computed on {source}"
+        if outcome.reason:  # agreement within a tolerance says which
+            note += f" ({outcome.reason})"
+        table.add_row("", Text(note, style="green"))
     else:
         reason = outcome.reason or "cannot be compared"
         if outcome.agrees is False:

@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--counts", default="1,2,4,8")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--sequential-threads", type=int, default=None, help="threads of the sequential runs"
+    )
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--data-dir", default=None)
@@ -40,13 +43,21 @@ def main(argv: list[str] | None = None) -> None:
 
         train = replace(train, images=train.images[: args.train_images],
                         labels=train.labels[: args.train_images])  # fmt: skip
-    print(f"{base.device}, {args.threads} thread(s), {len(train.labels)} training images, "
+    alone = args.sequential_threads or args.threads
+    print(f"{base.device}, {args.threads} thread(s) batched, {alone} a sequential run, "
+          f"{len(train.labels)} training images, "
           f"{args.epochs} epoch(s), best of {args.repeats}")  # fmt: skip
     curve = []
     for count in (int(c) for c in args.counts.split(",")):
         configs = spread_lrs(base, count)
         rounds = [
-            bench_sweep(configs, (train, test), epochs=args.epochs) for _ in range(args.repeats)
+            bench_sweep(
+                configs,
+                (train, test),
+                epochs=args.epochs,
+                sequential_threads=args.sequential_threads,
+            )
+            for _ in range(args.repeats)
         ]
         batched = min(r.batched_s for r in rounds)
         sequential = min(r.sequential_s for r in rounds)

@@ -301,6 +301,7 @@ class _Group:
         try:
             for b, batch in enumerate(self.loader.epoch()):
                 if self.stop.is_set():
+                    self.step.discard()  # stop now, not a queued chunk later
                     return None
                 self.step(batch, b)
                 if time.perf_counter() - last >= PROGRESS_INTERVAL_S:
@@ -404,6 +405,10 @@ class _CMembersStep:
         finally:
             for future in others:
                 future.result()
+
+    def discard(self) -> None:
+        """Forget the queued batches: the epoch is being abandoned."""
+        self.pending = []
 
     def epoch_done(self) -> None:
         self.flush()

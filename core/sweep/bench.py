@@ -44,11 +44,14 @@ def bench_sweep(
     data: tuple[SplitLike, SplitLike] | None = None,
     epochs: int = 1,
     repeats: int = 1,
+    sequential_threads: int | None = None,
 ) -> SweepBench:
     """Time train_group (per group of the configs) against fit() on each config in turn.
 
     Every config trains for `epochs`; with repeats > 1 both sides run that many times,
     alternating, and the fastest of each counts (the least disturbed by other work).
+    sequential_threads: the sequential runs' threads instead of the configs' own (on a
+    busy machine one thread a run can beat two; compare against the better of both).
     Raises SweepBenchError if a member fails, ValueError for no configs.
     """
     if not configs:
@@ -58,7 +61,10 @@ def bench_sweep(
     batched, sequential = [], []
     for _ in range(max(1, repeats)):
         batched.append(_time_batched(configs, data))
-        sequential.append(_time_sequential(configs, data))
+        alone = configs
+        if sequential_threads is not None:
+            alone = [replace(config, threads=sequential_threads) for config in configs]
+        sequential.append(_time_sequential(alone, data))
     return SweepBench(
         members=len(configs),
         epochs=epochs,

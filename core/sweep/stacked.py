@@ -157,6 +157,9 @@ class StackedStep:
     def flush(self) -> None:
         """Nothing queued: each call trains at once."""
 
+    def discard(self) -> None:
+        """Nothing queued to forget."""
+
     def epoch_done(self) -> None:
         """Nothing to bring up to date: the step count lives on the device."""
 

@@ -9,13 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from core.render import MODES, PALETTES, image_stats
 from tui.screens.jump import JumpScreen
 from tui.screens.label_filter import LabelFilterScreen
 from tui.state import Dataset
 from tui.widgets.digit_view import DigitView, ThumbnailStrip
+from tui.widgets.footer import AppFooter
 
 
 class BrowseScreen(Screen):
@@ -58,7 +59,7 @@ class BrowseScreen(Screen):
                 yield DigitView("Loading data…", id="digit")
             yield Static(id="sample-info")
         yield ThumbnailStrip(id="thumbnails")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", self.dataset_changed)

@@ -6,10 +6,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from core.runs import RunRecord, RunStore, RunStoreError
 from tui.messages import RunsCompared
+from tui.widgets.footer import AppFooter
 from tui.widgets.runs.compare import CompareCharts, ConfigDiff
 from tui.workers import reports_failure
 
@@ -30,7 +31,7 @@ class CompareRunsScreen(Screen):
         yield Static(f"Comparing {len(self.runs)} runs: reading their epochs…", id="compare-title")
         yield CompareCharts(id="compare-charts")
         yield ConfigDiff(id="compare-diff")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.read_histories(self.app.options.runs, [run.id for run in self.runs])

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from core.data import Split
 from core.render import halfblocks
@@ -25,6 +25,7 @@ from tui.widgets.evaluate.draw_canvas import DrawCanvas
 from tui.widgets.evaluate.prediction_view import PredictionView
 from tui.widgets.evaluate.probability_bars import probability_bars
 from tui.widgets.evaluate.weight_grid import WeightGrid
+from tui.widgets.footer import AppFooter
 from tui.workers import reports_failure
 
 PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}
@@ -75,7 +76,7 @@ class EvaluateScreen(Screen):
                     )
                     yield DrawCanvas(id="canvas")
                 yield Static("", id="draw-result")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", lambda _: self.refresh_model(), init=False)

@@ -14,10 +14,11 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tui.state import Dataset, TrainedModel
 from tui.widgets.digit_view import DigitView
+from tui.widgets.footer import AppFooter
 from tui.widgets.lesson.context import AppState, build_context
 from tui.widgets.lesson.exercise import ExerciseBox
 from tui.widgets.lesson.goto import GoToStepScreen
@@ -123,7 +124,7 @@ class LessonScreen(Screen):
                     yield Static(id="lesson-values")
             # Below both columns: a drawing gets the whole width.
             yield Static(id="picture-below", classes="lesson-picture")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.title = "Lesson · loading…"

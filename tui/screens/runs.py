@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from core.runs import RunRecord, RunStore, RunStoreError
@@ -19,6 +19,7 @@ from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.rename_run import RenameRunScreen
 from tui.screens.sweep import SweepScreen
+from tui.widgets.footer import AppFooter
 from tui.widgets.runs.columns import RunRow
 from tui.widgets.runs.detail import RunDetail
 from tui.widgets.runs.stopping import StopsSweeps
@@ -79,7 +80,7 @@ class RunsScreen(StopsSweeps, Screen):
         yield RunsTable(id="runs-table")
         yield RunDetail(id="runs-detail")
         yield Static("", id="runs-message")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.timer = self.set_interval(REFRESH_S, self.refresh_runs)

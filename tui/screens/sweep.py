@@ -10,10 +10,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from core.runs import EpochRecord, RunStore, RunStoreError
+from tui.widgets.footer import AppFooter
 from tui.widgets.runs.members import MembersTable, MemberView, SweepCharts, view_of
 from tui.widgets.runs.messages import SweepRead
 from tui.widgets.runs.stopping import StopsSweeps
@@ -56,7 +57,7 @@ class SweepScreen(StopsSweeps, Screen):
         yield MembersTable(id="sweep-members")
         yield SweepCharts(id="sweep-charts")
         yield Static("", id="sweep-detail")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.timer = self.set_interval(POLL_S, self.poll)

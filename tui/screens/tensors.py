@@ -9,10 +9,11 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header, Input, OptionList
+from textual.widgets import ContentSwitcher, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.state import Dataset, TrainedModel
+from tui.widgets.footer import AppFooter
 from tui.widgets.lab.dense import DensePanel
 from tui.widgets.lab.input import HistoryInput
 from tui.widgets.lab.lessons import (
@@ -82,7 +83,7 @@ class TensorScreen(Screen):
             with ContentSwitcher(initial="slicing", id="panels"):
                 for panel_id, _, panel in PANELS:
                     yield panel(id=panel_id)
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", self.dataset_changed, init=False)

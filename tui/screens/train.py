@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, ProgressBar, Static
+from textual.widgets import Digits, Header, ProgressBar, Static
 from textual.worker import Worker
 
 from core.config import ConfigError, TrainConfig
@@ -36,6 +36,7 @@ from tui.messages import (
 )
 from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel
+from tui.widgets.footer import AppFooter
 from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.epoch_table import EpochTable
 from tui.widgets.train.form import TrainForm
@@ -87,7 +88,7 @@ class TrainScreen(Screen):
                     yield Static("", id="verdict")
                 yield EpochTable(id="epochs")
                 yield MetricCharts(id="charts")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     @property
     def history(self) -> list[EpochEnd]:

@@ -166,6 +166,12 @@ class _Group:
         )
         self.batches = len(self.loader)
         self.live = list(range(self.count))
+        if kind == "c" and not _members_kernel_built():
+            kind = "eager"
+            self.notes.append(
+                "the C kernels predate members_step (core/_cpu_kernels.c): rebuild them "
+                "(pip install -e .) to train members in C; stacked torch ops instead"
+            )
         if kind == "c":
             self._c_members(configs)
         else:
@@ -357,6 +363,12 @@ class _Group:
         if self.device.type != "cuda":
             return None
         return torch.cuda.max_memory_allocated(self.device) / 2**20
+
+
+def _members_kernel_built() -> bool:
+    from core import cpu_step
+
+    return hasattr(cpu_step.kernels, "members_step")
 
 
 class _CMembersStep:

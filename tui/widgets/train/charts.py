@@ -111,7 +111,17 @@ class MetricCharts(Horizontal):
             plt.ylim(0, 1)
             plt.xticks([1, 2, 3, 4, 5] if x_label == "epoch" else [])
             plt.yticks([])
-            plt.text("press s to train", 3, 0.5, alignment="center", background="default")
+            hint = "press s to train" if widget.size.width >= 26 else "s trains"
+            plt.text(hint, 3, 0.5, alignment="center", background="default")
         elif 1 < len(xs) <= 10:
             plt.xticks(xs)
+        elif len(xs) > 10:
+            plt.xticks(whole_ticks(xs[0], xs[-1]))
         widget.refresh()
+
+
+def whole_ticks(first: int, last: int, count: int = 4) -> list[int]:
+    """A few whole numbers from first to last: steps are counted, not measured."""
+    if last <= first:
+        return [first]
+    return sorted({round(first + (last - first) * i / (count - 1)) for i in range(count)})

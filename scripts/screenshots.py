@@ -13,9 +13,18 @@ import tempfile
 from pathlib import Path
 
 from core.config import TrainConfig
+from core.lesson import STEPS
 from scripts.snapshot_model import MODEL
 from tui.app import MnistApp
 from tui.state import Options
+
+
+def step_keys(key: str) -> list[str]:
+    """Keys that open Lesson mode at the step named `key`: found by key, not by number, so a
+    step added before it does not move the picture."""
+    number = str(1 + [step.key for step in STEPS].index(key))
+    return ["6", "g", *number, "enter"]
+
 
 # (file name, terminal size, keys pressed after the data has loaded)
 SHOTS = [
@@ -44,6 +53,13 @@ SHOTS = [
             *["shift+down", "left", "shift+down", "shift+down"] * 5,
         ],
     ),
+    # the broadcasting step, its exercise answered right, the field left
+    (
+        "lesson-broadcasting.svg",
+        (120, 40),
+        [*step_keys("broadcasting"), "a", *"(32, 10)", "enter", "escape"],
+    ),
+    ("lesson-digit.svg", (80, 24), step_keys("train-image-10-digit")),
 ]
 
 
@@ -69,20 +85,27 @@ async def take(
 RUNS_SHOTS = {
     "runs-list.svg": "test_runs_list_snapshot[120x40].svg",
     "runs-compare.svg": "test_compare_snapshot[120x40].svg",
+    "runs-sweep-list.svg": "test_runs_grouped_snapshot[80x24].svg",
 }
 RUNS_BASELINES = Path(__file__).resolve().parents[1] / "tests/__snapshots__/test_runs_screen"
+SWEEP_SHOTS = {"runs-sweep.svg": "test_sweep_view_snapshot[120x40].svg"}
+SWEEP_BASELINES = RUNS_BASELINES.parent / "test_sweep_screen"
 
 
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as runs:
+    with tempfile.TemporaryDirectory() as runs, tempfile.TemporaryDirectory() as state:
         os.environ["MNIST_TUI_RUNS"] = runs  # the pictures' training runs are not the user's
+        os.environ["MNIST_TUI_STATE"] = state  # nor is the lesson step they reach
         for name, size, keys in SHOTS:
             asyncio.run(take(folder, name, size, keys, MODEL))
             print(folder / name)
     for name, baseline in RUNS_SHOTS.items():
         shutil.copyfile(RUNS_BASELINES / baseline, folder / name)
+        print(folder / name)
+    for name, baseline in SWEEP_SHOTS.items():
+        shutil.copyfile(SWEEP_BASELINES / baseline, folder / name)
         print(folder / name)
 
 

@@ -142,7 +142,7 @@ async def test_the_sweep_view_ranks_its_runs_and_marks_the_best(monkeypatch):
         drawn = charts.drawn["test_acc"]
         assert ids["lr=0.01 hidden=512"] not in [run_id for run_id, *_ in drawn]
         assert len(drawn) == 6 and drawn[-1][:2] == (ids[BEST_LABEL], BEST)
-        assert drawn[-1][2:] == ([0, 1, 2], [0.9555, 0.9712, 0.9790])
+        assert drawn[-1][2:] == ([1, 2, 3], [0.9555, 0.9712, 0.9790])
         assert [marker for _, marker, _, _ in drawn].count(BEST) == 1
         assert charts.drawn["test_loss"][-1][3] == [0.149, 0.097, 0.071]
         assert plain(screen.query_one("#sweep-detail")).startswith(f"run {ids[BEST_LABEL]} ·")

@@ -82,7 +82,7 @@ class CompareCharts(Horizontal):
         self.legend = legend_for(runs)
         for metric, title in METRICS:
             self.series[metric] = [
-                ([e.epoch for e in history], [getattr(e, metric) for e in history])
+                ([e.epoch + 1 for e in history], [getattr(e, metric) for e in history])
                 for history in (histories.get(run.id, []) for run in runs)
             ]
             self.draw(metric, title)

@@ -180,7 +180,7 @@ class SweepCharts(Horizontal):
         order = sorted(drawn, key=lambda m: entries[m.id].marker == BEST)  # the best on top
         for metric, title in METRICS:
             series = [
-                (m.id, entries[m.id], [e.epoch for e in m.history], metric_of(m, metric))
+                (m.id, entries[m.id], [e.epoch + 1 for e in m.history], metric_of(m, metric))
                 for m in order
             ]
             self.drawn[metric] = [(i, entry.marker, xs, ys) for i, entry, xs, ys in series]

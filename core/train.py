@@ -317,23 +317,12 @@ class _Run:
         return seconds
 
     def _progress(self, epoch: int, done: int, t0: float) -> None:
-        loss_sum = self.metrics.losses[:done].sum().item()  # the host sync, once per report
-        correct = self.metrics.corrects[:done].sum().item()
-        if not math.isfinite(loss_sum):
-            self._check_finite(epoch, done)
-        seen = min(done * self.config.batch_size, self.train_size)
-        elapsed = max(time.perf_counter() - t0, 1e-9)
-        self.emit(
-            BatchProgress(
-                epoch=epoch,
-                batch=done,
-                batches=self.batches,
-                step=epoch * self.batches + done,
-                loss=loss_sum / done,
-                acc=correct / seen,
-                samples_per_s=seen / elapsed,
-            )
+        event = batch_progress(
+            self.metrics, epoch, done, self.batches, self.config.batch_size, self.train_size, t0
         )
+        if not math.isfinite(event.loss):
+            self._check_finite(epoch, done)
+        self.emit(event)
 
     def _check_finite(self, epoch: int, done: int) -> None:
         losses = self.metrics.losses
@@ -366,6 +355,31 @@ class _Run:
         )
         if self.record is not None:
             self.record.checkpoint_saved(self.save_path)
+
+
+def batch_progress(
+    metrics: EpochMetrics,
+    epoch: int,
+    done: int,
+    batches: int,
+    batch_size: int,
+    train_size: int,
+    t0: float,
+) -> BatchProgress:
+    """The running figures after `done` batches of an epoch that began at perf_counter `t0`."""
+    loss_sum = metrics.losses[:done].sum().item()  # the host sync, once per report
+    correct = metrics.corrects[:done].sum().item()
+    seen = min(done * batch_size, train_size)
+    elapsed = max(time.perf_counter() - t0, 1e-9)
+    return BatchProgress(
+        epoch=epoch,
+        batch=done,
+        batches=batches,
+        step=epoch * batches + done,
+        loss=loss_sum / done,
+        acc=correct / seen,
+        samples_per_s=seen / elapsed,
+    )
 
 
 def make_loader(config: TrainConfig, train: SplitLike, device: torch.device) -> Any:

@@ -35,7 +35,7 @@ from core.config import ConfigError, TrainConfig
 from core.data import DataError, check_trainable, load_splits
 from core.device import describe_run_device, resolve_device
 from core.errors import first_line
-from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
+from core.events import EpochEnd, Event, RunFailed, RunFinished, RunStarted
 from core.loaders import DeviceLoader
 from core.model import SimpleNN, parameter_count
 from core.optim import make_optimizer
@@ -46,6 +46,7 @@ from core.train import (
     FitResult,
     NonFiniteLoss,
     SplitLike,
+    batch_progress,
     fit,
     loss_and_accuracy,
     make_loader,
@@ -325,25 +326,18 @@ class _Group:
     def _progress(self, epoch: int, done: int, t0: float) -> None:
         self.step.flush()  # the figures of every batch queued so far
         for m in list(self.live):
-            metrics = self.metrics[m]
-            loss_sum = metrics.losses[:done].sum().item()
-            correct = metrics.corrects[:done].sum().item()
-            if not math.isfinite(loss_sum) and self._check_finite(m, epoch, done):
-                continue
-            seen = min(done * self.config.batch_size, self.train_size)
-            elapsed = max(time.perf_counter() - t0, 1e-9)
-            self._emit(
-                m,
-                BatchProgress(
-                    epoch=epoch,
-                    batch=done,
-                    batches=self.batches,
-                    step=epoch * self.batches + done,
-                    loss=loss_sum / done,
-                    acc=correct / seen,
-                    samples_per_s=seen / elapsed,
-                ),
+            event = batch_progress(
+                self.metrics[m],
+                epoch,
+                done,
+                self.batches,
+                self.config.batch_size,
+                self.train_size,
+                t0,
             )
+            if not math.isfinite(event.loss) and self._check_finite(m, epoch, done):
+                continue
+            self._emit(m, event)
 
     def _check_finite(self, m: int, epoch: int, done: int) -> bool:
         """Fail member m if one of its first `done` losses is not finite; whether it did."""

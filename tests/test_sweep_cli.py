@@ -335,3 +335,20 @@ def test_runs_names_the_store_the_members_go_to(capsys, runs_folder, tmp_path):
     assert sorted(run.name for run in members) == ["hidden=16", "hidden=8"]
     assert len({run.sweep for run in members}) == 1 and members[0].sweep is not None
     assert f"best: run {max(members, key=lambda r: r.test_acc).id} " in capsys.readouterr().out
+
+
+def test_a_reader_that_leaves_early_ends_the_sweep_quietly(runs_folder):
+    """`mnist-tui sweep ... | head -1`: no traceback and no error line, the shell's 141."""
+    argv = [*TINY, "--lr", "1e-3,3e-3"]
+    child = subprocess.Popen(
+        [*command(), *argv],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = child.stdout.readline()
+    child.stdout.close()  # what head does after its line
+    err = child.stderr.read()
+    assert child.wait(timeout=300) == 141
+    assert first.startswith("sweep ") and err == ""

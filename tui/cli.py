@@ -300,7 +300,7 @@ def run_train(args: argparse.Namespace) -> int:
             metrics=args.metrics,
             record=recorder,
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         printer.close()
         raise
     except Exception as err:  # a bug; still one line, as promised
@@ -428,3 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C at any moment, torch's import included
         fail("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as a Unix filter does. Point stdout at
+        # /dev/null so the interpreter's last flush does not raise again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer its reader left

@@ -258,7 +258,7 @@ def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
         return fail(str(err))
     except ray_errors as err:
         return fail(str(err))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):  # both end the command in cli.main
         raise
     except Exception as err:  # a bug; the running members are recorded as interrupted
         return fail(f"{type(err).__name__}: {err}")

@@ -6,7 +6,7 @@ import gc
 import threading
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -22,6 +22,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.lesson import LessonScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.tensors import TensorScreen
+from tui.screens.too_small import TooSmallScreen, too_small
 from tui.screens.train import TrainScreen
 from tui.state import Dataset, Options, TrainedModel
 
@@ -73,9 +74,23 @@ class MnistApp(App):
         # The finished epochs of the last run on the Train screen, for the lesson's steps.
         self.last_epochs: list[EpochEnd] = []
 
-    def on_mount(self) -> None:
-        self.switch_mode(self.start_mode)
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_notice(event.size)  # the event's: self.size may not have caught up yet
+
+    def fit_notice(self, size: tuple[int, int]) -> None:
+        """Below 80x24, one notice covers the screens; it goes when the terminal grows back."""
+        showing = isinstance(self.screen, TooSmallScreen)
+        small = too_small(*size)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not small and showing:
+            self.pop_screen()
+
+    async def on_mount(self) -> None:
+        await self.switch_mode(self.start_mode)
         self.load_dataset(self.options.dataset)
+        # A terminal that starts small sends no resize: look once the first screen is up.
+        self.fit_notice(self.size)
 
     def on_unmount(self) -> None:
         # Every way out (quit, crash, ctrl+c) passes here: no training thread may outlive us.
@@ -174,6 +189,8 @@ class MnistApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back_to_lesson":  # otherwise Escape belongs to the screen, as before
             return self.lesson_return is not None and self.screen is self.lesson_return
+        if action in ("switch_mode", "help"):  # the notice stays until the terminal grows
+            return not isinstance(self.screen, TooSmallScreen)
         return True
 
     async def action_back_to_lesson(self) -> None:

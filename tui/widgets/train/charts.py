@@ -116,7 +116,9 @@ class MetricCharts(Horizontal):
         elif 1 < len(xs) <= 10:
             plt.xticks(xs)
         elif len(xs) > 10:
-            plt.xticks(whole_ticks(xs[0], xs[-1]))
+            # Four labels need room; a narrow chart gets its ends only, never labels that
+            # plotext would have to drop or crowd.
+            plt.xticks(whole_ticks(xs[0], xs[-1], 4 if widget.size.width >= 40 else 2))
         widget.refresh()
 
 

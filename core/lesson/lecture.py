@@ -9,12 +9,12 @@ TORCH_VERSION = "'2.8.0+cu126'"
 GPU = "Tesla T4"
 DEVICE = "Current device is cuda"
 
+# The loading cell's four lines: its numbers as printed, its labels in this project's words
+# (the step compares numbers only).
 LOADED = """\
 <class 'torch.Tensor'>
-Shape of train_images array: torch.Size([60000, 28, 28])
-# of training samples: 60000
-Shape of test_images array: torch.Size([10000, 28, 28])
-# of test samples: 10000"""
+train_images: torch.Size([60000, 28, 28]), 60000 samples
+test_images: torch.Size([10000, 28, 28]), 10000 samples"""
 
 # Out[18] and Out[19]: train_images[10] (the export wrapped and lost a few zeros per row).
 IMAGE_10 = """\

@@ -183,10 +183,7 @@ class _Run:
         self.device = resolve_device(config)
         torch.set_num_threads(config.threads)
 
-        train, test = data if data is not None else load_splits(config.dataset, config.data_dir)
-        check_trainable(train.images, train.labels, "train")
-        check_trainable(test.images, test.labels, "test")
-        self.data_source = str(getattr(train, "source", "arrays passed to fit()"))
+        train, test, self.data_source = checked_splits(config, data)
         self.train_size, self.test_size = len(train.labels), len(test.labels)
 
         kind, slower_because = step_kind(config, self.device)
@@ -355,6 +352,17 @@ class _Run:
         )
         if self.record is not None:
             self.record.checkpoint_saved(self.save_path)
+
+
+def checked_splits(
+    config: TrainConfig, data: tuple[SplitLike, SplitLike] | None
+) -> tuple[SplitLike, SplitLike, str]:
+    """(train, test), loaded unless given and refused in one line if the network cannot take
+    them, and where they came from, as RunStarted names it."""
+    train, test = data if data is not None else load_splits(config.dataset, config.data_dir)
+    check_trainable(train.images, train.labels, "train")
+    check_trainable(test.images, test.labels, "test")
+    return train, test, str(getattr(train, "source", "arrays passed to fit()"))
 
 
 def batch_progress(

@@ -32,7 +32,7 @@ from typing import Any
 import torch
 
 from core.config import ConfigError, TrainConfig
-from core.data import DataError, check_trainable, load_splits
+from core.data import DataError
 from core.device import describe_run_device, resolve_device
 from core.errors import first_line
 from core.events import EpochEnd, Event, RunFailed, RunFinished, RunStarted
@@ -47,6 +47,7 @@ from core.train import (
     NonFiniteLoss,
     SplitLike,
     batch_progress,
+    checked_splits,
     fit,
     loss_and_accuracy,
     make_loader,
@@ -149,10 +150,7 @@ class _Group:
         self.device = resolve_device(config)
         torch.set_num_threads(config.threads)
 
-        train, test = data if data is not None else load_splits(config.dataset, config.data_dir)
-        check_trainable(train.images, train.labels, "train")
-        check_trainable(test.images, test.labels, "test")
-        self.data_source = str(getattr(train, "source", "arrays passed to fit()"))
+        train, test, self.data_source = checked_splits(config, data)
         self.train_size, self.test_size = len(train.labels), len(test.labels)
 
         kind, slower_because = step_kind(config, self.device)

@@ -43,6 +43,7 @@ class Options:
     checkpoint: str | None = None
     runs: str | None = None  # the run store's folder (--runs); None: core.runs.runs_dir()
     download: bool = True  # False: never reach for the network (tests, offline demos)
+    theme: str | None = None  # --theme NAME; None: the theme chosen last time (tui.settings)
 
     @property
     def dataset(self) -> str:

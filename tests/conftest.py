@@ -10,9 +10,14 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def runs_folder(tmp_path, monkeypatch):
-    """Every test records its runs in a store of its own, never in the user's data folder."""
+    """Every test records its runs in a store of its own, never in the user's data folder.
+
+    Its state folder too (the lesson's position, the chosen theme, screenshots): a theme the
+    developer picked must not change a snapshot.
+    """
     folder = tmp_path / "runs"
     monkeypatch.setenv("MNIST_TUI_RUNS", str(folder))
+    monkeypatch.setenv("MNIST_TUI_STATE", str(tmp_path / "state"))
     return folder
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from core.data import DataError, load_splits, needs_download
 from core.events import EpochEnd, RunStarted
+from tui.commands import app_commands
 from tui.messages import DataFailed, DataLoaded, DataNotice, TrainingEvent, WorkerFailed
 from tui.screens.browse import BrowseScreen
 from tui.screens.evaluate import EvaluateScreen
@@ -24,6 +27,7 @@ from tui.screens.runs import RunsScreen
 from tui.screens.tensors import TensorScreen
 from tui.screens.too_small import TooSmallScreen, too_small
 from tui.screens.train import TrainScreen
+from tui.settings import save_theme, saved_theme, screenshot_dir
 from tui.state import Dataset, Options, TrainedModel
 
 
@@ -73,6 +77,10 @@ class MnistApp(App):
         self.lesson_return: Screen | None = None
         # The finished epochs of the last run on the Train screen, for the lesson's steps.
         self.last_epochs: list[EpochEnd] = []
+        # --theme, else the theme picked last time; a name this Textual lacks is passed over.
+        theme = self.options.theme or saved_theme()
+        if theme in self.available_themes:
+            self.theme = theme
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit_notice(event.size)  # the event's: self.size may not have caught up yet
@@ -87,6 +95,8 @@ class MnistApp(App):
             self.pop_screen()
 
     async def on_mount(self) -> None:
+        # Subscribed after __init__ applied --theme: only a theme picked in the app is kept.
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
         await self.switch_mode(self.start_mode)
         self.load_dataset(self.options.dataset)
         # A terminal that starts small sends no resize: look once the first screen is up.
@@ -104,7 +114,7 @@ class MnistApp(App):
     def load_dataset(self, name: str) -> None:
         """Read both splits; fall back to synthetic digits, saying why, if the real ones fail."""
         worker = get_current_worker()
-        data_dir, download = self.options.data_dir, self.options.download
+        data_dir, download = self.data_dir_for(name), self.options.download
         notice = None
         try:
             if download and needs_download(name, data_dir):
@@ -120,6 +130,18 @@ class MnistApp(App):
             notice = f"{reason}. Showing synthetic digits instead."
             train, test = load_splits("synthetic")
         self.post_message(DataLoaded(train, test, notice, requested=name))
+
+    def data_dir_for(self, name: str) -> str | None:
+        """--data-dir names the folder of the dataset asked for at start, not of the others."""
+        return self.options.data_dir if name == self.options.dataset else None
+
+    def switch_dataset(self, name: str) -> None:
+        """Load another dataset for every screen (the command palette's Dataset commands)."""
+        if self.training_running:
+            self.notify("Stop the training run first (s on Train).", severity="warning")
+            return
+        self.notify(f"Loading {name}…", title="Data", timeout=4)
+        self.load_dataset(name)
 
     @on(DataLoaded)
     def data_loaded(self, message: DataLoaded) -> None:
@@ -155,6 +177,29 @@ class MnistApp(App):
     def worker_failed(self, message: WorkerFailed) -> None:
         error = message.error
         self.notify(f"{type(error).__name__}: {error}", title=message.title, severity="error")
+
+    @property
+    def training_running(self) -> bool:
+        return bool(self.stop_events)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from app_commands(self)
+        yield from super().get_system_commands(screen)
+
+    def remember_theme(self, theme: Theme) -> None:
+        save_theme(theme.name)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Textual's screenshot, saved where it can be: ~/Downloads may not exist here."""
+        if path is None:
+            try:
+                path = str(screenshot_dir())
+            except OSError as error:
+                self.notify(f"Cannot save a screenshot: {error}", severity="error")
+                return None
+        return super().deliver_screenshot(filename, path, time_format)
 
     async def action_quit(self) -> None:
         self.stop_background_work()

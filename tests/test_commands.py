@@ -1,0 +1,207 @@
+"""The command palette's own commands, the theme kept between sessions, screenshots saved."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+
+from tests.tui_helpers import make_app, notifications, wait_for_data
+from tui.app import MnistApp
+from tui.screens.evaluate import EvaluateScreen
+from tui.screens.open_checkpoint import OpenCheckpointScreen
+from tui.screens.tensors import TensorScreen
+from tui.screens.train import TrainScreen
+from tui.settings import SCREENSHOTS_ENV, saved_theme, screenshot_dir, settings_file
+from tui.state import Options
+
+
+async def run_command(pilot, words: str, wait: bool = True) -> None:
+    """ctrl+p, type, Enter: the way a user runs a palette command; then wait for its workers."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await pilot.press(*words)
+    await pilot.pause(0.3)  # the palette searches in a worker
+    await pilot.press("enter")
+    await pilot.pause(0.2)
+    if wait:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def palette_titles(pilot) -> list[str]:
+    return [command.title for command in pilot.app.get_system_commands(pilot.app.screen)]
+
+
+async def test_palette_lists_the_apps_commands():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        titles = await palette_titles(pilot)
+    for expected in (
+        "Go to Browse",
+        "Go to Tensors",
+        "Go to Train",
+        "Go to Evaluate",
+        "Go to Runs",
+        "Go to Lesson",
+        "Start training",
+        "Save checkpoint",
+        "Open checkpoint",
+        "Dataset: MNIST",
+        "Dataset: Fashion-MNIST",
+        "Theme",
+        "Screenshot",
+    ):
+        assert expected in titles
+    assert "Dataset: synthetic digits" not in titles  # the one loaded is not offered
+
+
+async def test_palette_goes_to_a_screen():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        await run_command(pilot, "go to tensors")
+        assert isinstance(app.screen, TensorScreen)
+
+
+async def test_palette_starts_and_stops_training():
+    app = make_app(epochs=50)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        await run_command(pilot, "start training", wait=False)
+        assert isinstance(app.screen, TrainScreen)
+        assert app.training_running
+        assert "Stop training" in await palette_titles(pilot)
+        await run_command(pilot, "stop training", wait=False)
+        for _ in range(100):
+            if not app.training_running:
+                break
+            await pilot.pause(0.1)
+        assert not app.training_running
+
+
+async def test_palette_opens_the_checkpoint_dialog_on_evaluate():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        await run_command(pilot, "open checkpoint")
+        assert isinstance(app.screen, OpenCheckpointScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, EvaluateScreen)
+
+
+async def test_palette_save_before_a_run_says_why_not():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        await run_command(pilot, "save checkpoint")
+        assert isinstance(app.screen, TrainScreen)
+        assert any("Nothing to save yet" in text for text in notifications(app))
+
+
+async def test_palette_switches_the_dataset(tmp_path):
+    """Fashion-MNIST from the command palette; without its files here, synthetic and one line."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        app.options = Options(training=app.options.training, download=False)
+        await run_command(pilot, "dataset fashion")
+        assert app.requested_dataset == "fashion"
+        if app.data_problem is None:
+            assert app.dataset.name == "fashion"
+            assert app.dataset.train.classes[0] == "T-shirt/top"
+        else:  # no Debian package here: the app says so, and keeps working on synthetic digits
+            assert app.dataset.name == "synthetic"
+            assert any("Showing synthetic digits instead" in t for t in notifications(app))
+
+
+async def test_a_theme_picked_in_the_app_is_kept_for_the_next_start():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_data(pilot)
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert saved_theme() == "textual-light"
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        assert again.theme == "textual-light"
+
+
+async def test_theme_flag_wins_over_the_saved_one_and_is_not_saved():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    flagged = MnistApp(Options(theme="gruvbox"))
+    async with flagged.run_test(size=(80, 24)) as pilot:
+        assert flagged.theme == "gruvbox"
+    assert saved_theme() == "nord"
+
+
+@pytest.mark.parametrize("content", [b"{not json", b'{"theme": 12}', b'["theme"]', b"x" * 5000])
+async def test_a_damaged_settings_file_starts_on_the_default_theme(content):
+    settings_file().parent.mkdir(parents=True, exist_ok=True)
+    settings_file().write_bytes(content)
+    app = make_app()
+    default = app.theme
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == default == "textual-dark"
+
+
+async def test_a_saved_theme_this_textual_lacks_is_passed_over():
+    settings_file().parent.mkdir(parents=True, exist_ok=True)
+    settings_file().write_text('{"theme": "no-such-theme"}')
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == "textual-dark"
+
+
+async def test_screenshot_from_the_palette_is_saved_and_its_path_shown(tmp_path, monkeypatch):
+    folder = tmp_path / "shots"
+    monkeypatch.setenv(SCREENSHOTS_ENV, str(folder))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_data(pilot)
+        await run_command(pilot, "screenshot")
+        for _ in range(50):
+            if list(folder.glob("*.svg")):
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(0.2)
+        saved = list(folder.glob("*.svg"))
+        assert len(saved) == 1 and "<svg" in saved[0].read_text()
+        shown = notifications(app)
+    assert any(str(saved[0]) in text for text in shown)
+
+
+def test_screenshots_go_to_the_start_folder_when_there_is_no_downloads_folder(
+    tmp_path, monkeypatch
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    monkeypatch.delenv(SCREENSHOTS_ENV, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    start = tmp_path / "start"
+    start.mkdir()
+    monkeypatch.chdir(start)
+    assert screenshot_dir() == start
+    (home / "Downloads").mkdir()
+    assert screenshot_dir() == home / "Downloads"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to a read-only folder anyway")
+def test_screenshots_fall_back_to_the_state_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv(SCREENSHOTS_ENV, raising=False)
+    start = tmp_path / "start"
+    start.mkdir(mode=0o555)
+    monkeypatch.chdir(start)
+    assert screenshot_dir() == Path(os.environ["MNIST_TUI_STATE"]) / "screenshots"

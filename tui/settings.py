@@ -1,0 +1,81 @@
+"""What the app keeps between sessions (the theme) and where its screenshots go.
+
+Like the lesson's position, a convenience and never a reason to fail: a missing, unreadable or
+corrupt settings file reads as no choice, and a choice that cannot be written is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from core.files import atomic_write
+from core.lesson.position import state_dir
+
+SETTINGS_FILE = "settings.json"
+MAX_BYTES = 4096  # one small object; anything bigger is not ours
+SCREENSHOTS_ENV = "MNIST_TUI_SCREENSHOTS"  # a folder for screenshots, before any guess
+
+
+def settings_file() -> Path:
+    return state_dir() / SETTINGS_FILE
+
+
+def read_settings() -> dict[str, object]:
+    try:
+        with settings_file().open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        settings = json.loads(raw) if len(raw) <= MAX_BYTES else {}
+    except (OSError, ValueError):
+        return {}
+    return settings if isinstance(settings, dict) else {}
+
+
+def saved_theme() -> str | None:
+    theme = read_settings().get("theme")
+    return theme if isinstance(theme, str) else None
+
+
+def save_theme(name: str) -> bool:
+    """Remember the theme for the next start; False when the state folder cannot be written."""
+    settings = read_settings()
+    if settings.get("theme") == name:
+        return True
+    settings["theme"] = name
+    payload = json.dumps(settings).encode()
+    try:
+        atomic_write(settings_file(), lambda file: file.write(payload))
+    except OSError:
+        return False
+    return True
+
+
+def writable(folder: Path) -> bool:
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+def screenshot_dir() -> Path:
+    """A folder a screenshot can be written to, the most expected first.
+
+    Textual's default is ~/Downloads, which a server rarely has ("Failed to save screenshot").
+    So: $MNIST_TUI_SCREENSHOTS, else ~/Downloads when it exists, else the folder the app was
+    started in, else a screenshots folder in the state folder, else the temp folder.
+    """
+    override = os.environ.get(SCREENSHOTS_ENV)
+    if override:
+        folder = Path(override).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)  # an OSError here names the folder asked for
+        return folder
+    import platformdirs
+
+    for folder in (platformdirs.user_downloads_path(), Path.cwd()):
+        if writable(folder):
+            return folder
+    folder = state_dir() / "screenshots"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path(tempfile.gettempdir())
+    return folder if writable(folder) else Path(tempfile.gettempdir())

@@ -98,3 +98,13 @@ def test_broadcasting_values_and_virtual_copy(snap_compare):
     then = ("a", *"(32, 10)", "enter", "escape", "end")
     run_before = at_step("broadcasting", then=then, check=check)
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_train_image_10_at_120x40(snap_compare):
+    """At 120x40 the lesson uses the width: the digit and the values sit beside the text."""
+
+    def check(screen: LessonScreen) -> None:
+        assert screen.has_class("has-digit") and screen.has_class("wide")
+
+    run_before = at_step("train-image-10-digit", check=check)
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)

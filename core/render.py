@@ -115,17 +115,100 @@ def pixel_matrix(image: np.ndarray, width: int = 3) -> Text:
     return text
 
 
-def render(image: np.ndarray, mode: str = "halfblock", palette: str = "dark", color: bool = True):
-    """Any mode by name; halfblock and matrix return rich Text, the others plain str."""
+def render(
+    image: np.ndarray,
+    mode: str = "halfblock",
+    palette: str = "dark",
+    color: bool = True,
+    scale: float = 1.0,
+):
+    """Any mode by name; halfblock and matrix return rich Text, the others plain str.
+
+    `scale` enlarges the image first (see `scaled`); the pixel matrix is never scaled.
+    """
     if mode == "halfblock":
-        return halfblocks(image, palette, color=color)
+        return halfblocks(scaled(image, scale), palette, color=color)
     if mode == "ascii":
-        return ascii_art(image, palette)
+        return ascii_art(scaled(image, scale), palette)
     if mode == "braille":
-        return braille(image, palette)
+        return braille(scaled(image, scale), palette)
     if mode == "matrix":
         return pixel_matrix(image)
     raise ValueError(f"unknown render mode {mode!r}: choose halfblock, ascii, braille or matrix")
+
+
+def scaled(image: np.ndarray, scale: float) -> np.ndarray:
+    """The image enlarged `scale` times, each new pixel a copy of its nearest source pixel.
+
+    Nearest neighbour keeps the ink crisp (no blur to threshold away in braille or without
+    colour); a whole-number scale repeats every pixel exactly, a fractional one a few of them
+    once more than the rest. Scale 1 returns the image as it is.
+    """
+    array = check_image(image)
+    if not scale > 0:
+        raise ValueError(f"scale must be above 0, got {scale}")
+    if scale == 1:
+        return array
+    height, width = array.shape
+    rows = scaled_indices(height, scaled_length(height, scale))
+    cols = scaled_indices(width, scaled_length(width, scale))
+    return array[np.ix_(rows, cols)]
+
+
+def scaled_length(length: int, scale: float) -> int:
+    """How many pixels `length` pixels become at `scale`, halves rounded up, at least one."""
+    return max(1, int(length * scale + 0.5))
+
+
+def scaled_indices(size: int, new_size: int) -> np.ndarray:
+    """For each of `new_size` positions, the source position it copies (0 to size-1)."""
+    return (np.arange(new_size) * size) // new_size
+
+
+# How many pixels (wide, tall) one terminal cell shows in each mode of `render_square`. A cell
+# is about twice as tall as wide, so these keep the pixels square.
+PIXELS_PER_CELL = {"halfblock": (1, 2), "ascii": (1, 2), "braille": (2, 4)}
+
+
+def render_square(
+    image: np.ndarray, mode: str, palette: str = "dark", color: bool = True, scale: float = 1.0
+):
+    """Like `render`, with square pixels in every mode: ascii averages two rows per line.
+
+    What the Browse draws; `fit_scale` picks the scale that fills the space it has.
+    """
+    if mode == "ascii":
+        return ascii_art(scaled(image, scale), palette, rows_per_line=2)
+    return render(image, mode, palette, color=color, scale=scale)
+
+
+def drawn_size(mode: str, shape: tuple[int, int], scale: float = 1.0) -> tuple[int, int]:
+    """(columns, lines) that `render_square` takes for an image of `shape` at `scale`."""
+    across, down = PIXELS_PER_CELL[mode]
+    height, width = (scaled_length(n, scale) for n in shape)
+    return -(-width // across), -(-height // down)
+
+
+def fit_scale(mode: str, columns: int, lines: int, shape: tuple[int, int] = (28, 28)) -> float:
+    """The largest scale at which an image of `shape` drawn in `mode` fits columns x lines.
+
+    Never below 1: where even scale 1 does not fit, the caller scrolls, as before. The result
+    is a multiple of 1/8, so that a small change in the window's size changes nothing.
+    """
+    if mode not in PIXELS_PER_CELL:
+        raise ValueError(f"mode {mode!r} cannot be scaled: choose halfblock, ascii or braille")
+    across, down = PIXELS_PER_CELL[mode]
+    height, width = shape
+    room = min(columns * across / width, lines * down / height)
+    # Sizes are rounded to whole pixels and cells: from just above the room, step down to the
+    # first scale that fits.
+    eighths = int(room * 8) + 1
+    while eighths > 8:
+        columns_taken, lines_taken = drawn_size(mode, shape, eighths / 8)
+        if columns_taken <= columns and lines_taken <= lines:
+            break
+        eighths -= 1
+    return max(8, eighths) / 8
 
 
 def downsample(image: np.ndarray, factor: int = 2) -> np.ndarray:

@@ -11,10 +11,14 @@ from core.render import (
     ascii_art,
     braille,
     downsample,
+    drawn_size,
+    fit_scale,
     halfblocks,
     image_stats,
     pixel_matrix,
     render,
+    render_square,
+    scaled,
 )
 from tests.datasets import mnist_dir
 from tui.cli import main
@@ -142,3 +146,66 @@ def test_ascii_with_two_rows_per_line_averages_pairs_and_keeps_14_lines():
     assert len(rows) == 14 and all(len(r) == 28 for r in rows)
     assert rows[0][0] == ASCII_RAMP[127 * len(ASCII_RAMP) // 256]
     assert rows[1][1] == ASCII_RAMP[-1]
+
+
+def test_scale_1_changes_nothing_in_any_mode():
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, size=(28, 28), dtype=np.uint8)
+    assert np.array_equal(scaled(image, 1), image)
+    for mode in ("halfblock", "ascii", "braille"):
+        assert str(render(image, mode, scale=1)) == str(render(image, mode))
+        assert str(render_square(image, mode, scale=1)) == str(render_square(image, mode))
+    assert render_square(image, "ascii") == ascii_art(image, rows_per_line=2)
+
+
+def lines_of(drawn) -> list[str]:
+    return str(drawn).split("\n")
+
+
+@pytest.mark.parametrize(
+    ("mode", "scale", "columns", "lines"),
+    [
+        ("halfblock", 2, 56, 28),
+        ("ascii", 2, 56, 28),
+        ("braille", 2, 28, 14),
+        ("halfblock", 2.125, 60, 30),  # 28 * 2.125 = 59.5 pixels: 60
+        ("braille", 4.25, 60, 30),
+    ],
+)
+def test_a_scaled_render_has_the_expected_size(mode, scale, columns, lines):
+    image = blank()
+    image[10:18, 10:18] = 255
+    drawn = lines_of(render_square(image, mode, scale=scale))
+    assert (len(drawn[0]), len(drawn)) == (columns, lines)
+    assert all(len(line) == columns for line in drawn)
+    assert drawn_size(mode, (28, 28), scale) == (columns, lines)
+
+
+def test_a_whole_scale_repeats_every_pixel():
+    image = blank()
+    image[3, 5] = 200
+    big = scaled(image, 3)
+    assert big.shape == (84, 84)
+    assert (big[9:12, 15:18] == 200).all() and np.count_nonzero(big) == 9
+
+
+def test_fit_scale_fills_the_room_and_never_goes_below_1():
+    assert fit_scale("halfblock", 28, 14) == 1  # the digit's box at 80x24
+    assert fit_scale("braille", 28, 14) == 2  # braille packs 2x4 pixels a cell
+    assert fit_scale("halfblock", 78, 30) == 2.125  # beside the facts at 120x40
+    assert fit_scale("ascii", 78, 30) == 2.125
+    assert fit_scale("halfblock", 10, 5) == 1  # too small: scale 1, and the box scrolls
+    for mode in ("halfblock", "ascii", "braille"):
+        for columns, lines in ((40, 20), (61, 33), (200, 60)):
+            scale = fit_scale(mode, columns, lines)
+            width, height = drawn_size(mode, (28, 28), scale)
+            assert width <= columns and height <= lines
+            grown = drawn_size(mode, (28, 28), scale + 1 / 8)
+            assert grown[0] > columns or grown[1] > lines  # the largest that fits
+
+
+def test_bad_scales_are_refused_with_a_clear_message():
+    with pytest.raises(ValueError, match="scale must be above 0, got 0"):
+        scaled(blank(), 0)
+    with pytest.raises(ValueError, match="mode 'matrix' cannot be scaled"):
+        fit_scale("matrix", 80, 24)

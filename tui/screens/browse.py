@@ -11,12 +11,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from core.render import MODES, PALETTES, image_stats
+from core.render import MODES, PALETTES, drawn_size, fit_scale, image_stats
 from tui.screens.jump import JumpScreen
 from tui.screens.label_filter import LabelFilterScreen
 from tui.state import Dataset
 from tui.widgets.digit_view import DigitView, ThumbnailStrip
 from tui.widgets.footer import AppFooter
+
+INFO_WIDTH = 40  # columns the facts beside the digit keep, however large the digit grows
+DIGIT_PADDING = 2  # the digit box's padding, one column each side
 
 
 class BrowseScreen(Screen):
@@ -117,11 +120,29 @@ class BrowseScreen(Screen):
             self.query_one("#sample-info", Static).update("")
             return
         image = split.images[self.index]
-        digit.show(image, self.mode, self.palette, matrix=self.show_matrix)
-        # The matrix is 111 columns wide: it takes the whole row and the facts step aside.
-        self.query_one("#browse-main").set_class(self.show_matrix, "matrix")
+        scale = self.digit_scale(image.shape)
+        digit.show(image, self.mode, self.palette, matrix=self.show_matrix, scale=scale)
+        self.size_digit_box(image.shape, scale)
         self.query_one("#sample-info", Static).update(self.info_table(split, image))
         self.refresh_thumbnails(split)
+
+    def digit_scale(self, shape: tuple[int, int]) -> float:
+        """The largest scale at which the digit fits beside the facts, above the thumbnails."""
+        main = self.query_one("#browse-main")
+        columns = main.size.width - INFO_WIDTH - DIGIT_PADDING
+        return fit_scale(self.mode, columns, main.size.height, shape)
+
+    def size_digit_box(self, shape: tuple[int, int], scale: float) -> None:
+        """The digit's column as wide as the digit; the matrix takes the whole row.
+
+        The matrix is 111 columns wide: the facts step aside for it (the `matrix` class).
+        """
+        self.query_one("#browse-main").set_class(self.show_matrix, "matrix")
+        box = self.query_one("#digit-box")
+        if self.show_matrix:
+            box.styles.width = "1fr"
+        else:
+            box.styles.width = drawn_size(self.mode, shape, scale)[0] + DIGIT_PADDING
 
     def info_table(self, split, image: np.ndarray) -> Table:
         stats = image_stats(image)
@@ -158,7 +179,8 @@ class BrowseScreen(Screen):
         strip.show([split.images[i] for i in shown], captions, self.position - first, self.palette)
 
     def on_resize(self) -> None:
-        self.refresh_view()
+        # After the layout: the scale is read from the new size of #browse-main.
+        self.call_after_refresh(self.refresh_view)
 
     # Actions: each moves the state; the watchers redraw.
     def action_move(self, step: int) -> None:

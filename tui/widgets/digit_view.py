@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from core.render import ascii_art, downsample, pixel_matrix, render
+from core.render import downsample, pixel_matrix, render, render_square
 
 
 def drawing(image: np.ndarray, mode: str, palette: str, color: bool) -> Text:
@@ -16,19 +16,26 @@ def drawing(image: np.ndarray, mode: str, palette: str, color: bool) -> Text:
 
 
 class DigitView(Static):
-    """One image, large, in the chosen render mode (or as its pixel matrix)."""
+    """One image, large, in the chosen render mode (or as its pixel matrix), scaled to fit."""
 
     DEFAULT_CSS = """
     DigitView { width: auto; height: auto; }
     """
 
-    def show(self, image: np.ndarray, mode: str, palette: str, matrix: bool = False) -> None:
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scale = 1.0  # of the digit on screen; the pixel matrix is never scaled
+
+    def show(
+        self, image: np.ndarray, mode: str, palette: str, matrix: bool = False, scale: float = 1.0
+    ) -> None:
         if matrix:
+            self.scale = 1.0
             self.update(pixel_matrix(image))
-        elif mode == "ascii":  # 14 lines, like the other modes: it fits 80x24
-            self.update(Text(ascii_art(image, palette, rows_per_line=2), no_wrap=True))
-        else:
-            self.update(drawing(image, mode, palette, color=not self.app.no_color))
+            return
+        self.scale = scale
+        drawn = render_square(image, mode, palette, color=not self.app.no_color, scale=scale)
+        self.update(Text(drawn, no_wrap=True) if isinstance(drawn, str) else drawn)
 
 
 class ThumbnailStrip(Static):

@@ -9,6 +9,7 @@ import torch
 from core.checkpoint import CheckpointError
 from core.data import load
 from core.evaluation import (
+    class_scores,
     classify_split,
     confusion_matrix,
     first_layer_weights,
@@ -24,6 +25,48 @@ def test_confusion_matrix_of_a_hand_made_case():
     predictions = np.array([0, 1, 1, 1, 2, 2])
     matrix = confusion_matrix(labels, predictions, classes=3)
     assert matrix.tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
+
+
+def test_precision_recall_f1_of_a_hand_checked_case():
+    # labels    0 0 1 1 1 2
+    # predicted 0 1 1 1 2 2
+    matrix = confusion_matrix(np.array([0, 0, 1, 1, 1, 2]), np.array([0, 1, 1, 1, 2, 2]), 3)
+    scores = class_scores(matrix)
+    # Class 0: 1 predicted, right -> P 1; 2 present, 1 found -> R 1/2; F1 2/3.
+    # Class 1: 3 predicted, 2 right -> P 2/3; 3 present, 2 found -> R 2/3; F1 2/3.
+    # Class 2: 2 predicted, 1 right -> P 1/2; 1 present, found -> R 1; F1 2/3.
+    np.testing.assert_allclose(scores.precision, [1, 2 / 3, 1 / 2])
+    np.testing.assert_allclose(scores.recall, [1 / 2, 2 / 3, 1])
+    np.testing.assert_allclose(scores.f1, [2 / 3, 2 / 3, 2 / 3])
+    assert scores.support.tolist() == [2, 3, 1]
+
+
+def test_a_class_never_predicted_or_never_present_has_no_score():
+    # Class 2 never occurs and is never predicted; class 1 occurs but is never predicted.
+    matrix = confusion_matrix(np.array([0, 0, 1]), np.array([0, 0, 0]), 3)
+    scores = class_scores(matrix)
+    assert scores.precision[0] == pytest.approx(2 / 3)
+    assert np.isnan(scores.precision[1]) and scores.recall[1] == 0
+    assert np.isnan(scores.f1[1])
+    assert np.isnan(scores.precision[2]) and np.isnan(scores.recall[2])
+    with pytest.raises(ValueError, match="square"):
+        class_scores(np.zeros((2, 3)))
+
+
+def test_scores_match_true_and_false_positives_counted_one_sample_at_a_time(evaluation):
+    result, _, _ = evaluation
+    scores = result.scores()
+    for k in range(10):
+        tp = fp = fn = 0
+        pairs = zip(result.labels.tolist(), result.predictions.tolist(), strict=True)
+        for true, predicted in pairs:
+            tp += true == k and predicted == k
+            fp += true != k and predicted == k
+            fn += true == k and predicted != k
+        assert scores.precision[k] == pytest.approx(tp / (tp + fp))
+        assert scores.recall[k] == pytest.approx(tp / (tp + fn))
+        assert scores.f1[k] == pytest.approx(2 * tp / (2 * tp + fp + fn))
+    np.testing.assert_allclose(scores.recall, result.per_class)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Digits, Header, ProgressBar, Static
@@ -41,11 +42,39 @@ from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.epoch_table import EpochTable
 from tui.widgets.train.form import TrainForm
 from tui.widgets.train.run_status import RunStatus
+from tui.widgets.train.system_panel import SystemPanel
 from tui.workers import reports_failure
+
+# Below this the screen folds into its compact layout (80x24 is the size it must work at).
+COMPACT_BELOW = (100, 30)
 
 
 class TrainScreen(Screen):
     """Settings, summary and device; then live progress and charts; then the verdict."""
+
+    # Screen CSS, not DEFAULT_CSS: it has to win over the app's stylesheet for these ids.
+    # Wide: settings, system and model in a column on the left, the run and its charts on the
+    # right. Compact: settings and the run share the top rows, the charts take the full width
+    # below them, so each of the three keeps its title and legend.
+    CSS = """
+    TrainScreen #train-main {
+        layout: grid; grid-size: 2 2; grid-columns: 38 1fr; grid-rows: auto 1fr;
+    }
+    TrainScreen #train-left { row-span: 2; height: 100%; }
+    TrainScreen #train-right { height: auto; }
+    TrainScreen #charts { height: 100%; padding: 0 1; }
+    TrainScreen #run-status { height: 3; }
+    TrainScreen #epoch-progress Bar { width: 1fr; }
+    TrainScreen #system-panel { margin-top: 1; }
+    TrainScreen.-compact #train-main { grid-columns: 32 1fr; grid-rows: 12 1fr; }
+    TrainScreen.-compact #train-left { row-span: 1; width: 32; overflow-y: hidden; }
+    TrainScreen.-compact TrainForm { width: 32; }
+    TrainScreen.-compact #train-right { height: 100%; }
+    TrainScreen.-compact #system { padding: 0 1; }
+    TrainScreen.-compact #system-panel { margin-top: 0; }
+    TrainScreen.-compact #charts { column-span: 2; padding: 0; }
+    TrainScreen.-compact.-finished #epoch-progress { display: none; }
+    """
 
     TITLE = "mnist-tui · Train"
     # Nothing focused on arrival ("" - None would mean the app's "*"), so `s` reaches the screen
@@ -75,19 +104,22 @@ class TrainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="train-main"):
+        with Grid(id="train-main"):
             with VerticalScroll(id="train-left", can_focus=False):
                 yield TrainForm(self.app.options.training, id="train-form")
+                yield SystemPanel(id="system-panel")
                 yield Static("Reading the device and model…", id="system")
             with Vertical(id="train-right"):
                 yield RunStatus("Press s to train.", id="run-status")
                 # A total from the start: an indeterminate bar animates, and snapshots would vary.
-                yield ProgressBar(total=1, show_eta=True, id="epoch-progress")
+                # No ETA of the bar's own: the status line above says elapsed and both ETAs,
+                # and says "done in" once the run is over, where the bar would show --:--:--.
+                yield ProgressBar(total=1, show_eta=False, id="epoch-progress")
                 with Horizontal(id="result"):
                     yield Digits("", id="final-acc")
                     yield Static("", id="verdict")
                 yield EpochTable(id="epochs")
-                yield MetricCharts(id="charts")
+            yield MetricCharts(id="charts")
         yield AppFooter()
 
     @property
@@ -100,8 +132,24 @@ class TrainScreen(Screen):
         return self.query_one(MetricCharts).batch_losses
 
     def on_mount(self) -> None:
+        self.system_info: SystemInfo | None = None
         self.query_one("#result").display = False
         self.describe_system(self.app.options.training)
+
+    @on(Resize)
+    def fold_or_unfold(self, event: Resize) -> None:
+        width, height = COMPACT_BELOW
+        compact = event.size.width < width or event.size.height < height
+        if compact == self.has_class("-compact"):
+            return
+        self.set_class(compact, "-compact")
+        for widget in (self.query_one(SystemPanel), self.query_one(MetricCharts)):
+            widget.set_class(compact, "-compact")
+        self.query_one(SystemPanel).draw()
+        self.call_after_refresh(self.query_one(MetricCharts).redraw)  # at their new size
+        self.show_system_info()
+        if self.outcome is not None and self.history:
+            self.query_one("#verdict", Static).update(verdict(self.history, brief=compact))
 
     # Before a run --------------------------------------------------------------------------
 
@@ -119,6 +167,22 @@ class TrainScreen(Screen):
 
     @on(SystemInfo)
     def show_system(self, message: SystemInfo) -> None:
+        self.system_info = message
+        self.show_system_info()
+
+    def show_system_info(self) -> None:
+        message = self.system_info
+        if message is None:
+            return
+        if self.has_class("-compact"):  # two lines: the rows of the full table do not fit
+            self.query_one("#system", Static).update(
+                Text.assemble(
+                    ("SimpleNN ", "bold"),
+                    f"{message.total_parameters:,} parameters\n",
+                    message.device,
+                )
+            )
+            return
         table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left")
         table.title = "SimpleNN (torchinfo, batch 64)"
         table.add_column("layer")
@@ -136,7 +200,7 @@ class TrainScreen(Screen):
         if self.running:
             self.stop_flag.set()
             following = self.query_one(RunStatus).following
-            self.query_one(RunStatus).update(
+            self.query_one(RunStatus).say(
                 f"Stopped following run {following}." if following else "Stopping after this step…"
             )
             return
@@ -340,6 +404,7 @@ class TrainScreen(Screen):
         self.outcome = None
         self.query_one(EpochTable).clear()
         self.query_one("#result").display = False
+        self.remove_class("-finished")
         self.query_one(MetricCharts).clear()
 
     def apply_event(self, event: Event) -> None:
@@ -356,11 +421,15 @@ class TrainScreen(Screen):
             case EpochEnd():
                 self.query_one(EpochTable).add_epoch(event)
                 self.query_one(MetricCharts).add_epoch(event)
+                if event.peak_gpu_mb:
+                    self.query_one(SystemPanel).set_torch_peak(event.peak_gpu_mb)
             case RunFinished():
                 self.outcome = event
                 self.query_one("#result").display = True
+                self.add_class("-finished")
                 self.query_one("#final-acc", Digits).update(f"{event.test_acc * 100:.2f}%")
-                self.query_one("#verdict", Static).update(verdict(self.history))
+                brief = self.has_class("-compact")
+                self.query_one("#verdict", Static).update(verdict(self.history, brief))
             case RunFailed():
                 self.outcome = event
                 self.notify(event.reason, title="Training failed", severity="error", timeout=10)
@@ -383,12 +452,18 @@ class TrainScreen(Screen):
         self.app.switch_mode("evaluate")
 
 
-def verdict(history: list[EpochEnd]) -> str:
-    """The lesson's reading of the last epoch: how far test accuracy trails training accuracy."""
+def verdict(history: list[EpochEnd], brief: bool = False) -> str:
+    """The lesson's reading of the last epoch: how far test accuracy trails training accuracy.
+
+    `brief` is two short lines, for the compact layout's narrow column beside the big digits.
+    """
     if not history:
         return "No epoch finished."
     last = history[-1]
     gap = (last.train_acc - last.test_acc) * 100
+    if brief:
+        reading = f"{gap:.2f} points: overfitting" if gap > 0 else "no overfitting yet"
+        return f"train {last.train_acc:.2%} · test {last.test_acc:.2%}\ngap {reading}"
     line = f"test accuracy\ntrain {last.train_acc:.2%} · test {last.test_acc:.2%}\n"
     if gap > 0:
         return line + (

@@ -13,6 +13,9 @@ MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns
 # on the UI thread, holding the GIL the training thread needs between its C calls: drawn on
 # every progress event it cost the app's epochs measurably (python -m scripts.app_epoch).
 BATCH_REDRAW_S = 1.0
+# Without colour (NO_COLOR) train and test must still differ: a marker of its own per series,
+# which plotext's legend repeats beside each name.
+MONOCHROME_MARKERS = {"train": "•", "test": "x", "last run": "·", "": "•"}
 
 
 class MetricCharts(Horizontal):
@@ -40,6 +43,10 @@ class MetricCharts(Horizontal):
     def on_mount(self) -> None:
         self.clear()
         self.set_interval(BATCH_REDRAW_S, self.draw_new_batches)
+
+    def on_resize(self) -> None:
+        # The empty charts' hint and the number of x labels depend on the width.
+        self.call_after_refresh(self.redraw)
 
     def clear(self) -> None:
         """Start a new run; the one that was shown, if any, becomes the faint previous run."""
@@ -100,11 +107,15 @@ class MetricCharts(Horizontal):
         plt.title(title)
         if faint is not None and faint[2]:
             label, faint_xs, faint_ys = faint
-            plt.plot(faint_xs, faint_ys, label=label, marker="dot", color="gray")
+            marker = self.marker(label, "dot")
+            plt.plot(faint_xs, faint_ys, label=label, marker=marker, color="gray")
         for label, ys in series:
             if ys:
-                plt.plot(xs, ys, label=label or None, marker="braille")
-        plt.xlabel(x_label)
+                plt.plot(xs, ys, label=label or None, marker=self.marker(label, "braille"))
+        # At 80x24 every row counts: the title names the x axis ("per epoch"), the step
+        # chart keeps its label.
+        if not self.has_class("-compact") or x_label != "epoch":
+            plt.xlabel(x_label)
         if not xs and not (faint and faint[2]):
             # Nothing yet: axes with a hint read better than an empty box.
             plt.xlim(0.5, 5.5)
@@ -120,6 +131,14 @@ class MetricCharts(Horizontal):
             # plotext would have to drop or crowd.
             plt.xticks(whole_ticks(xs[0], xs[-1], 4 if widget.size.width >= 40 else 2))
         widget.refresh()
+
+    def marker(self, label: str, coloured: str) -> str:
+        return MONOCHROME_MARKERS[label] if self.app.no_color else coloured
+
+    def redraw(self) -> None:
+        """Draw everything again (the screen changed between its wide and compact layouts)."""
+        self.draw_epochs()
+        self.draw_batches()
 
 
 def whole_ticks(first: int, last: int, count: int = 4) -> list[int]:

@@ -1,57 +1,83 @@
-"""The line above the progress bar: what the run is doing now, in words."""
+"""The lines above the progress bar: what the run is doing now, and its elapsed time and ETAs."""
 
 from __future__ import annotations
+
+import time
 
 from textual.widgets import Static
 
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
 from core.wording import counted
+from tui.widgets.train.run_clock import RunClock
 
 
 class RunStatus(Static):
     """Shows the newest event; `epochs` is the run's total, for "Epoch 2/5"."""
 
+    # A fixed height, so the per-batch repaint never needs a layout pass (see `show`).
+    DEFAULT_CSS = "RunStatus { height: 3; }"
+
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(text, **kwargs)
         self.epochs: int | str = "?"
         self.following: str | None = None  # the id of a run recorded elsewhere, shown live
+        self.clock = RunClock()
+        self.headline = text
+
+    def on_mount(self) -> None:
+        # Elapsed time moves on while no batch arrives (the test set is being evaluated).
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        if self.clock.started_at is not None and self.clock.final is None:
+            self.repaint()
+
+    def repaint(self, layout: bool = False) -> None:
+        timing = self.clock.text(time.monotonic())
+        self.update(f"{self.headline}\n{timing}" if timing else self.headline, layout=layout)
 
     def show(self, event: Event) -> None:
+        self.clock.feed(event, time.monotonic())
         match event:
             case RunStarted():
                 self.epochs = event.config.epochs
                 where = f"Following run {self.following}: " if self.following else "Training "
-                self.update(
+                self.headline = (
                     f"{where}{event.parameters:,} parameters on {event.device} · "
                     f"{event.train_size:,} train / {event.test_size:,} test"
                 )
             case BatchProgress():
-                # Up to ten times a second: a repaint of this line only. A layout pass (the
+                # Up to ten times a second: a repaint of these lines only. A layout pass (the
                 # default) re-renders the whole screen, charts included, and cost the training
                 # thread about half its speed (python -m scripts.app_epoch).
-                self.update(
-                    f"Epoch {event.epoch + 1}/{self.epochs}  "
-                    f"batch {event.batch}/{event.batches}  "
-                    f"loss {event.loss:.4f}  acc {event.acc:.4f}  "
-                    f"{event.samples_per_s:,.0f} samples/s",
-                    layout=False,
+                self.headline = (
+                    f"Epoch {event.epoch + 1}/{self.epochs} · batch {event.batch}/{event.batches}"
+                    f" · loss {event.loss:.4f} · acc {event.acc:.2%}"
+                    f" · {event.samples_per_s:,.0f} samples/s"
                 )
+                self.repaint()
+                return
             case EpochEnd():
-                memory = (
-                    f"  peak GPU memory {event.peak_gpu_mb:,.0f} MB" if event.peak_gpu_mb else ""
-                )
-                self.update(
-                    f"Epoch {event.epoch + 1} done in {event.seconds:.2f} s, "
+                peak = event.peak_gpu_mb
+                memory = f" · peak GPU memory {peak:,.0f} MB" if peak else ""
+                self.headline = (
+                    f"Epoch {event.epoch + 1} trained in {event.seconds:.2f} s, "
                     f"{event.samples_per_s:,.0f} samples/s{memory}"
                 )
             case RunFinished():
                 how = "stopped" if event.stopped else "finished"
-                self.update(
-                    f"Run {how}: {counted(event.epochs_done, 'epoch')} in {event.seconds:.1f} s. "
-                    "w saves a checkpoint, e evaluates the model."
+                self.headline = (
+                    f"Run {how}: {counted(event.epochs_done, 'epoch')}, "
+                    f"test accuracy {event.test_acc:.2%}. w saves a checkpoint, e evaluates."
                 )
             case RunFailed():
                 where = (
                     f" (epoch {event.epoch}, step {event.step})" if event.epoch is not None else ""
                 )
-                self.update(f"[b red]Failed[/]{where}: {event.reason}")
+                self.headline = f"[b red]Failed[/]{where}: {event.reason}"
+        self.repaint(layout=False)
+
+    def say(self, text: str) -> None:
+        """A message of the screen's own (stopping, following) above the run's timing."""
+        self.headline = text
+        self.repaint()

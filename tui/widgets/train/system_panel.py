@@ -1,0 +1,118 @@
+"""CPU, memory and GPU while the app trains, with a short history of each as a sparkline."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from textual.widgets import Static
+
+from core.system import SystemSample, SystemSampler, sparkline
+
+SAMPLE_EVERY_S = 1.0  # psutil and NVML take well under a millisecond: the UI thread can ask
+HISTORY = 24  # samples kept for the sparklines: the last 24 seconds
+
+
+def gigabytes(mb: float) -> str:
+    return f"{mb / 1024:.1f}"
+
+
+class SystemPanel(Static):
+    """Samples once a second on a timer; `compact` folds it into two lines for 80x24."""
+
+    DEFAULT_CSS = """
+    SystemPanel { height: 4; padding: 0 1; }
+    SystemPanel.-compact { height: 2; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.sampler: SystemSampler | None = None
+        self.samples: deque[SystemSample] = deque(maxlen=HISTORY)
+        self.torch_peak_mb: float | None = None  # from the run's last EpochEnd, on CUDA
+        self._timer = None
+
+    def on_mount(self) -> None:
+        self.sampler = SystemSampler()
+        self.take_sample()
+        self._timer = self.set_interval(SAMPLE_EVERY_S, self.take_sample)
+
+    def on_unmount(self) -> None:
+        if self.sampler is not None:
+            self.sampler.close()
+
+    def take_sample(self) -> None:
+        if self.sampler is not None:
+            self.samples.append(self.sampler.sample())
+            self.draw()
+
+    def freeze(self, samples: list[SystemSample]) -> None:
+        """Stop sampling and show these: snapshots must not depend on the machine's load."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.samples = deque(samples, maxlen=HISTORY)
+        self.draw()
+
+    def set_torch_peak(self, peak_mb: float | None) -> None:
+        self.torch_peak_mb = peak_mb
+        self.draw()
+
+    def draw(self) -> None:
+        if self.samples:
+            # The panel's height is fixed by CSS: a repaint, never a layout pass.
+            self.update("\n".join(self.lines()), layout=False)
+
+    def lines(self) -> list[str]:
+        now = self.samples[-1]
+        width = self.content_size.width or 34  # 34 until the first layout gives it a size
+        cpu = [s.cpu_percent for s in self.samples]
+        memory = f"{gigabytes(now.memory_used_mb)}/{gigabytes(now.memory_total_mb)} GB"
+        app = f"app {now.process_rss_mb:,.0f} MB"
+        gpu = now.gpu
+        peak = f"torch peak {self.torch_peak_mb:,.0f} MB" if self.torch_peak_mb else ""
+        if self.has_class("-compact"):
+            return self.compact_lines(now, width, cpu)
+        label = 9  # "CPU  34% " before each sparkline
+        lines = [
+            f"CPU {now.cpu_percent:3.0f}% {sparkline(cpu[-(width - label) :])}",
+            f"RAM {memory} · {app}",
+        ]
+        if gpu is None:
+            return [*lines, now.gpu_problem or "no NVIDIA GPU"]
+        util = [s.gpu.util_percent if s.gpu else 0.0 for s in self.samples]
+        temp = f" · {gpu.temperature_c:.0f}°C" if gpu.temperature_c is not None else ""
+        used = f"{gigabytes(gpu.memory_used_mb)}/{gigabytes(gpu.memory_total_mb)} GB"
+        return [
+            *lines,
+            f"GPU {gpu.util_percent:3.0f}% {sparkline(util[-(width - label) :])}",
+            f"VRAM {used}{temp}" + (f" · {peak}" if peak else ""),
+        ]
+
+    def compact_lines(self, now: SystemSample, width: int, cpu: list[float]) -> list[str]:
+        """Two lines for 80x24: what does not fit is left out, never wrapped."""
+        memory = f"RAM {gigabytes(now.memory_used_mb)}/{gigabytes(now.memory_total_mb)}G"
+        app = f"app {now.process_rss_mb:.0f}M"
+        gpu = now.gpu
+        if gpu is None:
+            first, second = [f"CPU {now.cpu_percent:.0f}%", memory], [app, "·", now.gpu_problem]
+        else:
+            used = f"{gigabytes(gpu.memory_used_mb)}/{gigabytes(gpu.memory_total_mb)}G"
+            temp = [f"{gpu.temperature_c:.0f}°C"] if gpu.temperature_c is not None else []
+            peak = [f"peak {gigabytes(self.torch_peak_mb)}G"] if self.torch_peak_mb else []
+            first = [f"CPU {now.cpu_percent:.0f}%", memory, app]
+            second = [f"GPU {gpu.util_percent:.0f}%", *temp, used, *peak]
+        head = fitted(first, width)
+        room = width - len(head) - 1
+        return [f"{head} {sparkline(cpu[-room:])}" if room > 0 else head, fitted(second, width)]
+
+
+def fitted(pieces: list[str | None], width: int) -> str:
+    """The pieces, space-separated, as many from the left as fit in `width`."""
+    line = ""
+    for piece in pieces:
+        if piece is None:
+            continue
+        longer = f"{line} {piece}" if line else piece
+        if len(longer) > width:
+            break
+        line = longer
+    return line

@@ -134,7 +134,7 @@ async def test_a_bad_checkpoint_is_named_and_the_app_stays_up(tmp_path):
     [
         ([], (80, 24)),
         (
-            ["down", "down", "down", "down", "right", "right", "right", "right", "right", "enter"],
+            ["down", "down", "down", "down", "down", "left", "left", "enter"],  # true 5, said 8
             (120, 40),
         ),
         (["p", "m"], (100, 30)),
@@ -143,7 +143,7 @@ async def test_a_bad_checkpoint_is_named_and_the_app_stays_up(tmp_path):
     ids=["confusion-80x24", "confusion-cell-120x40", "mistakes-100x30", "weights-120x40"],
 )
 def test_evaluate_snapshots(snap_compare, synthetic_checkpoint, keys, size):
-    """Confusion grid with its cursor, a cell's images, the worst mistake, the weight grid."""
+    """Confusion grid with its scale and scores, a cell's images, the worst mistake, weights."""
 
     async def run_before(pilot) -> None:
         screen = await evaluated(pilot)

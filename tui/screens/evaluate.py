@@ -19,7 +19,7 @@ from core.render import halfblocks
 from tui.messages import CheckpointFailed, Evaluated, ModelOpened
 from tui.screens.open_checkpoint import OpenCheckpointScreen
 from tui.state import TrainedModel
-from tui.widgets.digit_view import ThumbnailStrip
+from tui.widgets.evaluate.cell_images import CellImages
 from tui.widgets.evaluate.confusion_grid import ConfusionGrid
 from tui.widgets.evaluate.draw_canvas import DrawCanvas
 from tui.widgets.evaluate.prediction_view import PredictionView
@@ -37,8 +37,15 @@ FOCUS_IN = {
 }
 
 
+NOTES_MIN_WIDTH = 110  # the notes beside the confusion grid need about 30 columns
+
+
 class EvaluateScreen(Screen):
     TITLE = "mnist-tui · Evaluate"
+    DEFAULT_CSS = """
+    #confusion-top { height: auto; }
+    #confusion-notes { width: 1fr; height: auto; padding: 0 0 0 3; }
+    """
     BINDINGS = [
         Binding("c", "panel('c')", "Confusion", id="confusion"),
         Binding("p", "panel('p')", "Predictions", id="predictions"),
@@ -53,6 +60,8 @@ class EvaluateScreen(Screen):
         self.evaluation = None
         self.test = None  # the split `evaluation` belongs to
         self.drawn_class: int | None = None  # what the network calls the drawing, if any
+        self.cell: tuple[int, int] = (0, 0)  # the confusion cell whose images are shown
+        self.cell_page = 0
         # The (model, split) the shown or coming evaluation is for; older results are dropped.
         self.evaluated_for: tuple[TrainedModel, Split] | None = None
 
@@ -61,9 +70,11 @@ class EvaluateScreen(Screen):
         yield Static("", id="eval-summary")
         with ContentSwitcher(initial="panel-confusion", id="eval-panels"):
             with Vertical(id="panel-confusion"):
-                yield ConfusionGrid(id="confusion")
+                with Horizontal(id="confusion-top"):
+                    yield ConfusionGrid(id="confusion")
+                    yield Static("", id="confusion-notes")
                 yield Static("", id="cell-title")
-                yield ThumbnailStrip(id="cell-images")
+                yield CellImages(id="cell-images")
             with Vertical(id="panel-predictions"):
                 yield PredictionView(id="predictions")
             with Vertical(id="panel-weights"):
@@ -130,26 +141,44 @@ class EvaluateScreen(Screen):
         summary = self.summary(message.trained.source, test)
         self.query_one("#eval-summary", Static).update(summary)
         self.query_one(ConfusionGrid).show(message.evaluation.confusion, test.classes)
+        self.query_one("#confusion-notes", Static).update(self.notes())
         self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
         self.query_one(WeightGrid).show(message.weights)
-        self.show_cell(0, 0)
+        self.show_cell(*self.query_one(ConfusionGrid).cursor)
         self.update_drawing()
 
-    def summary(self, source: str, test) -> Table:
-        evaluation = self.evaluation
-        table = Table.grid(padding=(0, 1))
-        headline = Text.assemble(
+    def summary(self, source: str, test) -> Text:
+        """One line, so the grid and a row of images fit 80x24; per class is in the grid."""
+        return Text.assemble(
             ("Test accuracy ", "bold"),
-            (f"{evaluation.accuracy:.2%}", "bold green"),
-            f"  on {len(test):,} {test.name} test images · model: {source}",
+            (f"{self.evaluation.accuracy:.2%}", "bold green"),
+            f" · {len(test):,} {test.name} test images · {source}",
+            no_wrap=True,
+            overflow="ellipsis",
         )
-        per_class = Text("per class  ", style="dim")
-        for label, acc in enumerate(evaluation.per_class.tolist()):
-            per_class.append(f"{test.classes[label][:7]} ", "bold")
-            per_class.append(f"{acc:.1%}  " if acc == acc else "—  ")
-        table.add_row(headline)
-        table.add_row(per_class)
-        return table
+
+    def notes(self) -> Text:
+        """Beside the grid where there is room: what the scores mean, and the worst mix-ups."""
+        confusion = self.evaluation.confusion
+        names = self.test.classes
+        text = Text.assemble(
+            ("P%", "bold"),
+            " precision: of the images\n    called this class, right\n",
+            ("R%", "bold"),
+            " recall: of this class,\n    found (its accuracy)\n",
+            ("F1%", "bold"),
+            " their harmonic mean\n\n",
+            ("Most confused", "bold"),
+        )
+        mistakes = confusion.copy()
+        np.fill_diagonal(mistakes, 0)
+        order = np.argsort(-mistakes, axis=None, kind="stable")[:5]
+        for flat in order.tolist():
+            true, predicted = divmod(flat, confusion.shape[1])
+            count = int(mistakes[true, predicted])
+            if count:
+                text.append(f"\n  {names[true]} taken for {names[predicted]}: {count:,}")
+        return text
 
     # Panels --------------------------------------------------------------------------------
 
@@ -162,23 +191,37 @@ class EvaluateScreen(Screen):
     def cell_chosen(self, message: ConfusionGrid.CellChosen) -> None:
         self.show_cell(message.true, message.predicted)
 
-    def show_cell(self, true: int, predicted: int) -> None:
+    @on(ConfusionGrid.Paged)
+    def cell_paged(self, message: ConfusionGrid.Paged) -> None:
+        self.show_cell(*self.cell, page=self.cell_page + message.step)
+
+    def on_resize(self) -> None:
+        self.query_one("#confusion-notes").display = self.size.width >= NOTES_MIN_WIDTH
+        if self.evaluation is not None:
+            self.call_after_refresh(lambda: self.show_cell(*self.cell, page=self.cell_page))
+
+    def show_cell(self, true: int, predicted: int, page: int = 0) -> None:
+        """The images of a cell, a page at a time ("images 8-14 of 18"); pages wrap round."""
         if self.evaluation is None:
             return
         test = self.test
         indices = self.evaluation.cell(true, predicted)
-        strip = self.query_one("#cell-images", ThumbnailStrip)
-        shown = indices[: strip.capacity()]
-        title = (
-            f"true {test.classes[true]}, predicted {test.classes[predicted]}: "
-            f"{len(indices):,} image(s)"
+        strip = self.query_one("#cell-images", CellImages)
+        per_page = strip.capacity()
+        pages = max(1, -(-len(indices) // per_page))
+        self.cell, self.cell_page = (true, predicted), page % pages
+        first = self.cell_page * per_page
+        shown = indices[first : first + per_page]
+        title = Text.assemble(
+            (f"true {test.classes[true]}, predicted {test.classes[predicted]}: ", "bold"),
+            (f"{len(indices):,} image(s)", "bold"),
         )
         if len(indices) > len(shown):
-            title += f", the first {len(shown)} shown"
-        self.query_one("#cell-title", Static).update(Text(title, style="bold"))
+            title.append(f" · images {first + 1}-{first + len(shown)} of {len(indices):,}")
+            title.append("  ] next, [ back", style="dim")
+        self.query_one("#cell-title", Static).update(title)
         if len(shown):
-            captions = [f"test[{i}]" for i in shown]
-            strip.show([test.images[i] for i in shown], captions, -1, "dark")
+            strip.show([test.images[i] for i in shown], [f"test[{i}]" for i in shown])
         else:
             strip.update("")
 

@@ -1,31 +1,28 @@
-"""The confusion matrix as a coloured 10x10 grid with a cursor the arrow keys move."""
+"""The confusion matrix as a 10x10 grid with a cursor, and each class's precision, recall, F1.
+
+The cells are counts or shares of their row (n toggles); mistakes are shaded on the log2 scale
+of `confusion_scale`, in colour or, without colour, with shade glyphs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui.widgets.evaluate.confusion_scale import CELL_WIDTH, cell_text, legend
 
-def cell_style(count: int, row_total: int, on_diagonal: bool) -> str:
-    """Green for right answers, red for mistakes, brighter the larger their share of the row."""
-    share = count / row_total if row_total else 0.0
-    if count == 0:
-        return "dim"
-    if on_diagonal:
-        return f"bold black on rgb(0,{int(90 + 165 * share)},0)"
-    level = int(60 + 195 * min(1.0, share * 8))  # mistakes are rare: stretch the scale
-    return f"bold white on rgb({level},0,0)"
+LABEL_WIDTH = 6  # "true↓ " and the row labels
+SCORE_WIDTH = 6  # " 100.0"
 
 
 class ConfusionGrid(Widget, can_focus=True):
-    """Rows are true labels, columns predictions; Enter lists the images of the cell."""
+    """Rows are true labels, columns predictions; the cursor picks the cell whose images show."""
 
     DEFAULT_CSS = """
     ConfusionGrid { width: auto; height: auto; }
@@ -35,17 +32,27 @@ class ConfusionGrid(Widget, can_focus=True):
         Binding("down", "move(1, 0)", "Down", show=False),
         Binding("left", "move(0, -1)", "Left", show=False),
         Binding("right", "move(0, 1)", "Right", show=False),
-        Binding("enter", "choose", "Show cell"),
+        Binding("enter", "choose", "Show cell", show=False),
+        Binding("n", "toggle_share", "Counts/row %", id="confusion-share"),
+        Binding("right_square_bracket", "page(1)", "More images", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Back", key_display="["),
     ]
 
     cursor: reactive[tuple[int, int]] = reactive((0, 0))
+    normalised: reactive[bool] = reactive(False)
 
     @dataclass
     class CellChosen(Message):
-        """Enter on a cell: its true label and prediction."""
+        """The cursor is on a cell (moved there, or Enter): its true label and prediction."""
 
         true: int
         predicted: int
+
+    @dataclass
+    class Paged(Message):
+        """] or [: the next or previous page of the chosen cell's images."""
+
+        step: int
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -57,24 +64,39 @@ class ConfusionGrid(Widget, can_focus=True):
         self.class_names = classes
         self.refresh(layout=True)
 
-    def render(self) -> Table:
-        table = Table(
-            title="Confusion matrix", box=None, padding=(0, 0), show_edge=False, pad_edge=False
-        )
-        table.add_column("true\\pred", justify="right", style="dim")
+    def render(self) -> Text:
+        from core.evaluation import class_scores
+
+        color = not self.app.no_color
+        scores = class_scores(self.matrix)
+        text = Text(no_wrap=True)
+        text.append(f"{'true↓':<{LABEL_WIDTH}}", style="dim")
         for j in range(10):
-            table.add_column(f"{j:>5}", justify="right")
+            text.append(f"{j:>{CELL_WIDTH - 1}} ", style="bold")
+        text.append(" │", style="dim")
+        for name in ("P%", "R%", "F1%"):
+            text.append(f"{name:>{SCORE_WIDTH}}", style="bold")
         totals = self.matrix.sum(axis=1)
         for i in range(10):
-            cells = []
+            text.append("\n")
+            text.append(f"{i:>3}   ", style="bold")
             for j in range(10):
-                count = int(self.matrix[i, j])
-                style = cell_style(count, int(totals[i]), i == j)
+                cell = cell_text(
+                    int(self.matrix[i, j]), int(totals[i]), i == j, self.normalised, color
+                )
                 if (i, j) == self.cursor:
-                    style += " reverse" if self.has_focus else " underline"
-                cells.append(Text(f"{count:>5}", style=style))
-            table.add_row(f"{i} ", *cells)
-        return table
+                    cell.stylize("reverse" if self.has_focus else "underline")
+                text.append_text(cell)
+            text.append(" │", style="dim")
+            for k, value in enumerate((scores.precision[i], scores.recall[i], scores.f1[i])):
+                shown = f"{100 * value:>{SCORE_WIDTH}.1f}" if value == value else "—".rjust(6)
+                text.append(shown, style="bold" if k == 2 else "")
+        text.append("\n")
+        text.append_text(legend(self.normalised, color))
+        return text
+
+    def watch_cursor(self) -> None:
+        self.post_message(self.CellChosen(*self.cursor))
 
     def action_move(self, rows: int, cols: int) -> None:
         row, col = self.cursor
@@ -82,6 +104,12 @@ class ConfusionGrid(Widget, can_focus=True):
 
     def action_choose(self) -> None:
         self.post_message(self.CellChosen(*self.cursor))
+
+    def action_toggle_share(self) -> None:
+        self.normalised = not self.normalised
+
+    def action_page(self, step: int) -> None:
+        self.post_message(self.Paged(step))
 
     def on_focus(self) -> None:
         self.refresh()

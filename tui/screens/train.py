@@ -462,8 +462,8 @@ def verdict(history: list[EpochEnd], brief: bool = False) -> str:
     last = history[-1]
     gap = (last.train_acc - last.test_acc) * 100
     if brief:
-        reading = f"{gap:.2f} points: overfitting" if gap > 0 else "no overfitting yet"
-        return f"train {last.train_acc:.2%} · test {last.test_acc:.2%}\ngap {reading}"
+        reading = f"gap {gap:.2f} points: overfitting" if gap > 0 else "no overfitting yet"
+        return f"train {last.train_acc:.2%} · test {last.test_acc:.2%}\n{reading}"
     line = f"test accuracy\ntrain {last.train_acc:.2%} · test {last.test_acc:.2%}\n"
     if gap > 0:
         return line + (

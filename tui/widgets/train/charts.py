@@ -124,7 +124,7 @@ class MetricCharts(Horizontal):
             plt.yticks([])
             hint = "press s to train" if widget.size.width >= 26 else "s trains"
             plt.text(hint, 3, 0.5, alignment="center", background="default")
-        elif 1 < len(xs) <= 10:
+        elif 1 <= len(xs) <= 10:  # one epoch too: "1", not plotext's 0.50 0.75 1.00
             plt.xticks(xs)
         elif len(xs) > 10:
             # Four labels need room; a narrow chart gets its ends only, never labels that

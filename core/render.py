@@ -211,11 +211,18 @@ def fit_scale(mode: str, columns: int, lines: int, shape: tuple[int, int] = (28,
     return max(8, eighths) / 8
 
 
-def downsample(image: np.ndarray, factor: int = 2) -> np.ndarray:
-    """Mean-pool by `factor` (28x28 -> 14x14 thumbnails)."""
+def downsample(image: np.ndarray, factor: int = 2, pool: str = "mean") -> np.ndarray:
+    """Pool by `factor` (28x28 -> 14x14 thumbnails): the mean, or the brightest pixel.
+
+    "max" keeps one-pixel strokes whole where the image is then thresholded (no colour): the
+    mean of a stroke's edge falls below the threshold and the digit breaks up.
+    """
     array = check_image(image)
+    if pool not in ("mean", "max"):
+        raise ValueError(f"unknown pooling {pool!r}: choose mean or max")
     h, w = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
-    pooled = array[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+    blocks = array[:h, :w].reshape(h // factor, factor, w // factor, factor)
+    pooled = blocks.mean(axis=(1, 3)) if pool == "mean" else blocks.max(axis=(1, 3))
     return pooled.astype(np.uint8)
 
 

@@ -209,3 +209,13 @@ def test_bad_scales_are_refused_with_a_clear_message():
         scaled(blank(), 0)
     with pytest.raises(ValueError, match="mode 'matrix' cannot be scaled"):
         fit_scale("matrix", 80, 24)
+
+
+def test_max_pooling_keeps_a_thin_stroke_that_the_mean_loses_when_thresholded():
+    image = blank()
+    image[:, 5] = 255  # a one-pixel vertical stroke
+    assert downsample(image)[0, 2] == 127  # below the no-colour threshold: gone
+    assert downsample(image, pool="max")[0, 2] == 255
+    assert "█" in halfblocks(downsample(image, pool="max"), color=False).plain
+    with pytest.raises(ValueError, match="unknown pooling 'median'"):
+        downsample(image, pool="median")

@@ -57,3 +57,22 @@ def test_browser_filtered_test_split(snap_compare):
     assert snap_compare(
         make_app(), terminal_size=(80, 24), run_before=check_then(["t", "f", "4"], expect)
     )
+
+
+@pytest.mark.parametrize(
+    ("size", "keys", "expect"),
+    [
+        ((80, 24), [], {"mode": "halfblock", "palette": "dark"}),
+        ((120, 40), ["b"], {"mode": "halfblock", "palette": "binary"}),
+    ],
+    ids=["80x24-dark", "120x40-binary"],
+)
+def test_browser_without_colour(snap_compare, monkeypatch, size, keys, expect):
+    """NO_COLOR: the digit and thumbnails in ink-or-paper glyphs, the current one in reverse.
+
+    Textual reads (and removes) NO_COLOR when the app is built, so it is set before.
+    """
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    assert app.no_color
+    assert snap_compare(app, terminal_size=size, run_before=check_then(keys, expect))

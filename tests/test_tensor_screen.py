@@ -672,3 +672,82 @@ def test_lab_uncrumpling_with_a_model_at_120x40(snap_compare):
     """With a (seeded, untrained) model on the app, both projections are plotted by class."""
     run_before = lab_then("uncrumple", model=True)
     assert snap_compare(make_lab(), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_lab_opens_on_slicing_at_120x40(snap_compare):
+    """Key 2 at 120x40: the first preset's facts side by side, the image it starts at drawn."""
+    assert snap_compare(make_lab(), terminal_size=(120, 40), run_before=lab_then("slicing"))
+
+
+def no_colour_lab(monkeypatch) -> LabApp:
+    """The lab as NO_COLOR=1 starts it: Textual reads (and removes) the variable at init."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_lab()
+    assert app.no_color
+    return app
+
+
+def test_lab_uncrumpling_without_colour_at_120x40(snap_compare, monkeypatch):
+    """NO_COLOR: every class still told apart, by the digit its points are drawn with."""
+    app = no_colour_lab(monkeypatch)
+    run_before = lab_then("uncrumple", model=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_lab_slicing_without_colour_at_120x40(snap_compare, monkeypatch):
+    """NO_COLOR: a dashed frame marks the cut (the dimmed rest would vanish with it)."""
+    app = no_colour_lab(monkeypatch)
+    run_before = lab_then("slicing", "train_images[:, 7:-7, 7:-7]")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_without_colour_the_cut_is_framed_and_the_crop_drawn_in_glyphs(monkeypatch):
+    app = no_colour_lab(monkeypatch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_lab(pilot, "slicing")
+        await type_into(pilot, "slicing", "train_images[:, 7:-7, 7:-7]")
+        drawn = shown(pilot.app.screen, "#slice-images")
+        assert "train_images[0], cut framed" in drawn and "the crop, 14x14" in drawn
+        rows = drawn.splitlines()[1:]
+        assert set("".join(rows)) <= set(" ▀▄█")
+        # The frame's dashes: pixel rows 6 and 21 are the top and bottom halves of lines 3
+        # and 10 (the other halves are inside the cut); above the frame is paper.
+        assert all(cell in "▀█" for cell in rows[3][6:22:2])
+        assert all(cell in "▄█" for cell in rows[10][6:22:2])
+        assert rows[0][:28].strip() == "" and rows[13][:28].strip() == ""
+
+
+def test_framed_marks_the_cut_with_dashes_just_outside_it():
+    import numpy as np
+
+    from core.tensorlab import crop_of
+    from tui.widgets.lab.slicing import framed
+
+    image = np.full((28, 28), 200, dtype=np.uint8)
+    crop = crop_of((0, slice(7, -7), slice(7, -7)), (1, 28, 28))
+    out = framed(image, crop)
+    assert (out[7:21, 7:21] == 200).all()  # the cut, as it is
+    assert list(out[6, 6:22]) == [255, 0] * 7 + [255, 255]  # dashes along the top, both corners
+    assert list(out[6:22, 6]) == [255, 0] * 7 + [255, 255]  # and down the left side
+    assert out[21, 21] == 255  # the far corner
+    assert out[0:5].max() == 0 and out[:, 23:].max() == 0  # the rest is paper
+
+
+def test_lab_geometry_without_colour_at_80x24(snap_compare, monkeypatch):
+    """NO_COLOR: the points before (•) and after (x) the transform differ by their marker."""
+    app = no_colour_lab(monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=lab_then("geometry"))
+
+
+async def test_without_colour_the_legend_and_points_are_digits_alone(monkeypatch):
+    app = no_colour_lab(monkeypatch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(pilot, "uncrumple")
+        pilot.app.trained = TrainedModel(tiny_model(), "a test model")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        legend_text = shown(screen, "#uncrumple-legend")
+        assert "■" not in legend_text  # a coloured square says nothing without colour
+        assert "classes: 0  1  2  3  4  5  6  7  8  9" in legend_text
+        assert "drawn as their class's digit" in shown(screen, "#uncrumple-status")

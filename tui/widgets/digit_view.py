@@ -56,8 +56,10 @@ class ThumbnailStrip(Static):
         current: int,
         palette: str,
     ) -> None:
+        color = not self.app.no_color
+        pool = "mean" if color else "max"  # thresholded without colour: keep thin strokes
         columns = [
-            drawing(downsample(image), "halfblock", palette, color=not self.app.no_color)
+            drawing(downsample(image, pool=pool), "halfblock", palette, color=color)
             for image in images
         ]
         rows: list[Text] = []

@@ -18,26 +18,22 @@ from tui.messages import ProjectionDone
 from tui.state import TrainedModel
 from tui.widgets.lab.lessons import guarded
 
-# Ten distinct plotext colours, one per class, and the same colours as Rich names them (for
-# the legend). Each point is also drawn as its class's digit, so the plots read without colour.
+# Ten colours far apart (Tableau's ten, brightened for a dark background), as RGB so that the
+# theme cannot fold two of them into one ANSI colour, as it did red, magenta and bright red.
+# Colour is only a help: each point is drawn as its class's digit, so the plots read without it.
 CLASS_COLORS = [
-    "red",
-    "green",
-    "blue",
-    "orange",
-    "magenta",
-    "cyan",
-    "white",
-    "gray",
-    "red+",
-    "blue+",
+    (94, 148, 214),  # blue
+    (242, 142, 43),  # orange
+    (225, 87, 89),  # red
+    (118, 183, 178),  # teal
+    (89, 161, 79),  # green
+    (237, 201, 72),  # yellow
+    (176, 122, 161),  # purple
+    (255, 157, 167),  # pink
+    (156, 117, 95),  # brown
+    (186, 176, 172),  # grey
 ]
-RICH_COLORS = {
-    "orange": "dark_orange",
-    "gray": "grey50",
-    "red+": "bright_red",
-    "blue+": "bright_blue",
-}
+ORIGINAL_MARKER, MOVED_MARKER = "•", "x"  # the geometry plot's two point sets, told apart in mono
 
 PAPER_BALL = (
     "Two sheets of paper, one per class, crushed into one ball: that is how the classes sit "
@@ -52,17 +48,26 @@ def class_glyph(label: int) -> str:
     return str(int(label) % 10)
 
 
-def class_color(label: int) -> str:
+def class_color(label: int) -> tuple[int, int, int]:
     return CLASS_COLORS[int(label) % len(CLASS_COLORS)]
 
 
-def legend(classes: tuple[str, ...]) -> Text:
-    """One entry per class, `glyph name` in its colour; the glyph alone identifies it in mono."""
-    text = Text("classes: ", style="dim")
+def rich_color(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def legend(classes: tuple[str, ...], color: bool = True) -> Text:
+    """One entry per class, `■ glyph name` in its colour; the glyph alone identifies it in mono.
+
+    Without colour the square would say nothing: each entry is its glyph (and name) in bold.
+    """
+    text = Text.assemble(("classes: ", "dim"))
     for label, name in enumerate(classes):
-        color = class_color(label)
         entry = class_glyph(label) if name == class_glyph(label) else f"{class_glyph(label)} {name}"
-        text.append(f"■ {entry}", style=f"bold {RICH_COLORS.get(color, color)}")
+        if color:
+            text.append(f"■ {entry}", style=f"bold {rich_color(class_color(label))}")
+        else:
+            text.append(entry, style="bold")
         text.append("  ")
     return text
 
@@ -109,10 +114,18 @@ class GeometryPanel(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.scatter(
-            points[:, 0].tolist(), points[:, 1].tolist(), label="p", color="gray", marker="dot"
+            points[:, 0].tolist(),
+            points[:, 1].tolist(),
+            label="p",
+            color="gray",
+            marker=ORIGINAL_MARKER,
         )
         plt.scatter(
-            moved[:, 0].tolist(), moved[:, 1].tolist(), label=formula, color="green", marker="dot"
+            moved[:, 0].tolist(),
+            moved[:, 1].tolist(),
+            label=formula,
+            color="green",
+            marker=MOVED_MARKER,
         )
         everything = np.concatenate([points, moved])
         low, high = float(everything.min()) - 0.5, float(everything.max()) + 0.5
@@ -177,7 +190,7 @@ class UncrumplePanel(Vertical):
             row.display = legend_line.display = False
             return
         row.display = legend_line.display = True
-        legend_line.update(legend(self.app.dataset.test.classes))
+        legend_line.update(legend(self.app.dataset.test.classes, color=not self.app.no_color))
         if trained is not self.projected_for:
             self.action_project()
 
@@ -226,12 +239,14 @@ class UncrumplePanel(Vertical):
                 plt.scatter(
                     mine[:, 0].tolist(),
                     mine[:, 1].tolist(),
-                    color=class_color(label),
+                    # Without colour, greys of ten colours would only make some digits faint.
+                    color="default" if self.app.no_color else class_color(label),
                     marker=class_glyph(label),
                 )
             plt.title(f"{title}, PCA: centroids {score:.0%}")
             plot.refresh()
         self.query_one("#uncrumple-status", Static).update(
-            f"{len(labels):,} test images, two principal components each, coloured by class. "
+            f"{len(labels):,} test images, two principal components each, drawn as their "
+            "class's digit. "
             f"Nearest class centroid in 2-D: pixels {scores[0]:.0%}, hidden {scores[1]:.0%}."
         )

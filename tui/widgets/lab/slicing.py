@@ -27,6 +27,35 @@ def tensors_of(dataset) -> dict[str, np.ndarray]:
     }
 
 
+def framed(image: np.ndarray, crop: lab.Crop) -> np.ndarray:
+    """The cut's pixels alone, in a dashed frame just outside the rows and columns it spans.
+
+    For drawing without colour, where ink is on or off: the dimmed rest of the image that marks
+    the cut in colour would fall below the threshold and take the cut's place with it.
+    """
+    keep = np.zeros(image.shape, dtype=bool)
+    keep[np.ix_(crop.rows, crop.cols)] = True
+    out = np.where(keep, image, 0).astype(np.uint8)
+    height, width = image.shape
+    top, bottom = min(crop.rows) - 1, max(crop.rows) + 1
+    left, right = min(crop.cols) - 1, max(crop.cols) + 1
+    dashes_across = dashes(max(0, left), min(width - 1, right))
+    dashes_down = dashes(max(0, top), min(height - 1, bottom))
+    for row in (top, bottom):
+        if 0 <= row < height:
+            out[row, dashes_across] = 255
+    for col in (left, right):
+        if 0 <= col < width:
+            out[dashes_down, col] = 255
+    return out
+
+
+def dashes(first: int, last: int) -> np.ndarray:
+    """Every other position from first to last, and last itself: a dashed line with both ends."""
+    every_other = np.arange(first, last + 1)[::2]
+    return every_other if every_other[-1] == last else np.append(every_other, last)
+
+
 class SlicingPanel(LessonPanel):
     """Type `train_images[10:100]`; see the result's facts beside its source's, and the crop."""
 
@@ -122,9 +151,12 @@ class SlicingPanel(LessonPanel):
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True)
         cut = crop.cut(image)
+        # Without colour the dimmed surroundings would vanish: a dashed frame marks the cut.
+        marked = crop.mark(image) if color else framed(image, crop)
+        how = "cut marked" if color else "cut framed"
         grid.add_row(
-            Text(f"{expression.name}[{crop.image_index}], cut marked", style="dim"),
+            Text(f"{expression.name}[{crop.image_index}], {how}", style="dim"),
             Text(f"the crop, {cut.shape[0]}x{cut.shape[1]}", style="dim"),
         )
-        grid.add_row(halfblocks(crop.mark(image), color=color), halfblocks(cut, color=color))
+        grid.add_row(halfblocks(marked, color=color), halfblocks(cut, color=color))
         images.update(grid)

@@ -6,6 +6,7 @@ matrix has mistake cells of 1, 2, 3, 4, 5, 11 and 14 images and 91 images in cel
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rich.color import Color, ColorSystem
 
@@ -13,7 +14,7 @@ from tests.test_evaluate_screen import eval_app, evaluated, plain_render
 from tests.tui_helpers import plain
 from tui.widgets.evaluate.confusion_grid import ConfusionGrid
 from tui.widgets.evaluate.confusion_scale import cell_text, error_bin, legend
-from tui.widgets.evaluate.weight_grid import WeightGrid
+from tui.widgets.evaluate.weight_grid import BLUES, REDS, WeightGrid, strengths
 
 
 def background(count: int) -> str:
@@ -43,10 +44,19 @@ def test_one_fourteen_and_eighteen_mistakes_differ_in_256_colours():
     assert error_bin(0.1, normalised=True) == 0 and error_bin(20, normalised=True) == 6
 
 
+def test_every_weight_step_keeps_its_own_colour_in_256_colours():
+    """Thirteen steps (six blues, black, six reds) stay thirteen xterm-256 colours: no blotches."""
+    palette = {Color.parse(c).downgrade(ColorSystem.EIGHT_BIT).number for c in REDS + BLUES}
+    assert len(palette) == 13
+    steps = strengths(np.array([[-2.0, -0.5, 0.0, 0.09, 0.5, 1.0]]), limit=1.0)
+    assert steps.tolist() == [[-6, -3, 0, 1, 3, 6]]
+
+
 def test_without_colour_a_shade_glyph_carries_the_bin():
-    assert cell_text(1, 100, False, False, color=False).plain == "   1░"
-    assert cell_text(14, 100, False, False, color=False).plain == "  14▓"
-    assert cell_text(91, 100, True, False, color=False).plain == "  91 "
+    assert cell_text(1, 100, False, False, color=False).plain == "   ░1"
+    assert cell_text(14, 100, False, False, color=False).plain == "  ▓14"
+    assert cell_text(1115, 2000, True, False, color=False).plain == " 1115"
+    assert cell_text(14, 92, False, True, color=False).plain == "  ▓15"
     assert "░ 1-2" in legend(False, color=False).plain
     assert "░ <1" in legend(True, color=False).plain
 
@@ -65,9 +75,9 @@ async def test_n_toggles_counts_and_shares_of_the_row(synthetic_checkpoint):
         await pilot.press("n")
         assert grid.normalised
         shares = plain_render(grid)
-        # Row 5 holds 92 images: 77 right (83.7%), 14 taken for an 8 (15.2%), 1 for a 9.
+        # Row 5 holds 92 images: 77 right (83.7%), 14 taken for an 8 (15.2%), 1 for a 9 (1.1%).
         assert "row % · errors (%), log2 bins" in shares
-        assert shares.splitlines()[6].split()[6:11] == ["83.7", "0", "0", "15.2", "1.1"]
+        assert shares.splitlines()[6].split()[6:11] == ["84", "0", "0", "15", "1.1"]
         await pilot.press("n")
         assert not grid.normalised
 
@@ -122,7 +132,7 @@ async def test_no_color_draws_the_scales_with_glyphs(synthetic_checkpoint, monke
         screen = await evaluated(pilot)
         assert pilot.app.no_color
         grid = plain_render(screen.query_one(ConfusionGrid))
-        assert "14▓" in grid and "1░" in grid and "░ 1-2" in grid
+        assert "▓14" in grid and "░1" in grid and "░ 1-2" in grid
         await pilot.press("u")
         weights = plain_render(screen.query_one(WeightGrid))
         assert "red" not in weights and "excite" in weights

@@ -72,7 +72,7 @@ class ConfusionGrid(Widget, can_focus=True):
         text = Text(no_wrap=True)
         text.append(f"{'true↓':<{LABEL_WIDTH}}", style="dim")
         for j in range(10):
-            text.append(f"{j:>{CELL_WIDTH - 1}} ", style="bold")
+            text.append(f"{j:>{CELL_WIDTH}}", style="bold")
         text.append(" │", style="dim")
         for name in ("P%", "R%", "F1%"):
             text.append(f"{name:>{SCORE_WIDTH}}", style="bold")

@@ -31,7 +31,7 @@ BIN_GLYPHS = ("░", "░", "▒", "▒", "▓", "▓", "█", "█")
 COUNT_SHADES = ("1-2", "3-8", "9-32", "33+")
 SHARE_SHADES = ("<1", "1-4", "4-16", "16+")
 RIGHT_COLOUR = "#00af00"  # xterm 34
-CELL_WIDTH = 5  # four characters of number and one for the shade glyph
+CELL_WIDTH = 5  # a blank, and four characters of number or of glyph and number
 
 
 def error_bin(value: float, normalised: bool) -> int:
@@ -50,28 +50,33 @@ def cell_value(count: int, row_total: int, normalised: bool) -> float:
 
 
 def cell_number(value: float, normalised: bool) -> str:
-    """Four characters at most: counts as they are, shares with one decimal below 100%."""
+    """Counts as they are; shares with one decimal below 10%, whole from there ("84", "100").
+
+    A share takes three characters at most, so a space always parts it from the cell on its
+    left, even without colour, where that cell ends in a shade glyph.
+    """
     if not normalised:
         return f"{int(value)}"
     if value == 0:
         return "0"
-    return f"{value:.1f}" if value < 99.95 else f"{value:.0f}"
+    return f"{value:.1f}" if value < 9.95 else f"{value:.0f}"
 
 
 def cell_text(count: int, row_total: int, on_diagonal: bool, normalised: bool, color: bool) -> Text:
-    """One cell, CELL_WIDTH wide: the number right-aligned, then a shade glyph if no colour."""
+    """One cell, CELL_WIDTH wide and right-aligned; without colour a mistake's shade glyph
+    comes just before its number ("  ▓14"), so a blank or a glyph parts every two numbers."""
     value = cell_value(count, row_total, normalised)
-    number = f"{cell_number(value, normalised):>{CELL_WIDTH - 1}}"
+    number = cell_number(value, normalised)
     if count == 0:
-        return Text(number + " ", style="dim")
+        return Text(f"{number:>{CELL_WIDTH}}", style="dim")
     if on_diagonal:
         style = f"bold black on {RIGHT_COLOUR}" if color else "bold"
-        return Text(number + " ", style=style)
+        return Text(f"{number:>{CELL_WIDTH}}", style=style)
     level = error_bin(value, normalised)
     if not color:
-        return Text(number + BIN_GLYPHS[level], style="bold")
+        return Text(f"{BIN_GLYPHS[level] + number:>{CELL_WIDTH}}", style="bold")
     ink = "black" if level >= 5 else "white"
-    return Text(number + " ", style=f"bold {ink} on {BIN_COLOURS[level]}")
+    return Text(f"{number:>{CELL_WIDTH}}", style=f"bold {ink} on {BIN_COLOURS[level]}")
 
 
 def legend(normalised: bool, color: bool) -> Text:
@@ -90,5 +95,5 @@ def legend(normalised: bool, color: bool) -> Text:
     for level, span in zip(range(0, len(names), 2), spans, strict=True):
         text.append(BIN_GLYPHS[level], style="bold")
         text.append(f" {span}  ")
-    text.append("right: bold, no mark")
+    text.append("bold: right")
     return text

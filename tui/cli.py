@@ -1,4 +1,4 @@
-"""The command line, parsed in this one place: the app's options, `show`, `train`, `bench`.
+"""The command line, parsed in this one place: the app's options, `show`, `train`, `serve`...
 
 Training options are generated from TrainConfig's fields (core/config.py), so a new field is a
 new flag with its help, choices, bounds and default without an edit here. Nothing here imports
@@ -12,7 +12,10 @@ import argparse
 import dataclasses
 import math
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,10 +24,11 @@ from core.data import SPLITS
 from core.render import MODES, PALETTES
 from core.runs.paths import RUNS_ENV
 from tui.runs_commands import add_runs_commands
+from tui.serve import ServeError, add_serve_arguments, serve
 from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
 PROG = "mnist-tui"
-COMMANDS = ("show", "train", "bench", "runs", "lesson", "sweep")
+COMMANDS = ("show", "train", "bench", "runs", "lesson", "sweep", "serve")
 # Flags of `train` that only a headless run reads, besides the config's headless-only fields.
 HEADLESS_FILES = ("save", "resume", "metrics", "name")
 
@@ -51,6 +55,34 @@ def package_version() -> str:
         return version("mnist-tui")
     except PackageNotFoundError:  # run from a source tree that was never installed
         return "(not installed)"
+
+
+def theme_name(name: str) -> str:
+    """An argparse type: one of Textual's built-in themes, the names the command palette lists."""
+    from textual.theme import BUILTIN_THEMES  # only when --theme is given: textual is slow
+
+    if name not in BUILTIN_THEMES:
+        raise argparse.ArgumentTypeError(
+            f"unknown theme {name!r} (one of {', '.join(list(BUILTIN_THEMES)[:6])}, ...)"
+        )
+    return name
+
+
+@contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C for the duration: torch's import aborts the process (a C++ exception
+    thrown through pybind11) when KeyboardInterrupt is raised inside it. Unblocked, the pending
+    signal arrives as a KeyboardInterrupt in plain Python, which main() turns into one line."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def import_torch() -> None:
+    with sigint_deferred():
+        import torch  # noqa: F401  (imported for its side effect: loaded, uninterruptibly)
 
 
 def flag_name(name: str) -> str:
@@ -147,10 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
-    parser.add_argument("--checkpoint", metavar="PATH", help="open a trained model to evaluate")
-    add_runs_folder(parser)
-    group = parser.add_argument_group("the data and the Train screen's starting values")
-    add_config_arguments(group, headless=False)
+    add_app_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     show = commands.add_parser("show", help="print one digit to stdout")
@@ -200,7 +229,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     lesson = commands.add_parser("lesson", help="walk the lecture step by step, on the real data")
     lesson.add_argument("--list", action="store_true", help="print the steps' titles and exit")
+
+    web = commands.add_parser(
+        "serve",
+        help="the app in a web browser, one app per tab (the app's options apply)",
+        description="Serve the app to web browsers; each tab runs its own copy, started with "
+        "the options given here.",
+    )
+    add_serve_arguments(web)
+    add_app_arguments(web)
     return parser
+
+
+def add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    """The app's own options: on `mnist-tui` itself, and on `serve`, which passes them on."""
+    parser.add_argument(
+        "--checkpoint", metavar="PATH", help="open a trained model to evaluate (default: none)"
+    )
+    parser.add_argument(
+        "--theme",
+        type=theme_name,
+        metavar="NAME",
+        help="a Textual theme, e.g. nord or textual-light (default: the one chosen last time)",
+    )
+    add_runs_folder(parser)
+    group = parser.add_argument_group("the data and the Train screen's starting values")
+    add_config_arguments(group, headless=False)
 
 
 def add_runs_folder(parser: argparse.ArgumentParser) -> None:
@@ -287,7 +341,9 @@ def run_train(args: argparse.Namespace) -> int:
     recorder = RunRecorder(store, "headless", name=args.name) if store else None
 
     from core.printer import EventPrinter
-    from core.train import fit  # only now: a mistyped option should not wait 2 s for torch
+
+    import_torch()  # only now: a mistyped option should not wait 2 s for torch
+    from core.train import fit
 
     printer = EventPrinter()
     try:
@@ -339,6 +395,7 @@ def run_bench(args: argparse.Namespace) -> int:
     config = checked_config(args)
     if config is None:
         return 2
+    import_torch()
     from core.bench import run_benchmark, write_json
 
     try:
@@ -384,6 +441,15 @@ def run_lesson_list() -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    if checked_config(args) is None:  # refused here once, not in every browser tab
+        return 2
+    try:
+        return serve(args)
+    except ServeError as err:
+        return fail(str(err))
+
+
 def start_mode(args: argparse.Namespace) -> str:
     if args.checkpoint:
         return "evaluate"
@@ -402,7 +468,9 @@ def run_app(args: argparse.Namespace) -> int:
     from tui.app import run_app as run
     from tui.state import Options
 
-    options = Options(training=training, checkpoint=args.checkpoint, runs=args.runs)
+    options = Options(
+        training=training, checkpoint=args.checkpoint, runs=args.runs, theme=args.theme
+    )
     return run(options, start_mode(args))
 
 
@@ -424,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_sweep_command(args)
         if args.command == "lesson" and args.list:
             return run_lesson_list()
+        if args.command == "serve":
+            return run_serve(args)
         return run_app(args)
     except KeyboardInterrupt:  # Ctrl-C at any moment, torch's import included
         fail("interrupted")

@@ -1,0 +1,124 @@
+"""`mnist-tui serve`: the app's options reach the served app; a bad address is one line."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.datasets import ROOT
+from tui.cli import build_parser, config_from_args, main
+from tui.serve import app_command, url_for
+
+
+def served_argv(*argv: str) -> list[str]:
+    """The command line textual-serve would run per browser tab for `serve ARGV`."""
+    return shlex.split(app_command(build_parser().parse_args(["serve", *argv])))
+
+
+def test_the_served_app_gets_the_options_given_to_serve():
+    argv = served_argv(
+        "--dataset", "fashion", "--data-dir", "my data", "--lr", "0.01", "--theme", "nord",
+        "--checkpoint", "run.pt", "--port", "9001", "--host", "0.0.0.0",
+    )  # fmt: skip
+    assert argv[:3] == [sys.executable, "-m", "tui"]
+    app = build_parser().parse_args(argv[3:])
+    assert app.command is None  # the app itself, not `serve` again
+    assert (app.theme, app.checkpoint) == ("nord", "run.pt")
+    config = config_from_args(app)
+    assert (config.dataset, config.data_dir, config.lr) == ("fashion", "my data", 0.01)
+    assert "--port" not in argv and "--host" not in argv
+
+
+def test_options_not_given_are_left_to_the_apps_defaults():
+    assert served_argv() == [sys.executable, "-m", "tui"]
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000"),
+        ("0.0.0.0", "http://127.0.0.1:8000"),
+        ("::", "http://[::1]:8000"),
+        ("localhost", "http://localhost:8000"),
+    ],
+)
+def test_the_printed_url_is_one_a_browser_here_can_open(host, url):
+    assert url_for(host, 8000) == url
+
+
+def one_line_failure(capsys, argv: list[str]) -> str:
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and captured.out == ""
+    return captured.err
+
+
+def test_a_port_in_use_is_one_line(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        err = one_line_failure(capsys, ["serve", "--dataset", "synthetic", "--port", str(port)])
+    assert (
+        err
+        == f"mnist-tui: port {port} is already in use on 127.0.0.1 (choose another with --port)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "wording"),
+    [("no-such-host.invalid", "cannot use this address"), ("192.0.2.1", "not an address")],
+)
+def test_a_host_that_cannot_be_listened_on_is_one_line(capsys, host, wording):
+    err = one_line_failure(capsys, ["serve", "--dataset", "synthetic", "--host", host])
+    assert err.startswith(f"mnist-tui: --host {host}: {wording}")
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "-1", "http"])
+def test_a_port_out_of_range_is_refused_by_the_parser(capsys, port):
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", f"--port={port}"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --port: must be a port number in 1..65535, got {port!r}" in err
+    assert err.count("\n") == 1
+
+
+def wait_until_listening(port: int, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_serve_prints_the_url_and_ctrl_c_stops_it_quietly():
+    with socket.socket() as probe:  # a port free now; the server takes it a moment later
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--dataset", "synthetic", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line == f"mnist-tui is served at http://127.0.0.1:{port} (Ctrl-C stops it)\n"
+        wait_until_listening(port)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and out == "" and err == ""

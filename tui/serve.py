@@ -1,0 +1,146 @@
+"""`mnist-tui serve`: the same app in a web browser, through textual-serve.
+
+Each browser tab that connects gets its own app process, started as `python -m tui` with the
+options given to `serve` (dataset, data folder, theme...). The address is checked before the
+server starts, so a port in use or a host that does not resolve is one line, not a traceback.
+textual-serve and its web stack are imported only when serving: they cost start-up time that
+the other commands should not pay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import shlex
+import socket
+import sys
+from typing import TYPE_CHECKING
+
+from core.config import config_fields
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+# Flags of the app itself (not of TrainConfig) that the served app is started with too.
+APP_FLAGS = ("checkpoint", "runs", "theme")
+
+
+class ServeError(Exception):
+    """Why the server cannot start, in one line."""
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port a server can listen on (0, "any free port", is refused
+    because the URL printed before listening would then be wrong)."""
+    try:
+        port = int(text, 10)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number in 1..65535, got {text!r}")
+    return port
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="the address to listen on; 0.0.0.0 lets other machines connect "
+        f"(default: {DEFAULT_HOST})",
+    )
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"(default: {DEFAULT_PORT})"
+    )
+
+
+def app_argv(args: argparse.Namespace) -> list[str]:
+    """The app's own options as given to `serve`, as a command line for the app."""
+    given = vars(args)
+    argv: list[str] = []
+    for f, kind in config_fields():
+        if f.name not in given:  # not typed: the app's default applies there too
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if kind is bool:
+            argv += [] if given[f.name] else [f"--no-{flag[2:]}"]
+        else:
+            argv += [flag, str(given[f.name])]  # str(float) round-trips exactly
+    for name in APP_FLAGS:
+        if given.get(name) is not None:
+            argv += [f"--{name}", given[name]]
+    return argv
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The shell command textual-serve runs per browser tab: this app, this Python."""
+    return shlex.join([sys.executable, "-m", "tui", *app_argv(args)])
+
+
+def url_for(host: str, port: int) -> str:
+    """The address to open: a wildcard host is reachable here through the loopback address."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    try:
+        if ipaddress.ip_address(shown).version == 6:
+            shown = f"[{shown}]"
+    except ValueError:  # a host name, used as typed
+        pass
+    return f"http://{shown}:{port}"
+
+
+def check_address(host: str, port: int) -> None:
+    """Bind the address once, so that what would fail in the server fails here, in one line."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        reason = err.strerror if isinstance(err, socket.gaierror) else "not a valid name"
+        raise ServeError(f"--host {host}: cannot use this address ({reason})") from None
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+            try:
+                probe.bind(address)
+            except OSError as err:
+                raise ServeError(bind_problem(host, port, err)) from None
+
+
+def bind_problem(host: str, port: int, err: OSError) -> str:
+    if err.errno == errno.EADDRINUSE:
+        return f"port {port} is already in use on {host} (choose another with --port)"
+    if err.errno == errno.EACCES:
+        return f"port {port} needs more privileges than this user has (use one above 1023)"
+    if err.errno == errno.EADDRNOTAVAIL:
+        return f"--host {host}: not an address of this machine"
+    return f"cannot listen on {host}:{port}: {err.strerror or err}"
+
+
+def make_server(command: str, host: str, port: int):
+    """textual-serve's Server, made quiet and right about the address it gives browsers."""
+    from textual_serve.server import Server
+
+    class AppServer(Server):
+        async def on_startup(self, app: web.Application) -> None:
+            pass  # the URL is printed before serving; no banner
+
+        async def handle_index(self, request: web.Request):
+            # textual-serve writes public_url into the page as the websocket's address. The
+            # address this browser reached us by always works; the bind address may not
+            # (0.0.0.0 is not somewhere a browser can connect to).
+            self.public_url = str(request.url.origin())
+            return await super().handle_index(request)
+
+    return AppServer(command, host=host, port=port, title="mnist-tui")
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C; raises ServeError for an address that cannot be used."""
+    check_address(args.host, args.port)
+    server = make_server(app_command(args), args.host, args.port)
+    print(f"mnist-tui is served at {url_for(args.host, args.port)} (Ctrl-C stops it)", flush=True)
+    try:
+        server.serve()
+    except OSError as err:  # lost the race for the port since check_address
+        raise ServeError(bind_problem(args.host, args.port, err)) from None
+    return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui_helpers import make_app, wait_for_data
+from tests.tui_helpers import make_app, plain, wait_for_data
 from tui.screens.browse import BrowseScreen
 from tui.widgets.digit_view import DigitView
 
@@ -46,6 +46,8 @@ async def test_the_digit_grows_with_the_terminal_and_shrinks_back(
         # All of it on screen, beside the facts: nothing to scroll.
         assert box.max_scroll_y == 0 and box.max_scroll_x == 0
         assert screen.query_one("#sample-info").size.width >= 40
+        scale = screen.query_one("#digit", DigitView).scale
+        assert f"enlarged {scale:g} times" in plain(screen.query_one("#sample-info")) and scale > 2
 
         await pilot.resize_terminal(80, 24)
         await pilot.pause()

@@ -166,7 +166,9 @@ class BrowseScreen(Screen):
         table.add_row("non-zero", f"{stats['nonzero']} of {image.size} px")
         table.add_row("", "")
         view = "pixel matrix" if self.show_matrix else self.mode
-        table.add_row("view", f"{view}, {self.palette}")
+        scale = self.query_one("#digit", DigitView).scale
+        enlarged = f", enlarged {scale:g} times" if scale != 1 else ""
+        table.add_row("view", f"{view}, {self.palette}{enlarged}")
         table.add_row("from", split.source)
         return table
 

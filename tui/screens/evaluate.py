@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, Static
 
 from core.data import Split
-from core.render import halfblocks
+from core.render import downsample, halfblocks
 from tui.messages import CheckpointFailed, Evaluated, ModelOpened
 from tui.screens.open_checkpoint import OpenCheckpointScreen
 from tui.state import TrainedModel
@@ -37,6 +37,10 @@ FOCUS_IN = {
 }
 
 
+# The drawing's result: the 28-column preview, a gap and 20-cell bars with their name and
+# share (BAR_EXTRAS columns) need this much room, else the preview is drawn at half size.
+BAR_EXTRAS = 10
+DRAW_FULL_WIDTH = 28 + 2 + 20 + BAR_EXTRAS
 NOTES_MIN_WIDTH = 110  # the notes beside the confusion grid need about 30 columns
 
 
@@ -145,7 +149,7 @@ class EvaluateScreen(Screen):
         self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
         self.query_one(WeightGrid).show(message.weights)
         self.show_cell(*self.query_one(ConfusionGrid).cursor)
-        self.update_drawing()
+        self.call_after_refresh(self.update_drawing)  # once the result's width is known
 
     def summary(self, source: str, test) -> Text:
         """One line, so the grid and a row of images fit 80x24; per class is in the grid."""
@@ -199,6 +203,7 @@ class EvaluateScreen(Screen):
         self.query_one("#confusion-notes").display = self.size.width >= NOTES_MIN_WIDTH
         if self.evaluation is not None:
             self.call_after_refresh(lambda: self.show_cell(*self.cell, page=self.cell_page))
+            self.call_after_refresh(self.update_drawing)
 
     def show_cell(self, true: int, predicted: int, page: int = 0) -> None:
         """The images of a cell, a page at a time ("images 8-14 of 18"); pages wrap round."""
@@ -241,14 +246,21 @@ class EvaluateScreen(Screen):
         probabilities = predict(self.model, prepared)
         predicted = self.drawn_class = int(np.argmax(probabilities))
         classes = self.test.classes if self.test is not None else tuple("0123456789")
+        # At 80 columns a full-size preview leaves the bars no room: show it at half size.
+        room = result.content_region.width or 60
+        half = room < DRAW_FULL_WIDTH
+        preview = downsample(prepared, pool="max") if half else prepared
+        label = "(half size)" if half else "(20x20, centred by mass)"
+        first_column = max(preview.shape[1], len("as MNIST sees it"))
+        bar_width = max(5, min(20, room - first_column - 2 - BAR_EXTRAS))
         layout = Table.grid(padding=(0, 2))
         layout.add_row(
-            Text.assemble("as MNIST sees it\n", ("(20x20, centred by mass)", "dim")),
+            Text.assemble("as MNIST sees it\n", (label, "dim")),
             Text.assemble("prediction ", (classes[predicted], "bold green")),
         )
         layout.add_row(
-            halfblocks(prepared, color=not self.app.no_color),
-            probability_bars(probabilities, classes),
+            halfblocks(preview, color=not self.app.no_color),
+            probability_bars(probabilities, classes, width=bar_width),
         )
         result.update(layout)
 

@@ -34,8 +34,8 @@ class ConfusionGrid(Widget, can_focus=True):
         Binding("right", "move(0, 1)", "Right", show=False),
         Binding("enter", "choose", "Show cell", show=False),
         Binding("n", "toggle_share", "Counts/row %", id="confusion-share"),
-        Binding("right_square_bracket", "page(1)", "More images", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Back", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Next images", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev images", key_display="["),
     ]
 
     cursor: reactive[tuple[int, int]] = reactive((0, 0))

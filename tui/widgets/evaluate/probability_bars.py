@@ -10,8 +10,12 @@ BAR_WIDTH = 20
 
 
 def probability_bars(
-    probabilities: np.ndarray, classes: tuple[str, ...], true: int | None = None
+    probabilities: np.ndarray,
+    classes: tuple[str, ...],
+    true: int | None = None,
+    width: int = BAR_WIDTH,
 ) -> Table:
+    """One row per class: its name, a bar `width` cells long, the share, and "◀ true"."""
     probabilities = np.nan_to_num(probabilities, nan=0.0, posinf=1.0, neginf=0.0)
     predicted = int(np.argmax(probabilities))
     table = Table.grid(padding=(0, 1))
@@ -20,11 +24,11 @@ def probability_bars(
     table.add_column(justify="right", no_wrap=True)
     table.add_column(no_wrap=True, style="bold")
     for label, p in enumerate(probabilities.tolist()):
-        filled = round(p * BAR_WIDTH)
+        filled = round(p * width)
         colour = "green" if label == predicted and (true is None or label == true) else "red"
         if label != predicted:
             colour = "grey50"
-        bar = Text("█" * filled, style=colour) + Text("·" * (BAR_WIDTH - filled), style="grey23")
+        bar = Text("█" * filled, style=colour) + Text("·" * (width - filled), style="grey23")
         name = classes[label] if classes[label] != str(label) else str(label)
         marker = "◀ true" if label == true else ""
         table.add_row(

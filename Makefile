@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format screenshots bench clean
+.PHONY: run serve test lint format screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml core/_cpu_kernels.c
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(VENV)/bin/mnist-tui $(ARGS)
+
+# The app in a web browser: make serve ARGS="--port 8080 --dataset fashion"
+serve: $(VENV)/.installed
+	$(VENV)/bin/mnist-tui serve $(ARGS)
 
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check core tui tests scripts

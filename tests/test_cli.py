@@ -157,3 +157,71 @@ async def test_a_new_config_field_is_in_the_train_form(config_with_a_new_field):
         assert field.value == "2"
         field.value = "4"
         assert screen.query_one(TrainForm).config().warmup == 4
+
+
+def help_text(capsys, argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+    assert exit_.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse's wrapping undone
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        ([], ["--epochs N passes over the training split (default: 5)", "(default: mnist)"]),
+        ([], ["--theme NAME", "(default: the one chosen last time)"]),
+        (["train"], ["(default: 0.001)", "--no-record do not record the run (default: recorded)"]),
+        (["sweep"], ["--epochs LIST|MIN:MAX[:log] passes over the training split (default: 5)"]),
+        (["serve"], ["(default: 127.0.0.1)", "--port PORT (default: 8000)", "(default: 64)"]),
+        (["bench"], ["(default: 1)", "(default: runs/bench-cpu.json, or -cuda)"]),
+    ],
+)
+def test_help_shows_the_defaults(capsys, argv, shown):
+    text = help_text(capsys, argv)
+    for piece in shown:
+        assert piece in text
+
+
+def test_every_option_with_a_value_names_its_default(capsys):
+    """Each option of the app, `train`, `serve` and `bench` that takes a value says its default."""
+    from tui.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # argparse keeps them only here
+    for argv, owner in [([], parser)] + [([c], commands[c]) for c in ("train", "serve", "bench")]:
+        for action in owner._actions:
+            if action.nargs == 0 or not action.option_strings or action.dest == "help":
+                continue
+            assert "default:" in (action.help or ""), (argv, action.option_strings)
+
+
+def test_a_theme_is_one_of_textuals(capsys):
+    from tui.cli import build_parser
+
+    assert build_parser().parse_args(["--theme", "nord"]).theme == "nord"
+    with pytest.raises(SystemExit) as exit_:
+        main(["--theme", "neon"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mnist-tui: argument --theme: unknown theme 'neon' (one of textual-dark,")
+    assert err.count("\n") == 1
+
+
+def test_the_command_line_starts_without_textual_torch_or_the_web_server():
+    """A mistyped flag is refused at once; these are imported only by the command needing them."""
+    import subprocess
+    import sys
+
+    from tests.datasets import ROOT
+
+    check = (
+        "import sys, tui.cli\n"
+        "heavy = ('textual', 'torch', 'textual_serve', 'aiohttp')\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

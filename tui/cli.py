@@ -192,20 +192,33 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--palette", choices=PALETTES, default="dark", help="(default: dark)")
 
     train = commands.add_parser("train", help="train the network (--headless: no UI)")
-    train.add_argument("--headless", action="store_true", help="train in the terminal, no UI")
+    train.add_argument(
+        "--headless",
+        action="store_true",
+        help="train in the terminal, no UI (default: the app's Train screen)",
+    )
     add_config_arguments(train, headless=True)
     train.add_argument(
-        "--save", metavar="PATH", help="also write the checkpoint here after every epoch"
+        "--save",
+        metavar="PATH",
+        help="also write the checkpoint here after every epoch (default: the run store only)",
     )
     train.add_argument(
-        "--resume", metavar="PATH|ID", help="continue from a checkpoint, or from a recorded run"
+        "--resume",
+        metavar="PATH|ID",
+        help="continue from a checkpoint, or from a recorded run (default: a fresh start)",
     )
-    train.add_argument("--metrics", metavar="PATH", help="append events as JSON Lines")
+    train.add_argument(
+        "--metrics", metavar="PATH", help="append events as JSON Lines (default: none)"
+    )
     add_runs_folder(train)
     train.add_argument(
-        "--no-record", dest="record", action="store_false", help="do not record the run"
+        "--no-record",
+        dest="record",
+        action="store_false",
+        help="do not record the run (default: recorded)",
     )
-    train.add_argument("--name", help="the recorded run's name")
+    train.add_argument("--name", help="the recorded run's name (default: none; its id names it)")
 
     bench = commands.add_parser("bench", help="notebook pipeline against the fast path")
     add_config_arguments(bench, headless=True, exclude=("loader",))
@@ -214,9 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=number_parser("notebook_epochs", int, (0, 1000)),
         default=1,
         metavar="N",
-        help="epochs of the notebook pipeline to time (about 8 s each on a CPU core; 0 skips it)",
+        help="epochs of the notebook pipeline to time, about 8 s each on a CPU core; 0 skips it "
+        "(default: 1)",
     )
-    bench.add_argument("--json", metavar="PATH", help="where to write the figures as JSON")
+    bench.add_argument(
+        "--json",
+        metavar="PATH",
+        help="where to write the figures as JSON (default: runs/bench-cpu.json, or -cuda)",
+    )
 
     runs = commands.add_parser("runs", help="recorded runs: list, show, rename, rm, export")
     add_runs_folder(runs)

@@ -235,25 +235,3 @@ def image_stats(image: np.ndarray) -> dict[str, float]:
         "mean": float(array.mean()),
         "nonzero": int(np.count_nonzero(array)),
     }
-
-
-def diverging_colour(value: float) -> str:
-    """-1 blue, 0 black, +1 red: the sign and strength of a weight."""
-    strength = round(min(1.0, abs(value)) * 255)
-    return f"#{strength:02x}0000" if value > 0 else f"#0000{strength:02x}"
-
-
-def diverging_halfblocks(values: np.ndarray, limit: float | None = None) -> Text:
-    """Signed values (weights) two per cell: red positive, blue negative, scaled by `limit`."""
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 2:
-        raise ValueError(f"expected a 2-D array, got shape {tuple(array.shape)}")
-    limit = limit or float(np.abs(array).max()) or 1.0
-    scaled = pad_rows(array / limit, 2)
-    text = Text(no_wrap=True, overflow="crop")
-    for r in range(0, scaled.shape[0], 2):
-        for top, bottom in zip(scaled[r].tolist(), scaled[r + 1].tolist(), strict=True):
-            text.append("▀", Style(color=diverging_colour(top), bgcolor=diverging_colour(bottom)))
-        if r + 2 < scaled.shape[0]:
-            text.append("\n")
-    return text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
+import logging
 import shlex
 import socket
 import sys
@@ -121,6 +122,11 @@ def make_server(command: str, host: str, port: int):
     from textual_serve.server import Server
 
     class AppServer(Server):
+        def initialize_logging(self) -> None:
+            super().initialize_logging()
+            # A line per request buries what matters (an app that failed to start) under noise.
+            logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
         async def on_startup(self, app: web.Application) -> None:
             pass  # the URL is printed before serving; no banner
 

@@ -20,7 +20,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Header, ProgressBar, Static
+from textual.widgets import Digits, Header, Static
 from textual.worker import Worker
 
 from core.config import ConfigError, TrainConfig
@@ -39,6 +39,7 @@ from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel
 from tui.widgets.footer import AppFooter
 from tui.widgets.train.charts import MetricCharts
+from tui.widgets.train.epoch_bar import EpochBar
 from tui.widgets.train.epoch_table import EpochTable
 from tui.widgets.train.form import TrainForm
 from tui.widgets.train.run_status import RunStatus
@@ -64,7 +65,6 @@ class TrainScreen(Screen):
     TrainScreen #train-right { height: auto; }
     TrainScreen #charts { height: 100%; padding: 0 1; }
     TrainScreen #run-status { height: 3; }
-    TrainScreen #epoch-progress Bar { width: 1fr; }
     TrainScreen #system-panel { margin-top: 1; }
     TrainScreen.-compact #train-main { grid-columns: 32 1fr; grid-rows: 12 1fr; }
     TrainScreen.-compact #train-left { row-span: 1; width: 32; overflow-y: hidden; }
@@ -114,7 +114,7 @@ class TrainScreen(Screen):
                 # A total from the start: an indeterminate bar animates, and snapshots would vary.
                 # No ETA of the bar's own: the status line above says elapsed and both ETAs,
                 # and says "done in" once the run is over, where the bar would show --:--:--.
-                yield ProgressBar(total=1, show_eta=False, id="epoch-progress")
+                yield EpochBar(id="epoch-progress")
                 with Horizontal(id="result"):
                     yield Digits("", id="final-acc")
                     yield Static("", id="verdict")
@@ -403,6 +403,7 @@ class TrainScreen(Screen):
         self.started = None
         self.outcome = None
         self.query_one(EpochTable).clear()
+        self.query_one(EpochBar).set_progress(0, 0)
         self.query_one("#result").display = False
         self.remove_class("-finished")
         self.query_one(MetricCharts).clear()
@@ -416,7 +417,7 @@ class TrainScreen(Screen):
                 for note in event.notes:  # how the step runs: C, CUDA graph, or a slower fallback
                     self.notify(note, title="Training")
             case BatchProgress():
-                self.query_one(ProgressBar).update(total=event.batches, progress=event.batch)
+                self.query_one(EpochBar).set_progress(event.batch, event.batches)
                 self.query_one(MetricCharts).add_batch(event.loss, event.step)
             case EpochEnd():
                 self.query_one(EpochTable).add_epoch(event)

@@ -58,6 +58,7 @@ def served_url():
     """`mnist-tui serve` as the user starts it, on a free port; stopped by Ctrl-C afterwards."""
     import socket
 
+    require_browser()  # before starting a server that nothing would connect to
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -102,7 +103,7 @@ def wait_until_listening(port: int, timeout_s: float = 30) -> None:
             time.sleep(0.1)
 
 
-def test_serve_prints_the_url_and_ctrl_c_stops_it_quietly():
+def test_serve_prints_the_url_serves_the_page_and_ctrl_c_stops_it_quietly():
     with socket.socket() as probe:  # a port free now; the server takes it a moment later
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -117,6 +118,9 @@ def test_serve_prints_the_url_and_ctrl_c_stops_it_quietly():
         line = process.stdout.readline()
         assert line == f"mnist-tui is served at http://127.0.0.1:{port} (Ctrl-C stops it)\n"
         wait_until_listening(port)
+        # The page tells the browser where the app's websocket is: the address it came by.
+        page = urllib.request.urlopen(f"http://localhost:{port}/", timeout=30).read().decode()
+        assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in page
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:

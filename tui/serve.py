@@ -97,7 +97,8 @@ def check_address(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as err:
         reason = err.strerror if isinstance(err, socket.gaierror) else "not a valid name"
-        raise ServeError(f"--host {host}: cannot use this address ({reason})") from None
+        shown = host if host and not host.isspace() and " " not in host else repr(host)
+        raise ServeError(f"--host {shown}: cannot use this address ({reason})") from None
     for family, kind, proto, _, address in infos:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does

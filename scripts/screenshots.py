@@ -26,9 +26,14 @@ def step_keys(key: str) -> list[str]:
     return ["6", "g", *number, "enter"]
 
 
-# (file name, terminal size, keys pressed after the data has loaded)
+NO_COLOR = {"NO_COLOR": "1"}
+
+# (file name, terminal size, keys pressed after the data has loaded[, environment])
 SHOTS = [
     ("browse-halfblock.svg", (100, 30), ["right", "right", "right"]),
+    ("browse-large.svg", (120, 40), ["right", "right", "right"]),
+    ("browse-no-colour.svg", (80, 24), ["right", "right", "right"], NO_COLOR),
+    ("palette.svg", (100, 30), ["ctrl+p"]),
     ("browse-ascii.svg", (80, 24), ["m", "down"]),
     ("browse-matrix.svg", (120, 40), ["right", "right", "right", "x"]),
     ("browse-binary-filter.svg", (100, 30), ["b", "f", "7"]),
@@ -37,9 +42,14 @@ SHOTS = [
     ("tensors-geometry.svg", (100, 30), ["2", "[", "[", "enter", "end"]),
     ("train-before.svg", (120, 40), ["3"]),
     ("train-after.svg", (120, 40), ["3", "s"]),
-    ("evaluate-confusion.svg", (100, 30), ["4", "down", "down", "down", "down", "right", "enter"]),
+    ("train-after-80x24.svg", (80, 24), ["3", "s"]),
+    ("train-after-no-colour.svg", (100, 30), ["3", "s"], NO_COLOR),
+    ("evaluate-confusion.svg", (100, 30), ["4", *["down"] * 5, "left", "left"]),
+    ("evaluate-confusion-no-colour.svg", (80, 24), ["4", *["down"] * 5, "left", "left"], NO_COLOR),
+    ("evaluate-confusion-share.svg", (120, 40), ["4", *["down"] * 5, "left", "left", "n"]),
     ("evaluate-mistakes.svg", (100, 30), ["4", "p", "m"]),
     ("evaluate-weights.svg", (120, 40), ["4", "u"]),
+    ("evaluate-weights-no-colour.svg", (100, 30), ["4", "u"], NO_COLOR),
     (
         "evaluate-draw.svg",
         (100, 30),
@@ -64,10 +74,21 @@ SHOTS = [
 
 
 async def take(
-    folder: Path, name: str, size: tuple[int, int], keys: list[str], checkpoint: Path
+    folder: Path,
+    name: str,
+    size: tuple[int, int],
+    keys: list[str],
+    checkpoint: Path,
+    environment: dict[str, str] | None = None,
 ) -> None:
     opened = str(checkpoint) if name.startswith("evaluate") else None
-    app = MnistApp(Options(TrainConfig(dataset="synthetic"), checkpoint=opened))
+    before = dict(os.environ)
+    os.environ.update(environment or {})  # Textual reads NO_COLOR as the app is made
+    try:
+        app = MnistApp(Options(TrainConfig(dataset="synthetic"), checkpoint=opened))
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -98,8 +119,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as runs, tempfile.TemporaryDirectory() as state:
         os.environ["MNIST_TUI_RUNS"] = runs  # the pictures' training runs are not the user's
         os.environ["MNIST_TUI_STATE"] = state  # nor is the lesson step they reach
-        for name, size, keys in SHOTS:
-            asyncio.run(take(folder, name, size, keys, MODEL))
+        for name, size, keys, *environment in SHOTS:
+            asyncio.run(take(folder, name, size, keys, MODEL, *environment))
             print(folder / name)
     for name, baseline in RUNS_SHOTS.items():
         shutil.copyfile(RUNS_BASELINES / baseline, folder / name)

@@ -9,6 +9,7 @@ optional: without the library, a driver or a device, the GPU fields are None and
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 
 import psutil
@@ -19,7 +20,7 @@ MB = 1024 * 1024
 @dataclass(frozen=True)
 class GpuSample:
     name: str
-    util_percent: float  # share of the last sample period a kernel ran on the device
+    util_percent: float | None  # share of the last period a kernel ran; None under MIG
     memory_used_mb: float  # by every process on the device, not just this one
     memory_total_mb: float
     temperature_c: float | None  # some devices (and drivers in containers) do not report it
@@ -38,11 +39,11 @@ class SystemSample:
 class SystemSampler:
     """Samples this process and the machine; keeps NVML open between samples."""
 
-    def __init__(self, gpu_index: int = 0) -> None:
+    def __init__(self, gpu_index: int | None = None) -> None:
         self.process = psutil.Process()
         # The first cpu_percent call only starts the measuring window (it returns 0.0).
         psutil.cpu_percent(interval=None)
-        self.gpu_index = gpu_index
+        self.gpu_index = visible_gpu_index() if gpu_index is None else gpu_index
         self._nvml = None
         self._handle = None
         self.gpu_problem: str | None = None
@@ -86,19 +87,22 @@ class SystemSampler:
             return None
         try:
             name = nvml.nvmlDeviceGetName(handle)
-            util = nvml.nvmlDeviceGetUtilizationRates(handle).gpu
             memory = nvml.nvmlDeviceGetMemoryInfo(handle)
         except nvml.NVMLError as error:  # e.g. the GPU fell off the bus: say so, once
             self.gpu_problem = f"GPU unreadable: {error}"
             self.close()
             return None
+        try:  # not supported on a MIG slice, where memory still reads
+            util = float(nvml.nvmlDeviceGetUtilizationRates(handle).gpu)
+        except nvml.NVMLError:
+            util = None
         try:
             temperature = float(nvml.nvmlDeviceGetTemperature(handle, nvml.NVML_TEMPERATURE_GPU))
         except nvml.NVMLError:
             temperature = None
         return GpuSample(
             name=name.decode() if isinstance(name, bytes) else str(name),
-            util_percent=float(util),
+            util_percent=util,
             memory_used_mb=memory.used / MB,
             memory_total_mb=memory.total / MB,
             temperature_c=temperature,
@@ -118,3 +122,14 @@ def sparkline(values: list[float], top: float = 100.0) -> str:
     """One character per value, scaled against `top` (percentages by default)."""
     last = len(SPARK_BARS) - 1
     return "".join(SPARK_BARS[max(0, min(last, round(v / top * last)))] for v in values)
+
+
+def visible_gpu_index() -> int:
+    """The NVML index of the device torch calls cuda:0: the first of CUDA_VISIBLE_DEVICES.
+
+    NVML numbers every device on the machine, ignoring that variable; a UUID or an empty list
+    falls back to 0 (torch and NVML may still order devices differently: PCI bus against
+    fastest first, unless CUDA_DEVICE_ORDER=PCI_BUS_ID).
+    """
+    first = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")[0].strip()
+    return int(first) if first.isdigit() else 0

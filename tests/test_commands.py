@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from tests.tui_helpers import make_app, notifications, wait_for_data
 from tui.app import MnistApp
@@ -18,13 +18,25 @@ from tui.settings import SCREENSHOTS_ENV, saved_theme, screenshot_dir, settings_
 from tui.state import Options
 
 
-async def run_command(pilot, words: str, wait: bool = True) -> None:
-    """ctrl+p, type, Enter: the way a user runs a palette command; then wait for its workers."""
+async def run_command(pilot, title: str, wait: bool = True) -> None:
+    """ctrl+p, type the command's title, Enter once the palette lists it first: as a user does.
+
+    The palette searches in a worker: on a busy machine Enter pressed at once would pick
+    nothing, so wait for the hit. Then wait for the workers the command started.
+    """
     await pilot.press("ctrl+p")
     await pilot.pause()
-    assert isinstance(pilot.app.screen, CommandPalette)
-    await pilot.press(*words)
-    await pilot.pause(0.3)  # the palette searches in a worker
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    await pilot.press(*title)
+    results = palette.query_one(CommandList)
+    for _ in range(200):
+        first = results.get_option_at_index(0) if results.option_count else None
+        if first is not None and str(first.prompt).startswith(title):
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError(f"the palette never listed {title!r} first")
     await pilot.press("enter")
     await pilot.pause(0.2)
     if wait:
@@ -64,7 +76,7 @@ async def test_palette_goes_to_a_screen():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
-        await run_command(pilot, "go to tensors")
+        await run_command(pilot, "Go to Tensors")
         assert isinstance(app.screen, TensorScreen)
 
 
@@ -72,11 +84,11 @@ async def test_palette_starts_and_stops_training():
     app = make_app(epochs=50)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
-        await run_command(pilot, "start training", wait=False)
+        await run_command(pilot, "Start training", wait=False)
         assert isinstance(app.screen, TrainScreen)
         assert app.training_running
         assert "Stop training" in await palette_titles(pilot)
-        await run_command(pilot, "stop training", wait=False)
+        await run_command(pilot, "Stop training", wait=False)
         for _ in range(100):
             if not app.training_running:
                 break
@@ -88,7 +100,7 @@ async def test_palette_opens_the_checkpoint_dialog_on_evaluate():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
-        await run_command(pilot, "open checkpoint")
+        await run_command(pilot, "Open checkpoint")
         assert isinstance(app.screen, OpenCheckpointScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, EvaluateScreen)
@@ -98,7 +110,7 @@ async def test_palette_save_before_a_run_says_why_not():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
-        await run_command(pilot, "save checkpoint")
+        await run_command(pilot, "Save checkpoint")
         assert isinstance(app.screen, TrainScreen)
         assert any("Nothing to save yet" in text for text in notifications(app))
 
@@ -109,7 +121,7 @@ async def test_palette_switches_the_dataset(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
         app.options = Options(training=app.options.training, download=False)
-        await run_command(pilot, "dataset fashion")
+        await run_command(pilot, "Dataset: Fashion-MNIST")
         assert app.requested_dataset == "fashion"
         if app.data_problem is None:
             assert app.dataset.name == "fashion"
@@ -166,7 +178,7 @@ async def test_screenshot_from_the_palette_is_saved_and_its_path_shown(tmp_path,
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_data(pilot)
-        await run_command(pilot, "screenshot")
+        await run_command(pilot, "Screenshot")
         for _ in range(50):
             if list(folder.glob("*.svg")):
                 break

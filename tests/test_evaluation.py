@@ -228,3 +228,13 @@ def test_hidden_that_is_not_a_whole_number_is_refused(tmp_path):
     torch.save(payload, tmp_path / "odd.pt")
     with pytest.raises(CheckpointError, match="how many hidden units"):
         load_model(tmp_path / "odd.pt")
+
+
+def test_the_scores_load_without_torch():
+    """The confusion grid computes them on the UI thread: importing them must not import torch."""
+    import subprocess
+    import sys
+
+    code = "import sys, core.scores; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

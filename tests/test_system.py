@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from core.system import SystemSample, SystemSampler, sparkline
+from core.system import SystemSample, SystemSampler, sparkline, visible_gpu_index
 
 
 def test_a_sample_reads_this_process_and_the_machine():
@@ -30,9 +30,8 @@ def test_without_a_gpu_the_gpu_fields_are_none_and_the_reason_is_one_line():
         sampler.close()
     if sample.gpu is None:
         assert sample.gpu_problem and "\n" not in sample.gpu_problem
-        assert "no NVIDIA GPU" in sample.gpu_problem
-    else:  # a machine with a driver: NVML's numbers are in range
-        assert 0 <= sample.gpu.util_percent <= 100
+    else:  # a machine with a driver: NVML's numbers are in range (no utilisation under MIG)
+        assert sample.gpu.util_percent is None or 0 <= sample.gpu.util_percent <= 100
         assert 0 < sample.gpu.memory_used_mb <= sample.gpu.memory_total_mb
 
 
@@ -54,3 +53,12 @@ def test_core_system_does_not_import_textual():
     code = "import sys, core.system; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_gpu_watched_is_the_first_one_cuda_may_use(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,1")
+    assert visible_gpu_index() == 3
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-8f2e0c1a")  # a UUID: NVML's first
+    assert visible_gpu_index() == 0
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert visible_gpu_index() == 0

@@ -77,6 +77,7 @@ def on_screen(app: MnistApp, mode: str, action: str):
 
     async def run() -> None:
         await app.switch_mode(mode)
-        await app.screen.run_action(action.removeprefix("action_"))
+        if isinstance(app.screen, app.MODES[mode]):  # not the too-small notice, say
+            await app.screen.run_action(action.removeprefix("action_"))
 
     return run

@@ -94,6 +94,7 @@ class TrainScreen(Screen):
         self.stop_flag = threading.Event()
         self.started: RunStarted | None = None
         self.outcome: RunFinished | RunFailed | None = None
+        self.system_info: SystemInfo | None = None  # device and model summary, from a worker
         # Where the last run's checkpoint is, for `w` to copy where the user wants it: beside
         # the run in the run store, or, when the store cannot be used, in a temp folder of
         # this app's own (two apps never share it, and no user folder must be writable).
@@ -132,7 +133,6 @@ class TrainScreen(Screen):
         return self.query_one(MetricCharts).batch_losses
 
     def on_mount(self) -> None:
-        self.system_info: SystemInfo | None = None
         self.query_one("#result").display = False
         self.describe_system(self.app.options.training)
 
@@ -404,6 +404,7 @@ class TrainScreen(Screen):
         self.outcome = None
         self.query_one(EpochTable).clear()
         self.query_one(EpochBar).set_progress(0, 0)
+        self.query_one(SystemPanel).set_torch_peak(None)  # the last run's peak is not this one's
         self.query_one("#result").display = False
         self.remove_class("-finished")
         self.query_one(MetricCharts).clear()

@@ -65,7 +65,7 @@ class ConfusionGrid(Widget, can_focus=True):
         self.refresh(layout=True)
 
     def render(self) -> Text:
-        from core.evaluation import class_scores
+        from core.scores import class_scores
 
         color = not self.app.no_color
         scores = class_scores(self.matrix)

@@ -42,7 +42,9 @@ class RunClock:
             case BatchProgress():
                 self.last = event
             case EpochEnd():
-                self.epoch_walls.append(now - self.epoch_started_at)
+                # A followed run's recorded epochs arrive in a burst, a moment apart: then the
+                # epoch's own training time is the better measure of how long one takes.
+                self.epoch_walls.append(max(now - self.epoch_started_at, event.seconds))
                 self.epoch_started_at = now
                 self.last = None
             case RunFinished():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from textual import work
 from textual.widgets import Static
 
 from core.system import SystemSample, SystemSampler, sparkline
@@ -30,9 +31,22 @@ class SystemPanel(Static):
         self.samples: deque[SystemSample] = deque(maxlen=HISTORY)
         self.torch_peak_mb: float | None = None  # from the run's last EpochEnd, on CUDA
         self._timer = None
+        self.frozen = False  # by a test: fixed samples, no sampling
 
     def on_mount(self) -> None:
-        self.sampler = SystemSampler()
+        self.open_sampler()
+
+    @work(thread=True, exclusive=True, group="system-sampler", exit_on_error=False)
+    def open_sampler(self) -> None:
+        """nvmlInit can take a second on a GPU machine: not on the UI thread."""
+        sampler = SystemSampler()
+        self.app.call_from_thread(self.start_sampling, sampler)
+
+    def start_sampling(self, sampler: SystemSampler) -> None:
+        if not self.is_attached or self.frozen:
+            sampler.close()
+            return
+        self.sampler = sampler
         self.take_sample()
         self._timer = self.set_interval(SAMPLE_EVERY_S, self.take_sample)
 
@@ -47,6 +61,7 @@ class SystemPanel(Static):
 
     def freeze(self, samples: list[SystemSample]) -> None:
         """Stop sampling and show these: snapshots must not depend on the machine's load."""
+        self.frozen = True  # the sampler may still be opening: it must not start then
         if self._timer is not None:
             self._timer.stop()
         self.samples = deque(samples, maxlen=HISTORY)
@@ -73,17 +88,17 @@ class SystemPanel(Static):
             return self.compact_lines(now, width, cpu)
         label = 9  # "CPU  34% " before each sparkline
         lines = [
-            f"CPU {now.cpu_percent:3.0f}% {sparkline(cpu[-(width - label) :])}",
+            f"CPU {now.cpu_percent:3.0f}% {sparkline(cpu[-max(1, width - label) :])}",
             f"RAM {memory} · {app}",
         ]
         if gpu is None:
             return [*lines, now.gpu_problem or "no NVIDIA GPU"]
-        util = [s.gpu.util_percent if s.gpu else 0.0 for s in self.samples]
+        util = [(s.gpu.util_percent or 0.0) if s.gpu else 0.0 for s in self.samples]
         temp = f" · {gpu.temperature_c:.0f}°C" if gpu.temperature_c is not None else ""
         used = f"{gigabytes(gpu.memory_used_mb)}/{gigabytes(gpu.memory_total_mb)} GB"
         return [
             *lines,
-            f"GPU {gpu.util_percent:3.0f}% {sparkline(util[-(width - label) :])}",
+            f"GPU {percent(gpu.util_percent)} {sparkline(util[-max(1, width - label) :])}",
             f"VRAM {used}{temp}" + (f" · {peak}" if peak else ""),
         ]
 
@@ -99,10 +114,14 @@ class SystemPanel(Static):
             temp = [f"{gpu.temperature_c:.0f}°C"] if gpu.temperature_c is not None else []
             peak = [f"peak {gigabytes(self.torch_peak_mb)}G"] if self.torch_peak_mb else []
             first = [f"CPU {now.cpu_percent:.0f}%", memory, app]
-            second = [f"GPU {gpu.util_percent:.0f}%", *temp, used, *peak]
+            second = [f"GPU {percent(gpu.util_percent).strip()}", *temp, used, *peak]
         head = fitted(first, width)
         room = width - len(head) - 1
         return [f"{head} {sparkline(cpu[-room:])}" if room > 0 else head, fitted(second, width)]
+
+
+def percent(value: float | None) -> str:
+    return " n/a" if value is None else f"{value:3.0f}%"
 
 
 def fitted(pieces: list[str | None], width: int) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.datasets import ROOT
-from tests.test_serve import wait_until_listening
+from tests.test_serve import first_line, wait_until_listening
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Where textual-serve's script creates its terminal; the hook names it on `window` there.
@@ -71,7 +71,7 @@ def served_url():
         text=True,
     )
     try:
-        url = re.search(r"http://\S+", process.stdout.readline()).group()
+        url = re.search(r"http://\S+", first_line(process)).group()
         wait_until_listening(port)
         yield url
         process.send_signal(signal.SIGINT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import shlex
 import signal
 import socket
@@ -103,6 +104,13 @@ def wait_until_listening(port: int, timeout_s: float = 30) -> None:
             time.sleep(0.1)
 
 
+def first_line(process: subprocess.Popen, timeout_s: float = 60) -> str:
+    """The server's first line of output, or a failure (not a hang) if it never comes."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout_s)
+    assert ready, f"the server printed nothing in {timeout_s:.0f} s"
+    return process.stdout.readline()
+
+
 def test_serve_prints_the_url_serves_the_page_and_ctrl_c_stops_it_quietly():
     with socket.socket() as probe:  # a port free now; the server takes it a moment later
         probe.bind(("127.0.0.1", 0))
@@ -115,7 +123,7 @@ def test_serve_prints_the_url_serves_the_page_and_ctrl_c_stops_it_quietly():
         text=True,
     )
     try:
-        line = process.stdout.readline()
+        line = first_line(process)
         assert line == f"mnist-tui is served at http://127.0.0.1:{port} (Ctrl-C stops it)\n"
         wait_until_listening(port)
         # The page tells the browser where the app's websocket is: the address it came by.
@@ -125,4 +133,5 @@ def test_serve_prints_the_url_serves_the_page_and_ctrl_c_stops_it_quietly():
         out, err = process.communicate(timeout=30)
     finally:
         process.kill()
+        process.wait()
     assert process.returncode == 0 and out == "" and err == ""

@@ -62,7 +62,9 @@ async def test_a_run_training_in_another_process_is_followed_live_to_its_end(run
             await wait_until(pilot, lambda: screen.outcome is not None, timeout=120)
             assert not screen.outcome.stopped and screen.outcome.epochs_done == 4
             assert screen.query_one("#epochs", DataTable).row_count == 4
-            assert not screen.running
+            # The follower ends just after the run's last event: its worker's state change
+            # (which clears `running`) arrives a moment after RunFinished does.
+            await wait_until(pilot, lambda: not screen.running, timeout=10)
     finally:
         trainer.wait(timeout=120)
     assert trainer.returncode == 0, trainer.stderr.read()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandList, CommandPalette
 
-from tests.tui_helpers import make_app, notifications, wait_for_data
+from tests.tui_helpers import make_app, notifications, wait_for_data, wait_until
 from tui.app import MnistApp
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.open_checkpoint import OpenCheckpointScreen
@@ -89,11 +89,7 @@ async def test_palette_starts_and_stops_training():
         assert app.training_running
         assert "Stop training" in await palette_titles(pilot)
         await run_command(pilot, "Stop training", wait=False)
-        for _ in range(100):
-            if not app.training_running:
-                break
-            await pilot.pause(0.1)
-        assert not app.training_running
+        await wait_until(pilot, lambda: not app.training_running, timeout=10)
 
 
 async def test_palette_opens_the_checkpoint_dialog_on_evaluate():

@@ -4,14 +4,12 @@ opening a step's screen and coming back, training from a step; every step walked
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from textual.widgets import Input, Static
 
 from core.lesson import STEPS, load_position
 from tests.datasets import mnist_dir
-from tests.tui_helpers import make_app, notifications, plain, wait_for_data
+from tests.tui_helpers import make_app, notifications, plain, wait_for_data, wait_until
 from tui.screens.browse import BrowseScreen
 from tui.screens.help import HelpScreen
 from tui.screens.lesson import HIDDEN, LessonScreen
@@ -36,14 +34,6 @@ def index_of(predicate) -> int:
     found = [i for i, step in enumerate(STEPS) if predicate(step)]
     assert found, "the lesson has no such step"
     return found[0]
-
-
-async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
-    """Poll while the app runs; the timeout only guards against a hang."""
-    start = time.perf_counter()
-    while not condition():
-        assert time.perf_counter() - start < timeout, "timed out"
-        await pilot.pause(0.02)
 
 
 async def settled(pilot) -> LessonScreen:

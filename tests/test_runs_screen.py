@@ -7,8 +7,6 @@ with fixed figures, so the pictures do not depend on timing.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from textual.widgets import Input
 
@@ -16,7 +14,14 @@ from core.config import TrainConfig
 from core.events import EpochEnd
 from core.runs import DB_NAME, RunRecorder, RunStore, RunStoreError
 from tests.tiny import tiny_config, tiny_data
-from tests.tui_helpers import RecordingApp, make_app, notifications, plain, wait_for_data
+from tests.tui_helpers import (
+    RecordingApp,
+    make_app,
+    notifications,
+    plain,
+    wait_for_data,
+    wait_until,
+)
 from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.evaluate import EvaluateScreen
@@ -287,13 +292,6 @@ async def test_runs_started_elsewhere_appear_live_and_running_ones_update(monkey
             store.finish(run.id, "finished", 0.9, epochs_done=2)
             await wait_until(pilot, lambda: cell(screen, "live", "status") == "finished")
             assert cell(screen, "live", "test_acc") == "90.00%"
-
-
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
-    start = time.perf_counter()
-    while not condition():
-        assert time.perf_counter() - start < timeout, "timed out"
-        await pilot.pause(0.05)
 
 
 def test_sorting_puts_runs_without_a_value_last_in_either_direction():

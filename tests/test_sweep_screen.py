@@ -17,9 +17,8 @@ from tests.test_runs_screen import (
     FollowingApp,
     open_runs_screen,
     settle,
-    wait_until,
 )
-from tests.tui_helpers import make_app, notifications, plain
+from tests.tui_helpers import make_app, notifications, plain, wait_until
 from tui.screens.runs import RunsScreen
 from tui.screens.sweep import SweepScreen
 from tui.state import Options

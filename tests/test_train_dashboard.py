@@ -8,8 +8,7 @@ from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
 from tests.recorded import recorded_events
-from tests.test_train_screen import wait_until
-from tests.tui_helpers import make_app, open_train_screen, plain
+from tests.tui_helpers import make_app, open_train_screen, plain, wait_until
 from tui.widgets.train.system_panel import SystemPanel
 
 

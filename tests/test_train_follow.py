@@ -14,9 +14,8 @@ from textual.widgets import DataTable, Input
 from core.runs import RunRecorder, RunStore
 from core.runs.follow import follow_events
 from core.train import fit
-from tests.test_train_screen import wait_until
 from tests.tiny import tiny_config, tiny_data
-from tests.tui_helpers import make_app, open_train_screen
+from tests.tui_helpers import make_app, open_train_screen, wait_until
 from tui.widgets.train.run_status import RunStatus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,16 +10,8 @@ from textual.widgets import DataTable, Input
 
 from core.runs import RunStore
 from tests.recorded import recorded_events
-from tests.tui_helpers import make_app, notifications, open_train_screen, plain
+from tests.tui_helpers import make_app, notifications, open_train_screen, plain, wait_until
 from tui.widgets.train.charts import MetricCharts
-
-
-async def wait_until(pilot, condition, timeout: float = 30.0) -> None:
-    """Poll while the app runs; the timeout only guards against a hang."""
-    start = time.perf_counter()
-    while not condition():
-        assert time.perf_counter() - start < timeout, "timed out"
-        await pilot.pause(0.02)
 
 
 async def test_before_a_run_shows_settings_summary_and_device():

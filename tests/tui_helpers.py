@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.state import Options
@@ -29,6 +31,14 @@ def make_app(start_mode: str = "browse", checkpoint: str | None = None, **traini
 def notifications(app: RecordingApp) -> list[str]:
     """Every message the app was asked to show as a notification, oldest first."""
     return list(app.notified)
+
+
+async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
+    """Poll while the app runs; the timeout only guards against a hang."""
+    start = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - start < timeout, "timed out"
+        await pilot.pause(0.02)
 
 
 async def wait_for_data(pilot) -> None:

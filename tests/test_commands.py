@@ -89,7 +89,8 @@ async def test_palette_starts_and_stops_training():
         assert app.training_running
         assert "Stop training" in await palette_titles(pilot)
         await run_command(pilot, "Stop training", wait=False)
-        await wait_until(pilot, lambda: not app.training_running, timeout=10)
+        # A stop asked for while the worker still imports torch (seconds, cold) lands after it.
+        await wait_until(pilot, lambda: not app.training_running)
 
 
 async def test_palette_opens_the_checkpoint_dialog_on_evaluate():

@@ -53,8 +53,26 @@ def require_browser():
     pytest.skip(f"{missing} not found")
 
 
+class Served:
+    """A running `mnist-tui serve`, and what it printed once stopped."""
+
+    def __init__(self, process: subprocess.Popen, url: str):
+        self.process, self.url = process, url
+
+    def stop(self) -> str:
+        """Ctrl-C, as a user stops it; fails unless it exits 0 and says nothing more."""
+        self.process.send_signal(signal.SIGINT)
+        out, err = self.process.communicate(timeout=30)
+        said = out + err
+        assert self.process.returncode == 0, said
+        # Neither a traceback nor asyncio's "Loop ... that handles pid ... is closed" warning.
+        assert "Traceback" not in said and "WARNING" not in said, said
+        assert "GET /" not in out  # no access log: a line per request buries what matters
+        return said
+
+
 @pytest.fixture
-def served_url():
+def served():
     """`mnist-tui serve` as the user starts it, on a free port; stopped by Ctrl-C afterwards."""
     import socket
 
@@ -73,14 +91,22 @@ def served_url():
     try:
         url = re.search(r"http://\S+", first_line(process)).group()
         wait_until_listening(port)
-        yield url
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-        assert process.returncode == 0 and "Traceback" not in out + err, out + err
-        assert "GET /" not in out  # no access log: a line per request buries what matters
+        server = Served(process, url)
+        yield server
+        if process.poll() is None:
+            server.stop()
     finally:
         process.kill()
         process.wait()
+
+
+def open_tab(playwright, url: str):
+    """A Chromium page on the served app, its terminal readable by SCREEN_JS."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.route("**/static/js/textual.js", hook_terminal)
+    page.goto(url)
+    return browser, page
 
 
 def hook_terminal(route) -> None:
@@ -104,18 +130,35 @@ def wait_for_text(page, text: str, timeout_s: float = 60) -> str:
     pytest.fail(f"{text!r} did not appear in the browser; the screen was:\n{screen}")
 
 
-def test_the_served_app_runs_in_chromium_and_answers_keys(served_url):
+def test_the_served_app_runs_in_chromium_and_answers_keys(served):
     sync_playwright = require_browser()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        browser, page = open_tab(playwright, served.url)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.route("**/static/js/textual.js", hook_terminal)
-            page.goto(served_url)
             wait_for_text(page, "mnist-tui · Browse")
             wait_for_text(page, "synthetic (not MNIST)")  # the option given to `serve` arrived
             page.evaluate("window.mnistTerminal.focus()")
             page.keyboard.press("2")
             wait_for_text(page, "mnist-tui · Tensors")
+        finally:
+            browser.close()
+
+
+def test_ctrl_c_with_a_tab_open_is_quiet_and_ends_its_app(served):
+    """The server waits for each tab's app process on the way out: left to the garbage
+    collector, its pipes were closed after the event loop, which printed a warning (or a
+    traceback) after Ctrl-C, and the app could outlive the server."""
+    import psutil
+
+    sync_playwright = require_browser()
+    with sync_playwright() as playwright:
+        browser, page = open_tab(playwright, served.url)
+        try:
+            wait_for_text(page, "mnist-tui · Browse")
+            apps = psutil.Process(served.process.pid).children(recursive=True)
+            assert apps, "the tab's app runs as a child of the server"
+            served.stop()
+            _, alive = psutil.wait_procs(apps, timeout=10)
+            assert not alive, f"app processes outlived the server: {alive}"
         finally:
             browser.close()

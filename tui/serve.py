@@ -10,6 +10,8 @@ the other commands should not pay.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# How long an app process gets to exit once its tab has gone, before it is killed.
+APP_EXIT_GRACE_S = 5.0
 # Flags of the app itself (not of TrainConfig) that the served app is started with too.
 APP_FLAGS = ("checkpoint", "runs", "theme")
 
@@ -120,7 +124,27 @@ def bind_problem(host: str, port: int, err: OSError) -> str:
 
 def make_server(command: str, host: str, port: int):
     """textual-serve's Server, made quiet and right about the address it gives browsers."""
+    import textual_serve.server as served
+    from textual_serve.app_service import AppService
     from textual_serve.server import Server
+
+    class ReapedAppService(AppService):
+        """One tab's app process, waited for when its tab ends.
+
+        textual-serve stops reading once the app closes its output but never waits for the
+        process. Its pipes are then closed by the garbage collector whenever it runs: after
+        Ctrl-C that can be once the event loop has closed, which prints a traceback (or a
+        warning that the loop handling the pid is closed) on the way out.
+        """
+
+        async def run(self) -> None:
+            try:
+                await super().run()
+            finally:
+                await reap(self._process)
+
+    # The server makes one AppService per websocket, by this module-level name.
+    served.AppService = ReapedAppService
 
     class AppServer(Server):
         def initialize_logging(self) -> None:
@@ -139,6 +163,21 @@ def make_server(command: str, host: str, port: int):
             return await super().handle_index(request)
 
     return AppServer(command, host=host, port=port, title="mnist-tui")
+
+
+async def reap(process: asyncio.subprocess.Process | None) -> None:
+    """Close the app's input and wait for it to exit (killing it after a grace period), so
+    that every pipe and the child watcher are done with while the event loop still runs."""
+    if process is None:
+        return
+    if process.stdin is not None:
+        process.stdin.close()
+    try:
+        await asyncio.wait_for(process.wait(), APP_EXIT_GRACE_S)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):  # it exited in the meantime
+            process.kill()
+        await process.wait()
 
 
 def serve(args: argparse.Namespace) -> int:

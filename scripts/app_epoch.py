@@ -4,7 +4,9 @@ One run of this script times both sides on the same machine, interleaved round b
 that a busy minute hurts both alike: `mnist-tui train --headless` in a child process (the
 command a user types, its Rich printer included), and the app's Train screen at 120x40 with
 the charts live (Textual's headless driver renders every frame, it just writes them nowhere).
-Prints the median seconds per epoch of each side and the app's cost as a percentage.
+Prints the median seconds per epoch of each side, the app's cost as a percentage, and how
+much of one core the UI thread used while training: the cost's cause, and a steadier figure
+than the epoch times on a noisy machine.
 """
 
 from __future__ import annotations
@@ -43,20 +45,22 @@ def headless_epochs(config: TrainConfig, runs: str) -> list[float]:
     return [e["seconds"] for e in events if e.get("event") == "epoch_end"]
 
 
-async def app_epochs(config: TrainConfig, size: tuple[int, int]) -> list[float]:
-    """Seconds per epoch of the same recipe started with `s` on the Train screen."""
+async def app_epochs(config: TrainConfig, size: tuple[int, int]) -> tuple[list[float], float]:
+    """Seconds per epoch of the same recipe started with `s` on the Train screen, and the
+    share of one core the UI thread used meanwhile (what it took from training)."""
     app = MnistApp(Options(training=config, download=False), start_mode="train")
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         screen = app.screen
         assert isinstance(screen, TrainScreen)
         await pilot.press("s")
-        start = time.monotonic()
+        start, ui_start = time.monotonic(), time.thread_time()  # this is the UI thread
         while not isinstance(screen.outcome, RunFinished):
             if time.monotonic() - start > 3600 or screen.outcome is not None:
                 raise SystemExit(f"the app's run did not finish: {screen.outcome}")
             await asyncio.sleep(0.05)
-        return [e.seconds for e in screen.history if isinstance(e, EpochEnd)]
+        ui_share = (time.thread_time() - ui_start) / (time.monotonic() - start)
+        return [e.seconds for e in screen.history if isinstance(e, EpochEnd)], ui_share
 
 
 def main() -> None:
@@ -74,14 +78,17 @@ def main() -> None:
     )
     runs = tempfile.TemporaryDirectory()  # both sides record their runs, as a user's would
     os.environ["MNIST_TUI_RUNS"] = runs.name
-    headless, app = [], []
+    headless, app, ui_shares = [], [], []
     for _ in range(args.rounds):
         headless += headless_epochs(config, runs.name)
-        app += asyncio.run(app_epochs(config, size))
+        epochs, ui_share = asyncio.run(app_epochs(config, size))
+        app += epochs
+        ui_shares.append(ui_share)
     h, a = statistics.median(headless), statistics.median(app)
     print(f"headless: median {h:.3f} s/epoch over {len(headless)} epochs")
     print(f"app at {args.size}, charts live: median {a:.3f} s/epoch over {len(app)} epochs")
     print(f"the app's cost: {100 * (a / h - 1):+.1f}% ({args.device}, {args.rounds} rounds)")
+    print(f"the UI thread used {statistics.median(ui_shares):.1%} of one core while training")
 
 
 if __name__ == "__main__":

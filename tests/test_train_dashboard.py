@@ -8,20 +8,12 @@ from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
 from tests.recorded import recorded_events
-from tests.tui_helpers import make_app, open_train_screen, plain, wait_until
+from tests.tui_helpers import make_app, open_train_screen, plain, screen_text, wait_until
 from tui.widgets.train.system_panel import SystemPanel
 
 
 def status(screen) -> str:
     return plain(screen.query_one("#run-status"))
-
-
-def screen_text(app) -> str:
-    """Every character on the terminal, as the user sees it (Textual has no public reader)."""
-    return "\n".join(
-        "".join(segment.text for segment in strip)
-        for strip in app.screen._compositor.render_strips()
-    )
 
 
 async def test_elapsed_and_both_etas_while_training_then_stopped_after():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -10,8 +11,16 @@ from textual.widgets import DataTable, Input
 
 from core.runs import RunStore
 from tests.recorded import recorded_events
-from tests.tui_helpers import make_app, notifications, open_train_screen, plain, wait_until
+from tests.tui_helpers import (
+    make_app,
+    notifications,
+    open_train_screen,
+    plain,
+    screen_text,
+    wait_until,
+)
 from tui.widgets.train.charts import MetricCharts
+from tui.widgets.train.epoch_table import EpochTable
 
 
 async def test_before_a_run_shows_settings_summary_and_device():
@@ -142,7 +151,10 @@ async def test_the_previous_run_stays_on_the_charts_under_the_next_one():
         await pilot.pause()
         charts = screen.query_one(MetricCharts)
         assert charts.history == [] and [e.epoch for e in charts.previous] == [0, 1, 2]
-        assert screen.query_one("#epochs", DataTable).row_count == 0
+        # The new run's rows are laid out, numbered and still empty.
+        table = screen.query_one("#epochs", EpochTable)
+        assert table.row_count == 3 and not table.filled
+        assert [table.get_row_at(r)[1] for r in range(3)] == ["", "", ""]
 
 
 async def test_save_and_evaluate_need_a_finished_run():
@@ -178,3 +190,52 @@ async def test_loading_the_same_dataset_again_keeps_the_app_up():
         await pilot.pause()
         assert app.dataset is not first and app.dataset.train.is_synthetic
         assert app.is_running
+
+
+async def test_a_runs_rows_are_laid_out_at_its_start_and_filled_without_a_relayout():
+    """An epoch's end fills its row in place: the table and the charts keep their size, so
+    the screen is not laid out again (and the charts not re-drawn) while training goes on."""
+    from core.events import EpochEnd, RunFinished
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        events = recorded_events()
+        ends = [e for e in events if isinstance(e, EpochEnd)]
+        screen.apply_event(events[0])
+        await pilot.pause()
+        table = screen.query_one("#epochs", EpochTable)
+        charts = screen.query_one(MetricCharts)
+        before = (table.region, charts.region)
+        assert [table.get_row_at(r)[0] for r in range(table.row_count)] == ["1", "2", "3"]
+        screen.apply_event(ends[0])
+        await pilot.pause()
+        assert (table.region, charts.region) == before
+        assert table.get_row_at(0)[1:] != ["", "", "", "", ""] and table.get_row_at(1)[1] == ""
+        assert table.filled == {0}
+        # Stopped after its first epoch: the rows of the epochs never reached go.
+        finished = next(e for e in events if isinstance(e, RunFinished))
+        stopped = dataclasses.replace(finished, stopped=True, epochs_done=1)
+        screen.apply_event(stopped)
+        await pilot.pause()
+        assert table.row_count == 1 and table.size.height == 2  # the header and epoch 1
+
+
+async def test_a_figure_wider_than_its_column_widens_it():
+
+    from core.events import EpochEnd
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        events = recorded_events()
+        screen.apply_event(events[0])
+        end = next(e for e in events if isinstance(e, EpochEnd))
+        screen.apply_event(dataclasses.replace(end, train_acc=1.0, seconds=123.4))
+        await pilot.pause()
+        table = screen.query_one("#epochs", EpochTable)
+        row = table.get_row_at(0)
+        assert row[2] == "100.0%" and row[5] == "123.4"
+        shown = screen_text(app)
+        assert "100.0%" in shown and "123.4" in shown  # whole, not cut at the old width
+        assert table.widths["acc"] == 6 and table.widths["s"] == 5

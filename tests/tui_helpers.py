@@ -68,3 +68,11 @@ def plain(widget) -> str:
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(widget.content)
     return console.export_text()
+
+
+def screen_text(app) -> str:
+    """Every character on the terminal, as the user sees it (Textual has no public reader)."""
+    return "\n".join(
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()
+    )

@@ -46,6 +46,9 @@ from tui.widgets.train.run_status import RunStatus
 from tui.widgets.train.system_panel import SystemPanel
 from tui.workers import reports_failure
 
+# Core reports progress ten times a second; five repaints a second read as smooth.
+PROGRESS_REPAINT_S = 0.2
+
 # Below this the screen folds into its compact layout (80x24 is the size it must work at).
 COMPACT_BELOW = (100, 30)
 
@@ -102,6 +105,7 @@ class TrainScreen(Screen):
         self.resume_from: str | None = None  # a recorded run's checkpoint that `s` continues
         self.autosave: Path | None = None
         self.autosave_folder: Path | None = None
+        self.progress_painted = 0.0  # time.monotonic() of the last repaint of the progress
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -402,12 +406,22 @@ class TrainScreen(Screen):
     def reset_run(self) -> None:
         self.started = None
         self.outcome = None
-        self.query_one(EpochTable).clear()
+        self.query_one(EpochTable).clear_run()
         self.query_one(EpochBar).set_progress(0, 0)
         self.query_one(SystemPanel).set_torch_peak(None)  # the last run's peak is not this one's
         self.query_one("#result").display = False
         self.remove_class("-finished")
         self.query_one(MetricCharts).clear()
+
+    def progress_due(self, event: BatchProgress) -> bool:
+        """Whether the bar and status line repaint for this report: at most every
+        PROGRESS_REPAINT_S, and always at an epoch's end. Each repaint is a frame composed on
+        the UI thread, which shares the GIL and the cores with training."""
+        now = time.monotonic()
+        if event.batch < event.batches and now - self.progress_painted < PROGRESS_REPAINT_S:
+            return False
+        self.progress_painted = now
+        return True
 
     def apply_event(self, event: Event) -> None:
         """Hand one core event to the widgets it concerns; recorded runs replay through here."""
@@ -415,11 +429,14 @@ class TrainScreen(Screen):
             case RunStarted():
                 self.reset_run()
                 self.started = event
+                self.query_one(EpochTable).reserve(event.start_epoch, event.config.epochs)
                 for note in event.notes:  # how the step runs: C, CUDA graph, or a slower fallback
                     self.notify(note, title="Training")
             case BatchProgress():
-                self.query_one(EpochBar).set_progress(event.batch, event.batches)
                 self.query_one(MetricCharts).add_batch(event.loss, event.step)
+                if not self.progress_due(event):
+                    return  # the sample is kept for the chart; the bar and status wait
+                self.query_one(EpochBar).set_progress(event.batch, event.batches)
             case EpochEnd():
                 self.query_one(EpochTable).add_epoch(event)
                 self.query_one(MetricCharts).add_epoch(event)
@@ -427,6 +444,8 @@ class TrainScreen(Screen):
                     self.query_one(SystemPanel).set_torch_peak(event.peak_gpu_mb)
             case RunFinished():
                 self.outcome = event
+                self.query_one(EpochTable).trim()
+                self.query_one(MetricCharts).draw_new_batches()  # the last samples, not in a second
                 self.query_one("#result").display = True
                 self.add_class("-finished")
                 self.query_one("#final-acc", Digits).update(f"{event.test_acc * 100:.2f}%")
@@ -434,6 +453,7 @@ class TrainScreen(Screen):
                 self.query_one("#verdict", Static).update(verdict(self.history, brief))
             case RunFailed():
                 self.outcome = event
+                self.query_one(EpochTable).trim()
                 self.notify(event.reason, title="Training failed", severity="error", timeout=10)
         self.query_one(RunStatus).show(event)
 

@@ -68,9 +68,10 @@ class MetricCharts(Horizontal):
             self.draw_batches()
 
     def add_epoch(self, end: EpochEnd) -> None:
+        # The running-loss chart catches up on its own timer: drawn here too, an epoch's end
+        # cost three plotext charts at once on the UI thread instead of two.
         self.history.append(end)
         self.draw_epochs()
-        self.draw_batches()
 
     def draw_epochs(self) -> None:
         history, previous = self.history, self.previous

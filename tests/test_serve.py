@@ -111,6 +111,11 @@ def first_line(process: subprocess.Popen, timeout_s: float = 60) -> str:
     return process.stdout.readline()
 
 
+def served_page(port: int, headers: dict[str, str]) -> str:
+    request = urllib.request.Request(f"http://localhost:{port}/", headers=headers)
+    return urllib.request.urlopen(request, timeout=30).read().decode()
+
+
 def test_serve_prints_the_url_serves_the_page_and_ctrl_c_stops_it_quietly():
     with socket.socket() as probe:  # a port free now; the server takes it a moment later
         probe.bind(("127.0.0.1", 0))
@@ -128,6 +133,19 @@ def test_serve_prints_the_url_serves_the_page_and_ctrl_c_stops_it_quietly():
         wait_until_listening(port)
         # The page tells the browser where the app's websocket is: the address it came by.
         page = urllib.request.urlopen(f"http://localhost:{port}/", timeout=30).read().decode()
+        assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in page
+        # Behind a proxy that terminates TLS, the page is https and its websocket must be wss.
+        for headers in (
+            {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "gpu.example.org"},
+            {"Forwarded": 'proto=https;host="gpu.example.org"'},
+        ):
+            page = served_page(port, headers)
+            assert 'data-session-websocket-url="wss://gpu.example.org/ws"' in page, headers
+        # Only the scheme forwarded: the host the browser used, with wss.
+        page = served_page(port, {"X-Forwarded-Proto": "https"})
+        assert f'data-session-websocket-url="wss://localhost:{port}/ws"' in page
+        # A host that is not one (it is written into the page) is ignored.
+        page = served_page(port, {"X-Forwarded-Host": 'x"><script>'})
         assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in page
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)

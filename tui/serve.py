@@ -15,6 +15,7 @@ import contextlib
 import errno
 import ipaddress
 import logging
+import re
 import shlex
 import socket
 import sys
@@ -31,6 +32,10 @@ DEFAULT_PORT = 8000
 APP_EXIT_GRACE_S = 5.0
 # Flags of the app itself (not of TrainConfig) that the served app is started with too.
 APP_FLAGS = ("checkpoint", "runs", "theme")
+
+
+# A host a proxy may forward: a name or IPv4 address, or a bracketed IPv6 one, and a port.
+FORWARDED_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
 
 class ServeError(Exception):
@@ -159,10 +164,30 @@ def make_server(command: str, host: str, port: int):
             # textual-serve writes public_url into the page as the websocket's address. The
             # address this browser reached us by always works; the bind address may not
             # (0.0.0.0 is not somewhere a browser can connect to).
-            self.public_url = str(request.url.origin())
+            self.public_url = browser_origin(request)
             return await super().handle_index(request)
 
     return AppServer(command, host=host, port=port, title="mnist-tui")
+
+
+def browser_origin(request: web.Request) -> str:
+    """The origin the browser asked for the page by. Behind a proxy that terminates TLS it is
+    the proxy's, as the proxy says in Forwarded (RFC 7239) or X-Forwarded-Proto/-Host: an https
+    page may not open a ws:// websocket, so the scheme must come through. A malformed value
+    there is ignored, since it is written into the page."""
+    forwarded = request.forwarded[0] if request.forwarded else {}
+    proto = forwarded.get("proto") or first_value(request.headers.get("X-Forwarded-Proto"))
+    host = forwarded.get("host") or first_value(request.headers.get("X-Forwarded-Host"))
+    origin = request.url.origin()
+    scheme = proto.lower() if proto and proto.lower() in ("http", "https") else origin.scheme
+    if host and FORWARDED_HOST.fullmatch(host):
+        return f"{scheme}://{host}"
+    return str(origin.with_scheme(scheme))
+
+
+def first_value(header: str | None) -> str | None:
+    """The value the first proxy wrote into an X-Forwarded-* header (one per proxy)."""
+    return header.split(",")[0].strip() if header else None
 
 
 async def reap(process: asyncio.subprocess.Process | None) -> None:

@@ -225,3 +225,45 @@ def test_the_command_line_starts_without_textual_torch_or_the_web_server():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_screen_names_are_the_apps_modes_in_key_order():
+    from tui.app import MnistApp
+    from tui.cli import SCREENS
+
+    assert tuple(MnistApp.MODES) == SCREENS
+
+
+@pytest.mark.parametrize(
+    ("argv", "mode"),
+    [
+        ([], "browse"),
+        (["--screen", "runs"], "runs"),
+        (["--checkpoint", "run.pt"], "evaluate"),
+        (["--checkpoint", "run.pt", "--screen", "train"], "train"),  # named wins
+        (["train"], "train"),
+        (["lesson"], "lesson"),
+    ],
+)
+def test_the_screen_the_app_opens_on(argv, mode):
+    from tui.cli import build_parser, start_mode
+
+    assert start_mode(build_parser().parse_args(argv)) == mode
+
+
+async def test_the_app_opens_on_the_screen_named():
+    from tests.tui_helpers import make_app
+    from tui.screens.runs import RunsScreen
+
+    app = make_app(start_mode="runs")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RunsScreen)
+
+
+def test_an_unknown_screen_is_refused_naming_the_choices(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--screen", "plots"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--screen" in error and "'plots'" in error and "lesson" in error

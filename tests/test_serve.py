@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from tests.datasets import ROOT
-from tui.cli import build_parser, config_from_args, main
+from tui.cli import build_parser, config_from_args, main, start_mode
 from tui.serve import app_command, url_for
 
 
@@ -35,6 +35,12 @@ def test_the_served_app_gets_the_options_given_to_serve():
     config = config_from_args(app)
     assert (config.dataset, config.data_dir, config.lr) == ("fashion", "my data", 0.01)
     assert "--port" not in argv and "--host" not in argv
+
+
+def test_serve_can_open_every_tab_on_a_screen_of_choice():
+    argv = served_argv("--screen", "lesson")
+    app = build_parser().parse_args(argv[3:])
+    assert start_mode(app) == "lesson"
 
 
 def test_options_not_given_are_left_to_the_apps_defaults():

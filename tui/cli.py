@@ -29,6 +29,9 @@ from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
 PROG = "mnist-tui"
 COMMANDS = ("show", "train", "bench", "runs", "lesson", "sweep", "serve")
+# The app's screens in the order of their keys 1-6: MnistApp.MODES, not imported here because
+# textual costs the commands that do not open the app their start-up time.
+SCREENS = ("browse", "tensors", "train", "evaluate", "runs", "lesson")
 # Flags of `train` that only a headless run reads, besides the config's headless-only fields.
 HEADLESS_FILES = ("save", "resume", "metrics", "name")
 
@@ -265,6 +268,11 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
         "--checkpoint", metavar="PATH", help="open a trained model to evaluate (default: none)"
     )
     parser.add_argument(
+        "--screen",
+        choices=SCREENS,
+        help="the screen to open on (default: browse, or evaluate with --checkpoint)",
+    )
+    parser.add_argument(
         "--theme",
         type=theme_name,
         metavar="NAME",
@@ -469,6 +477,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def start_mode(args: argparse.Namespace) -> str:
+    if getattr(args, "screen", None):  # `train` and `lesson` name their screen themselves
+        return args.screen
     if args.checkpoint:
         return "evaluate"
     return {"train": "train", "lesson": "lesson"}.get(args.command, "browse")

@@ -31,7 +31,7 @@ DEFAULT_PORT = 8000
 # How long an app process gets to exit once its tab has gone, before it is killed.
 APP_EXIT_GRACE_S = 5.0
 # Flags of the app itself (not of TrainConfig) that the served app is started with too.
-APP_FLAGS = ("checkpoint", "runs", "theme")
+APP_FLAGS = ("checkpoint", "runs", "screen", "theme")
 
 
 # A host a proxy may forward: a name or IPv4 address, or a bracketed IPv6 one, and a port.

@@ -46,3 +46,17 @@ def test_no_eta_is_left_standing_after_the_run():
     run.feed(STARTED, 0.0)
     run.feed(RunFailed("loss became nan"), 2.5)
     assert run.text(50.0) == "failed after 2.5 s"
+
+
+def test_a_followed_run_counts_elapsed_from_its_own_start():
+    """Joined 95 s into a run recorded elsewhere: elapsed says 1:35, not 0:00."""
+    import dataclasses
+
+    followed = dataclasses.replace(STARTED, began_at=1_000_000.0)
+    run = RunClock()
+    run.feed(followed, 50.0, wall_now=1_000_095.0)
+    assert run.text(50.0).startswith("elapsed 1:35")
+    assert run.text(55.0).startswith("elapsed 1:40")
+    # A start time ahead of this machine's clock (another machine's clock) is not negative.
+    run.feed(dataclasses.replace(STARTED, began_at=2_000_000.0), 50.0, wall_now=1_000_000.0)
+    assert run.text(50.0).startswith("elapsed 0:00")

@@ -58,6 +58,9 @@ async def test_a_run_training_in_another_process_is_followed_live_to_its_end(run
             screen = app.screen
             await wait_until(pilot, lambda: screen.started is not None, timeout=60)
             assert screen.query_one(RunStatus).following == run_id
+            # Its elapsed time counts from the run's own start, not from joining it.
+            with RunStore.open(runs_folder) as store:
+                assert screen.started.began_at == store.get(run_id).started_at
             await wait_until(pilot, lambda: screen.outcome is not None, timeout=120)
             assert not screen.outcome.stopped and screen.outcome.epochs_done == 4
             assert screen.query_one("#epochs", DataTable).row_count == 4

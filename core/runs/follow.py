@@ -27,6 +27,7 @@ def started_event(run: RunRecord) -> RunStarted:
         test_size=int(details.get("test_size", 0)),
         start_epoch=int(details.get("start_epoch", 0)),
         data_source=run.data_source,
+        began_at=run.started_at,
     )
 
 

@@ -5,6 +5,8 @@ Plain Python, no Textual: the status line asks it for text at its bounded repain
 
 from __future__ import annotations
 
+import time
+
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
 
 
@@ -33,11 +35,16 @@ class RunClock:
         self.last: BatchProgress | None = None
         self.final: str | None = None  # once the run is over, the one thing left to say
 
-    def feed(self, event: Event, now: float) -> None:
+    def feed(self, event: Event, now: float, wall_now: float | None = None) -> None:
+        """`now` on the clock `text` is asked with; `wall_now` is time.time() (by default),
+        against which a followed run's RunStarted says when it began."""
         match event:
             case RunStarted():
                 self.__init__()
                 self.started_at = self.epoch_started_at = now
+                if event.began_at is not None:  # followed: elapsed counts from its real start
+                    wall_now = time.time() if wall_now is None else wall_now
+                    self.started_at = now - max(0.0, wall_now - event.began_at)
                 self.epochs, self.batch_size = event.config.epochs, event.config.batch_size
             case BatchProgress():
                 self.last = event

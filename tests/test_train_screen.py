@@ -239,3 +239,24 @@ async def test_a_figure_wider_than_its_column_widens_it():
         shown = screen_text(app)
         assert "100.0%" in shown and "123.4" in shown  # whole, not cut at the old width
         assert table.widths["acc"] == 6 and table.widths["s"] == 5
+
+
+async def test_the_table_plans_the_forms_epochs_until_a_run_fills_it():
+    app = make_app(epochs=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        table = screen.query_one("#epochs", EpochTable)
+        assert [table.get_row_at(r)[0] for r in range(table.row_count)] == list("12345")
+        field = screen.query_one("#field-epochs", Input)
+        field.value = "3"
+        await pilot.pause()
+        assert table.row_count == 3 and table.size.height == 4
+        field.value = "x"  # not a number: the plan stays as it was
+        await pilot.pause()
+        assert table.row_count == 3
+        for event in recorded_events():  # a 3-epoch run
+            screen.apply_event(event)
+        await pilot.pause()
+        field.value = "7"  # the finished run's figures stay
+        await pilot.pause()
+        assert table.row_count == 3 and table.filled == {0, 1, 2}

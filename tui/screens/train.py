@@ -20,7 +20,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Header, Static
+from textual.widgets import Digits, Header, Input, Static
 from textual.worker import Worker
 
 from core.config import ConfigError, TrainConfig
@@ -138,7 +138,15 @@ class TrainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False
+        self.query_one(EpochTable).plan(self.app.options.training.epochs)
         self.describe_system(self.app.options.training)
+
+    @on(Input.Changed, "#field-epochs")
+    def plan_epochs(self, event: Input.Changed) -> None:
+        """Before a run the table lays out the rows the form's epochs will fill: the run's
+        start then leaves the charts' size alone (a resize re-draws them while it trains)."""
+        if not self.running and event.value.strip().isdigit():
+            self.query_one(EpochTable).plan(int(event.value))
 
     @on(Resize)
     def fold_or_unfold(self, event: Resize) -> None:

@@ -12,6 +12,8 @@ from core.events import EpochEnd
 COLUMNS = (("ep", 2), ("loss", 5), ("acc", 5), ("test loss", 9), ("test acc", 8), ("s", 3))
 # A longer run scrolls within this many rows, the newest finished epoch in view.
 MAX_RESERVED_ROWS = 10
+# Planned rows follow the form as it is typed; a run of more epochs lays out its own at start.
+MAX_PLANNED_EPOCHS = 1000
 
 
 class EpochTable(DataTable):
@@ -40,6 +42,11 @@ class EpochTable(DataTable):
     def clear_run(self) -> None:
         self.clear()
         self.filled.clear()
+
+    def plan(self, epochs: int) -> None:
+        """The rows a run of `epochs` would fill, while no run's figures are shown."""
+        if not self.filled and 1 <= epochs <= MAX_PLANNED_EPOCHS:
+            self.reserve(0, epochs)
 
     def reserve(self, first_epoch: int, end_epoch: int) -> None:
         """Lay out the rows of epochs first_epoch..end_epoch-1 (counted from 0), empty."""

@@ -22,8 +22,8 @@ class RunStarted:
     start_epoch: int  # 0, or the epoch a resumed run continues from
     data_source: str
     notes: tuple[str, ...] = ()  # e.g. whether the CUDA graph was captured or why not
-    # When the run began (time.time()), where that was before this event: a run recorded in
-    # another process and followed from the middle. None: it begins now.
+    # When the run began (time.time()) if that was before this event: a run recorded by
+    # another process and followed from the middle. None: it begins with this event.
     began_at: float | None = None
 
 

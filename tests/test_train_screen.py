@@ -260,3 +260,17 @@ async def test_the_table_plans_the_forms_epochs_until_a_run_fills_it():
         field.value = "7"  # the finished run's figures stay
         await pilot.pause()
         assert table.row_count == 3 and table.filled == {0, 1, 2}
+
+
+async def test_a_run_that_fails_before_its_first_epoch_leaves_the_plan():
+    from core.events import RunFailed
+
+    app = make_app(epochs=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        screen.apply_event(recorded_events()[0])  # a 3-epoch run starts...
+        screen.apply_event(RunFailed("out of memory"))  # ...and fails at once
+        await pilot.pause()
+        table = screen.query_one("#epochs", EpochTable)
+        assert [table.get_row_at(r)[0] for r in range(table.row_count)] == ["1", "2", "3"]
+        assert not table.filled

@@ -81,8 +81,10 @@ class EpochTable(DataTable):
         self.scroll_to(y=max(0, row + 2 - self.size.height), animate=False)
 
     def trim(self) -> None:
-        """The run is over: drop the rows of epochs it never reached (stopped or failed)."""
+        """The run is over: drop the rows of epochs it never reached (stopped or failed). If
+        it reached none, its numbered rows stay as the plan for the next run."""
+        if not self.filled:
+            return
         for key in [key for key in self.rows if int(key.value) not in self.filled]:
             self.remove_row(key)
-        if self.styles.height is not None and self.row_count:
-            self.styles.height = min(self.row_count, MAX_RESERVED_ROWS) + 1
+        self.styles.height = min(self.row_count, MAX_RESERVED_ROWS) + 1

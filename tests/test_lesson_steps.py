@@ -165,7 +165,8 @@ def test_the_lecture_values_are_the_notebooks_own_outputs():
         lecture.VECTOR.splitlines()[0],
         lecture.RESHAPE_ERROR,
         lecture.TEST_ACCURACY,
-        *lecture.EPOCHS.splitlines(),
+        *(f"{loss:.6f}" for loss, _ in lecture.EPOCH_FIGURES),  # the figures, not the wording
+        *(f"{acc:.6f}" for _, acc in lecture.EPOCH_FIGURES),
         *lecture.MATRIX.splitlines()[:3],
     ]
     for line in printed:
@@ -326,7 +327,7 @@ def test_epochs_like_the_lectures_agree_and_epochs_far_from_them_do_not():
     close = [(loss + 0.002, acc - 0.004) for loss, acc in lecture.EPOCH_FIGURES]
     outcome = STEPS["training"].compute(mnist_context(epochs=epoch_events(close)))
     assert outcome.agrees is True and "within 0.01" in outcome.reason
-    assert outcome.value.splitlines()[0] == "Epoch : 0  Loss : 0.215554  Acc : 0.933883"
+    assert outcome.value.splitlines()[0] == "epoch 1: training loss 0.215554, accuracy 0.933883"
 
     far = [(loss, acc - 0.05) for loss, acc in lecture.EPOCH_FIGURES]
     assert STEPS["training"].compute(mnist_context(epochs=epoch_events(far))).agrees is False
@@ -343,7 +344,7 @@ def test_a_tiny_real_run_gives_epoch_lines_in_the_lectures_form():
     ctx = lesson.LessonContext(train, test, model=result.model, epochs=result.history)
     outcome = STEPS["training"].compute(ctx)
     assert len(outcome.value.splitlines()) == 2
-    assert outcome.value.startswith("Epoch : 0  Loss : ")
+    assert outcome.value.startswith("epoch 1: training loss ")
     assert (outcome.agrees, outcome.reason) == (None, "synthetic digits, not MNIST")
 
 

@@ -153,7 +153,7 @@ from core.train import fit
 
 result = fit(TrainConfig(dataset=train.name, epochs=5), data=(train, test))
 for e in result.history:
-    print(f"Epoch : {e.epoch}  Loss : {e.train_loss:.6f}  Acc : {e.train_acc:.6f}")
+    print(f"epoch {e.epoch + 1}: training loss {e.train_loss:.6f}, accuracy {e.train_acc:.6f}")
 model = result.model
 """
 ACC_TOLERANCE = 0.01  # per epoch: another seed, shuffle and device than the lecture's
@@ -161,8 +161,8 @@ LOSS_TOLERANCE = 0.03
 
 
 def epoch_line(event) -> str:
-    """An EpochEnd as the lecture prints its epochs (six decimals, as its output shows)."""
-    return f"Epoch : {event.epoch}  Loss : {event.train_loss:.6f}  Acc : {event.train_acc:.6f}"
+    """An EpochEnd worded as the lecture's figures are beside it (six decimals, as they are)."""
+    return lecture.epoch_summary(event.epoch, event.train_loss, event.train_acc)
 
 
 def compute_training(ctx: LessonContext) -> Outcome:

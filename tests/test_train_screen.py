@@ -238,7 +238,7 @@ async def test_a_figure_wider_than_its_column_widens_it():
         assert row[2] == "100.0%" and row[5] == "123.4"
         shown = screen_text(app)
         assert "100.0%" in shown and "123.4" in shown  # whole, not cut at the old width
-        assert table.widths["acc"] == 6 and table.widths["s"] == 5
+        assert (table.columns["acc"].width, table.columns["s"].width) == (6, 5)
 
 
 async def test_the_table_plans_the_forms_epochs_until_a_run_fills_it():

@@ -33,7 +33,6 @@ class EpochTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="none", zebra_stripes=True, cell_padding=1, **kwargs)
         self.filled: set[int] = set()  # the epochs whose row has its figures
-        self.widths = dict(COLUMNS)  # as wide as each column is now
 
     def on_mount(self) -> None:
         for label, width in COLUMNS:
@@ -71,9 +70,10 @@ class EpochTable(DataTable):
             for (label, _), cell in zip(COLUMNS, cells, strict=True):
                 # Only a figure wider than its column (a loss of 10 or more, 100.0%, an epoch
                 # of 10 s or more) widens it, at the cost of one layout.
-                wider = len(cell) > self.widths[label]
+                column = self.columns[ColumnKey(label)]
+                wider = len(cell) > column.width
                 if wider:  # a column given a width keeps it unless told otherwise
-                    self.widths[label] = self.columns[ColumnKey(label)].width = len(cell)
+                    column.width = len(cell)
                 self.update_cell(key, label, cell, update_width=wider)
         self.filled.add(end.epoch)
         # The newest finished epoch as the last row in view.

@@ -45,7 +45,9 @@ def headless_epochs(config: TrainConfig, runs: str) -> list[float]:
     return [e["seconds"] for e in events if e.get("event") == "epoch_end"]
 
 
-async def app_epochs(config: TrainConfig, size: tuple[int, int]) -> tuple[list[float], float]:
+async def app_epochs(
+    config: TrainConfig, size: tuple[int, int], screenshot: str | None = None
+) -> tuple[list[float], float]:
     """Seconds per epoch of the same recipe started with `s` on the Train screen, and the
     share of one core the UI thread used meanwhile (what it took from training)."""
     app = MnistApp(Options(training=config, download=False), start_mode="train")
@@ -60,6 +62,11 @@ async def app_epochs(config: TrainConfig, size: tuple[int, int]) -> tuple[list[f
                 raise SystemExit(f"the app's run did not finish: {screen.outcome}")
             await asyncio.sleep(0.05)
         ui_share = (time.thread_time() - ui_start) / (time.monotonic() - start)
+        if screenshot:
+            await pilot.pause(1.2)  # the system panel's next sample, after the run
+            path = Path(screenshot)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            app.save_screenshot(filename=path.name, path=str(path.parent.resolve()))
         return [e.seconds for e in screen.history if isinstance(e, EpochEnd)], ui_share
 
 
@@ -71,8 +78,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--size", default="120x40", help="the app's terminal, COLSxROWS")
+    parser.add_argument("--screenshot", help="save the app's last screen here (SVG)")
+    parser.add_argument(
+        "--switch-interval", type=float, help="the app's sys.setswitchinterval, in seconds"
+    )
     args = parser.parse_args()
     size = tuple(int(n) for n in args.size.split("x"))
+    if args.switch_interval:  # how long the UI thread may hold the GIL before training asks
+        sys.setswitchinterval(args.switch_interval)
     config = TrainConfig(
         dataset=args.dataset, data_dir=args.data_dir, device=args.device, epochs=args.epochs
     )
@@ -81,13 +94,16 @@ def main() -> None:
     headless, app, ui_shares = [], [], []
     for _ in range(args.rounds):
         headless += headless_epochs(config, runs.name)
-        epochs, ui_share = asyncio.run(app_epochs(config, size))
+        last = len(ui_shares) == args.rounds - 1
+        epochs, ui_share = asyncio.run(app_epochs(config, size, args.screenshot if last else None))
         app += epochs
         ui_shares.append(ui_share)
     h, a = statistics.median(headless), statistics.median(app)
     print(f"headless: median {h:.3f} s/epoch over {len(headless)} epochs")
     print(f"app at {args.size}, charts live: median {a:.3f} s/epoch over {len(app)} epochs")
     print(f"the app's cost: {100 * (a / h - 1):+.1f}% ({args.device}, {args.rounds} rounds)")
+    if args.switch_interval:
+        print(f"(the app's GIL switch interval: {args.switch_interval * 1000:g} ms)")
     print(f"the UI thread used {statistics.median(ui_shares):.1%} of one core while training")
 
 

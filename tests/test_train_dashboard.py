@@ -3,12 +3,15 @@ runs, the live system panel, and a layout that keeps everything readable at 80x2
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
+from core.system import GpuSample, SystemSample
 from tests.recorded import recorded_events
 from tests.tui_helpers import make_app, open_train_screen, plain, screen_text, wait_until
+from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.system_panel import SystemPanel
 
 
@@ -85,6 +88,33 @@ async def test_at_80x24_the_system_panel_is_two_lines():
         assert all(len(line.rstrip()) <= panel.content_size.width for line in lines), lines
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("total_mb", [81_559.0, 143_771.0])  # an H100's memory, an H200's
+@pytest.mark.parametrize("peak_mb", [184.0, 23_456.0])
+async def test_the_gpu_lines_fit_the_panel_with_torch_peak_beside_the_memory(
+    size, total_mb, peak_mb
+):
+    # Seen on an H100: "VRAM 1.9/79.6 GB · 41°C · torch peak" cut the peak's number off.
+    gpu = GpuSample("NVIDIA H100 80GB HBM3", 87.0, 1946.0, total_mb, 41.0)
+    samples = [SystemSample(30.0, 1421.0, 1700.0, 128_900.0, gpu) for _ in range(5)]
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_train_screen(pilot)
+        panel = screen.query_one(SystemPanel)
+        panel.freeze(samples)
+        panel.set_torch_peak(peak_mb)
+        await pilot.pause()
+        lines = plain(panel).rstrip().splitlines()
+        assert all(len(line.rstrip()) <= panel.content_size.width for line in lines), lines
+        text = "\n".join(lines)
+        assert "GPU  87%" in text or "GPU 87%" in text
+        peak = f"{peak_mb:.0f} MB" if peak_mb < 1024 else f"{peak_mb / 1024:.1f} GB"
+        if size == (80, 24):
+            assert f"peak {peak.replace(' MB', 'M').replace(' GB', 'G')}" in text
+        else:
+            assert f"peak {peak}" in text and "41°C" in text and "VRAM 1.9/" in text
+
+
 async def test_at_80x24_after_a_run_charts_and_table_keep_everything():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -101,3 +131,33 @@ async def test_at_80x24_after_a_run_charts_and_table_keep_everything():
         for title in ("loss per epoch", "accuracy per epoch", "running loss", "train", "test"):
             assert title in text
         assert "done in 1.0 s" in text
+
+
+async def test_epochs_faster_than_the_redraw_bound_are_drawn_together_by_the_end():
+    # On a GPU an epoch can take a tenth of a second: the two epoch charts are not drawn for
+    # each, but the finished run shows every epoch.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        charts = screen.query_one(MetricCharts)
+        drawn = []
+        draw_epochs = charts.draw_epochs
+        charts.draw_epochs = lambda: drawn.append(len(charts.history)) or draw_epochs()
+        events = recorded_events()
+        for event in events[:-1]:  # the run's start and its three epochs, in one instant
+            screen.apply_event(event)
+        assert drawn == [0]  # the new run's empty charts; the epochs wait
+        screen.apply_event(events[-1])
+        assert drawn == [0, 3]  # the finished run draws what was held back
+
+
+async def test_an_epoch_held_back_is_drawn_by_the_charts_timer():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        charts = screen.query_one(MetricCharts)
+        events = recorded_events()
+        for event in events[:-1]:
+            screen.apply_event(event)
+        assert charts._epochs_behind
+        await wait_until(pilot, lambda: not charts._epochs_behind, timeout=5)

@@ -453,7 +453,7 @@ class TrainScreen(Screen):
             case RunFinished():
                 self.outcome = event
                 self.query_one(EpochTable).trim()
-                self.query_one(MetricCharts).draw_new_batches()  # the last samples, not in a second
+                self.query_one(MetricCharts).catch_up()  # the last epochs and samples, at once
                 self.query_one("#result").display = True
                 self.add_class("-finished")
                 self.query_one("#final-acc", Digits).update(f"{event.test_acc * 100:.2f}%")
@@ -462,6 +462,7 @@ class TrainScreen(Screen):
             case RunFailed():
                 self.outcome = event
                 self.query_one(EpochTable).trim()
+                self.query_one(MetricCharts).catch_up()
                 self.notify(event.reason, title="Training failed", severity="error", timeout=10)
         self.query_one(RunStatus).show(event)
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual_plotext import PlotextPlot
 
 from core.events import EpochEnd
+from tui.widgets.train.chart_plot import ChartPlot
 
 MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns than that
 # The running-loss chart is redrawn at most this often. plotext builds a chart in pure Python
 # on the UI thread, holding the GIL the training thread needs between its C calls: drawn on
 # every progress event it cost the app's epochs measurably (python -m scripts.app_epoch).
 BATCH_REDRAW_S = 1.0
+# The epoch charts are drawn at each epoch's end, but no more often than this: on a GPU an epoch
+# can take a tenth of a second, and two charts ten times a second kept half a core busy (seen
+# on an H100); the timer above draws the epochs that came between.
+EPOCH_REDRAW_S = 0.5
 # Without colour (NO_COLOR) train and test must still differ: a marker of its own per series,
 # which plotext's legend repeats beside each name.
 MONOCHROME_MARKERS = {"train": "•", "test": "x", "last run": "·", "": "•"}
@@ -34,15 +41,17 @@ class MetricCharts(Horizontal):
         self.previous: list[EpochEnd] = []
         self.batch_steps: list[int] = []  # the optimizer step of each running-loss sample
         self._batches_drawn = 0  # how many samples the running-loss chart shows
+        self._epochs_drawn_at = -EPOCH_REDRAW_S  # time.monotonic() of the last epoch draw
+        self._epochs_behind = False  # an epoch came too soon after the last draw
 
     def compose(self) -> ComposeResult:
-        yield PlotextPlot(id="loss-chart")
-        yield PlotextPlot(id="acc-chart")
-        yield PlotextPlot(id="batch-chart")
+        yield ChartPlot(id="loss-chart")
+        yield ChartPlot(id="acc-chart")
+        yield ChartPlot(id="batch-chart")
 
     def on_mount(self) -> None:
         self.clear()
-        self.set_interval(BATCH_REDRAW_S, self.draw_new_batches)
+        self.set_interval(BATCH_REDRAW_S, self.catch_up)
 
     def on_resize(self) -> None:
         # The empty charts' hint and the number of x labels depend on the width.
@@ -63,7 +72,10 @@ class MetricCharts(Horizontal):
         self.batch_losses.append(loss)
         self.batch_steps.append(step)
 
-    def draw_new_batches(self) -> None:
+    def catch_up(self) -> None:
+        """Draw what arrived since the last draw: batches, and epochs that came too fast."""
+        if self._epochs_behind:
+            self.draw_epochs()
         if len(self.batch_losses) != self._batches_drawn:
             self.draw_batches()
 
@@ -71,9 +83,13 @@ class MetricCharts(Horizontal):
         # The running-loss chart catches up on its own timer: drawn here too, an epoch's end
         # cost three plotext charts at once on the UI thread instead of two.
         self.history.append(end)
-        self.draw_epochs()
+        if time.monotonic() - self._epochs_drawn_at >= EPOCH_REDRAW_S:
+            self.draw_epochs()
+        else:
+            self._epochs_behind = True
 
     def draw_epochs(self) -> None:
+        self._epochs_drawn_at, self._epochs_behind = time.monotonic(), False
         history, previous = self.history, self.previous
         epochs = [e.epoch + 1 for e in history]  # counted from 1, like "Epoch 1/5" above
         self.draw(

@@ -83,7 +83,6 @@ class SystemPanel(Static):
         memory = f"{gigabytes(now.memory_used_mb)}/{gigabytes(now.memory_total_mb)} GB"
         app = f"app {now.process_rss_mb:,.0f} MB"
         gpu = now.gpu
-        peak = f"torch peak {self.torch_peak_mb:,.0f} MB" if self.torch_peak_mb else ""
         if self.has_class("-compact"):
             return self.compact_lines(now, width, cpu)
         label = 9  # "CPU  34% " before each sparkline
@@ -94,16 +93,22 @@ class SystemPanel(Static):
         if gpu is None:
             return [*lines, now.gpu_problem or "no NVIDIA GPU"]
         util = [(s.gpu.util_percent or 0.0) if s.gpu else 0.0 for s in self.samples]
-        temp = f" · {gpu.temperature_c:.0f}°C" if gpu.temperature_c is not None else ""
+        head = f"GPU {percent(gpu.util_percent)}"
+        if gpu.temperature_c is not None:
+            head += f" {gpu.temperature_c:.0f}°C"
         used = f"{gigabytes(gpu.memory_used_mb)}/{gigabytes(gpu.memory_total_mb)} GB"
+        # torch's own peak beside what every process holds; shorter wording where it is long.
+        peak = memory_amount(self.torch_peak_mb) if self.torch_peak_mb else None
+        peak_piece = (f"torch peak {peak}", f"peak {peak}") if peak else None
         return [
             *lines,
-            f"GPU {percent(gpu.util_percent)} {sparkline(util[-max(1, width - label) :])}",
-            f"VRAM {used}{temp}" + (f" · {peak}" if peak else ""),
+            f"{head} {sparkline(util[-max(1, width - len(head) - 1) :])}",
+            fitted([f"VRAM {used}", peak_piece], width, " · "),
         ]
 
     def compact_lines(self, now: SystemSample, width: int, cpu: list[float]) -> list[str]:
-        """Two lines for 80x24: what does not fit is left out, never wrapped."""
+        """Two lines for 80x24: what does not fit is left out, never wrapped. On a GPU the
+        temperature is the first thing left out, before torch's peak and the memory."""
         memory = f"RAM {gigabytes(now.memory_used_mb)}/{gigabytes(now.memory_total_mb)}G"
         app = f"app {now.process_rss_mb:.0f}M"
         gpu = now.gpu
@@ -111,27 +116,39 @@ class SystemPanel(Static):
             first, second = [f"CPU {now.cpu_percent:.0f}%", memory], [app, "·", now.gpu_problem]
         else:
             used = f"{gigabytes(gpu.memory_used_mb)}/{gigabytes(gpu.memory_total_mb)}G"
-            temp = [f"{gpu.temperature_c:.0f}°C"] if gpu.temperature_c is not None else []
-            peak = [f"peak {gigabytes(self.torch_peak_mb)}G"] if self.torch_peak_mb else []
+            temp = f"{gpu.temperature_c:.0f}°C" if gpu.temperature_c is not None else None
+            peak_mb = self.torch_peak_mb
+            peak = f"peak {memory_amount(peak_mb, short=True)}" if peak_mb else None
             first = [f"CPU {now.cpu_percent:.0f}%", memory, app]
-            second = [f"GPU {percent(gpu.util_percent).strip()}", *temp, used, *peak]
+            second = [f"GPU {percent(gpu.util_percent).strip()}", used, peak, temp]
         head = fitted(first, width)
         room = width - len(head) - 1
         return [f"{head} {sparkline(cpu[-room:])}" if room > 0 else head, fitted(second, width)]
+
+
+def memory_amount(mb: float, short: bool = False) -> str:
+    """Megabytes below a gigabyte, gigabytes above: "184 MB", "1.2 GB" ("184M", "1.2G")."""
+    if mb < 1024:
+        return f"{mb:.0f}M" if short else f"{mb:.0f} MB"
+    return f"{mb / 1024:.1f}G" if short else f"{mb / 1024:.1f} GB"
 
 
 def percent(value: float | None) -> str:
     return " n/a" if value is None else f"{value:3.0f}%"
 
 
-def fitted(pieces: list[str | None], width: int) -> str:
-    """The pieces, space-separated, as many from the left as fit in `width`."""
+def fitted(pieces: list[str | tuple[str, ...] | None], width: int, sep: str = " ") -> str:
+    """The pieces joined by `sep`, as many from the left as fit in `width`. A tuple offers a
+    piece's wordings, longest first: the first that fits is taken."""
     line = ""
     for piece in pieces:
         if piece is None:
             continue
-        longer = f"{line} {piece}" if line else piece
-        if len(longer) > width:
+        for wording in (piece,) if isinstance(piece, str) else piece:
+            longer = f"{line}{sep}{wording}" if line else wording
+            if len(longer) <= width:
+                line = longer
+                break
+        else:
             break
-        line = longer
     return line

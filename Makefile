@@ -24,17 +24,17 @@ serve: $(VENV)/.installed
 	$(VENV)/bin/mnist-tui serve $(ARGS)
 
 test: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check core tui tests scripts
-	$(VENV)/bin/ruff format --check core tui tests scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check core tui tests scripts
-	$(VENV)/bin/ruff format --check core tui tests scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 format: $(VENV)/.installed-test
-	$(VENV)/bin/ruff format core tui tests scripts
-	$(VENV)/bin/ruff check --fix core tui tests scripts
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 screenshots: $(VENV)/.installed
 	$(PY) -m scripts.screenshots screenshots

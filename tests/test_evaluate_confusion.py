@@ -6,12 +6,14 @@ matrix has mistake cells of 1, 2, 3, 4, 5, 11 and 14 images and 91 images in cel
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from rich.color import Color, ColorSystem
 
 from tests.test_evaluate_screen import eval_app, evaluated, plain_render
-from tests.tui_helpers import plain
+from tests.tui_helpers import export_in_256_colours, plain
 from tui.widgets.evaluate.confusion_grid import ConfusionGrid
 from tui.widgets.evaluate.confusion_scale import cell_text, error_bin, legend
 from tui.widgets.evaluate.weight_grid import BLUES, REDS, WeightGrid, strengths
@@ -157,3 +159,24 @@ def test_no_color_snapshots(snap_compare, synthetic_checkpoint, monkeypatch, key
         assert pilot.app.no_color and screen.evaluation is not None
 
     assert snap_compare(eval_app(synthetic_checkpoint), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize(
+    ("keys", "size"),
+    [([], (80, 24)), (["u"], (100, 30))],
+    ids=["confusion-80x24", "weights-100x30"],
+)
+def test_256_colour_snapshots(snap_compare, synthetic_checkpoint, keys, size):
+    """In 256 colours: the matrix's bins and the weights' thirteen steps keep their own colours
+    (each one is an exact xterm colour), so nothing merges into blotches."""
+
+    async def run_before(pilot) -> None:
+        screen = await evaluated(pilot)
+        await pilot.press(*keys)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+        assert screen.evaluation is not None
+
+    app = eval_app(synthetic_checkpoint)
+    app.export_screenshot = functools.partial(export_in_256_colours, app)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -76,3 +76,43 @@ def screen_text(app) -> str:
         "".join(segment.text for segment in strip)
         for strip in app.screen._compositor.render_strips()
     )
+
+
+def export_in_256_colours(app, *, title: str | None = None, simplify: bool = False) -> str:
+    """The app's SVG screenshot as a 256-colour terminal shows it: every colour downgraded to
+    the xterm palette the way Rich downgrades it for such a terminal. Set on an app as its
+    export_screenshot, snapshot tests take the 256-colour picture."""
+    import io
+
+    from rich.color import ColorSystem
+    from rich.console import Console
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    def downgraded(style: Style | None) -> Style | None:
+        if style is None or (style.color is None and style.bgcolor is None):
+            return style
+        colours = {}
+        if style.color is not None:
+            colours["color"] = style.color.downgrade(ColorSystem.EIGHT_BIT)
+        if style.bgcolor is not None:
+            colours["bgcolor"] = style.bgcolor.downgrade(ColorSystem.EIGHT_BIT)
+        return style + Style(**colours)
+
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    update = app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens, simplify=simplify
+    )
+    segments = [Segment(s.text, downgraded(s.style), s.control) for s in console.render(update)]
+    console.print(Segments(segments), end="")
+    return console.export_svg(title=title or app.title)

@@ -79,13 +79,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--size", default="120x40", help="the app's terminal, COLSxROWS")
     parser.add_argument("--screenshot", help="save the app's last screen here (SVG)")
-    parser.add_argument(
-        "--switch-interval", type=float, help="the app's sys.setswitchinterval, in seconds"
-    )
     args = parser.parse_args()
     size = tuple(int(n) for n in args.size.split("x"))
-    if args.switch_interval:  # how long the UI thread may hold the GIL before training asks
-        sys.setswitchinterval(args.switch_interval)
     config = TrainConfig(
         dataset=args.dataset, data_dir=args.data_dir, device=args.device, epochs=args.epochs
     )
@@ -102,8 +97,6 @@ def main() -> None:
     print(f"headless: median {h:.3f} s/epoch over {len(headless)} epochs")
     print(f"app at {args.size}, charts live: median {a:.3f} s/epoch over {len(app)} epochs")
     print(f"the app's cost: {100 * (a / h - 1):+.1f}% ({args.device}, {args.rounds} rounds)")
-    if args.switch_interval:
-        print(f"(the app's GIL switch interval: {args.switch_interval * 1000:g} ms)")
     print(f"the UI thread used {statistics.median(ui_shares):.1%} of one core while training")
 
 

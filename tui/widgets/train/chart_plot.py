@@ -34,7 +34,7 @@ class ChartPlot(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._strips: list[Strip] = []
-        self._built_for: tuple | None = None  # (size, theme) the strips were built for
+        self._built_for: tuple | None = None  # (size, theme, no colour) of the strips
         self._stale = True
 
     def refresh(self, *regions, **kwargs):

@@ -17,8 +17,8 @@ MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns
 # every progress event it cost the app's epochs measurably (python -m scripts.app_epoch).
 BATCH_REDRAW_S = 1.0
 # The epoch charts are drawn at each epoch's end, but no more often than this: on a GPU an epoch
-# can take a tenth of a second, and two charts ten times a second kept half a core busy (seen
-# on an H100); the timer above draws the epochs that came between.
+# can take a tenth of a second (0.12 s on an H100), which would be twenty charts a second; the
+# timer above draws the epochs that came between.
 EPOCH_REDRAW_S = 0.5
 # Without colour (NO_COLOR) train and test must still differ: a marker of its own per series,
 # which plotext's legend repeats beside each name.

@@ -35,8 +35,11 @@ async def run_command(pilot, title: str, wait: bool = True) -> None:
         first = results.get_option_at_index(0) if results.option_count else None
         return first is not None and str(first.prompt).startswith(title)
 
-    # The limit is only a hang guard: a search competing with a run on two cores took >10 s.
-    await wait_until(pilot, listed_first)
+    # The limit is only a hang guard. Over a training run of synthetic digits (tiny epochs, each
+    # with its evaluation, checkpoint and record in Python) each key can take a second or two on
+    # two cores: the palette redraws the dimmed screen behind it at every change. CI once took
+    # over 60 s for "Stop training".
+    await wait_until(pilot, listed_first, timeout=180)
     await pilot.press("enter")
     await pilot.pause(0.2)
     if wait:

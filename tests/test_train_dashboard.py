@@ -8,10 +8,12 @@ from textual import events
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
+from core.events import EpochEnd
 from core.system import GpuSample, SystemSample
 from tests.recorded import recorded_events
 from tests.tui_helpers import make_app, open_train_screen, plain, screen_text, wait_until
 from tui.widgets.train.charts import MetricCharts
+from tui.widgets.train.run_status import RunStatus
 from tui.widgets.train.system_panel import SystemPanel
 
 
@@ -161,3 +163,29 @@ async def test_an_epoch_held_back_is_drawn_by_the_charts_timer():
             screen.apply_event(event)
         assert charts._epochs_behind
         await wait_until(pilot, lambda: not charts._epochs_behind, timeout=5)
+
+
+async def test_covered_by_another_screen_the_run_is_kept_and_painted_on_return():
+    # Textual redraws the whole covered screen under the one in front at every change there:
+    # covered, the Train screen's live widgets keep the run's data without painting it.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert not screen.is_active
+        events = recorded_events()
+        for event in events[:-1]:  # the run's start and its three epochs, palette open
+            screen.apply_event(event)
+        assert len(screen.table_backlog) == 3 and "Epoch 3" not in plain(
+            screen.query_one(RunStatus)
+        )
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: screen.is_active)
+        await pilot.pause()
+        assert not screen.table_backlog and "Epoch 3 trained" in plain(screen.query_one(RunStatus))
+        assert len(screen.query_one(MetricCharts).history) == 3
+        table = screen.query_one("#epochs", DataTable)
+        assert [table.get_row_at(i)[4] for i in range(3)] == [
+            f"{e.test_acc:.1%}" for e in events if isinstance(e, EpochEnd)
+        ]

@@ -106,6 +106,7 @@ class TrainScreen(Screen):
         self.autosave: Path | None = None
         self.autosave_folder: Path | None = None
         self.progress_painted = 0.0  # time.monotonic() of the last repaint of the progress
+        self.table_backlog: list[EpochEnd] = []  # epochs that ended while the screen was covered
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -411,7 +412,27 @@ class TrainScreen(Screen):
     def training_event(self, message: TrainingEvent) -> None:
         self.apply_event(message.event)
 
+    def on_screen_resume(self) -> None:
+        """Paint what the run did while the screen was covered (by the palette, a dialog or
+        another screen). Covered, the live widgets keep their data but do not paint: Textual
+        redraws the whole covered screen, dimmed, under the one in front whenever anything on
+        it changes, and with progress five times a second that kept the UI thread so busy that
+        typing in the palette during a run took seconds a key."""
+        self.fill_table_backlog()
+        self.query_one(RunStatus).repaint()
+        self.query_one(EpochBar).refresh()
+        self.query_one(SystemPanel).draw()
+        self.query_one(MetricCharts).catch_up()
+
+    def fill_table_backlog(self) -> None:
+        """The epochs that ended while the screen was covered, into the table."""
+        table = self.query_one(EpochTable)
+        for event in self.table_backlog:
+            table.add_epoch(event)
+        self.table_backlog.clear()
+
     def reset_run(self) -> None:
+        self.table_backlog.clear()
         self.started = None
         self.outcome = None
         self.query_one(EpochTable).clear_run()
@@ -446,12 +467,16 @@ class TrainScreen(Screen):
                     return  # the sample is kept for the chart; the bar and status wait
                 self.query_one(EpochBar).set_progress(event.batch, event.batches)
             case EpochEnd():
-                self.query_one(EpochTable).add_epoch(event)
+                if self.is_active:
+                    self.query_one(EpochTable).add_epoch(event)
+                else:
+                    self.table_backlog.append(event)
                 self.query_one(MetricCharts).add_epoch(event)
                 if event.peak_gpu_mb:
                     self.query_one(SystemPanel).set_torch_peak(event.peak_gpu_mb)
             case RunFinished():
                 self.outcome = event
+                self.fill_table_backlog()
                 self.query_one(EpochTable).trim()
                 self.query_one(MetricCharts).catch_up()  # the last epochs and samples, at once
                 self.query_one("#result").display = True
@@ -461,6 +486,7 @@ class TrainScreen(Screen):
                 self.query_one("#verdict", Static).update(verdict(self.history, brief))
             case RunFailed():
                 self.outcome = event
+                self.fill_table_backlog()
                 self.query_one(EpochTable).trim()
                 self.query_one(MetricCharts).catch_up()
                 self.notify(event.reason, title="Training failed", severity="error", timeout=10)

@@ -74,6 +74,8 @@ class MetricCharts(Horizontal):
 
     def catch_up(self) -> None:
         """Draw what arrived since the last draw: batches, and epochs that came too fast."""
+        if not self.screen.is_active:  # covered: the screen calls this again on resume
+            return
         if self._epochs_behind:
             self.draw_epochs()
         if len(self.batch_losses) != self._batches_drawn:
@@ -83,7 +85,8 @@ class MetricCharts(Horizontal):
         # The running-loss chart catches up on its own timer: drawn here too, an epoch's end
         # cost three plotext charts at once on the UI thread instead of two.
         self.history.append(end)
-        if time.monotonic() - self._epochs_drawn_at >= EPOCH_REDRAW_S:
+        recently = time.monotonic() - self._epochs_drawn_at < EPOCH_REDRAW_S
+        if self.screen.is_active and not recently:
             self.draw_epochs()
         else:
             self._epochs_behind = True

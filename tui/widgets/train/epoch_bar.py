@@ -24,7 +24,8 @@ class EpochBar(Widget):
     def set_progress(self, done: int, total: int) -> None:
         if (done, total) != (self.done, self.total):
             self.done, self.total = done, total
-            self.refresh()  # a repaint of this line only: the widget's size never changes
+            if self.screen.is_active:  # covered, the screen repaints it on resume
+                self.refresh()  # a repaint of this line only: the widget's size never changes
 
     def render(self) -> Content:
         share = self.done / self.total if self.total > 0 else 0.0

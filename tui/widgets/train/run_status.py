@@ -33,6 +33,8 @@ class RunStatus(Static):
             self.repaint()
 
     def repaint(self, layout: bool = False) -> None:
+        if not self.screen.is_active:  # covered: the screen repaints it on resume (TrainScreen)
+            return
         timing = self.clock.text(time.monotonic())
         self.update(f"{self.headline}\n{timing}" if timing else self.headline, layout=layout)
 

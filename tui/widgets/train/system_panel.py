@@ -72,7 +72,7 @@ class SystemPanel(Static):
         self.draw()
 
     def draw(self) -> None:
-        if self.samples:
+        if self.samples and self.screen.is_active:  # covered: drawn again on resume
             # The panel's height is fixed by CSS: a repaint, never a layout pass.
             self.update("\n".join(self.lines()), layout=False)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from rich.color import Color, ColorSystem
 
-from tests.test_evaluate_screen import eval_app, evaluated, plain_render
+from tests.test_evaluate_screen import eval_app, evaluated, plain_render, pressing
 from tests.tui_helpers import export_in_256_colours, plain
 from tui.widgets.evaluate.confusion_grid import ConfusionGrid
 from tui.widgets.evaluate.confusion_scale import cell_text, error_bin, legend
@@ -170,13 +170,6 @@ def test_256_colour_snapshots(snap_compare, synthetic_checkpoint, keys, size):
     """In 256 colours: the matrix's bins and the weights' thirteen steps keep their own colours
     (each one is an exact xterm colour), so nothing merges into blotches."""
 
-    async def run_before(pilot) -> None:
-        screen = await evaluated(pilot)
-        await pilot.press(*keys)
-        pilot.app.clear_notifications()
-        await pilot.pause()
-        assert screen.evaluation is not None
-
     app = eval_app(synthetic_checkpoint)
     app.export_screenshot = functools.partial(export_in_256_colours, app)
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=pressing(keys))

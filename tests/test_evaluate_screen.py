@@ -18,6 +18,20 @@ def eval_app(checkpoint=None) -> MnistApp:
     return make_app("evaluate", checkpoint=str(checkpoint) if checkpoint else None)
 
 
+def pressing(keys: list[str]):
+    """A snapshot's run_before: evaluate the model, press `keys`, clear the notifications."""
+
+    async def run_before(pilot) -> None:
+        screen = await evaluated(pilot)
+        await pilot.press(*keys)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+        assert screen.evaluation is not None
+        assert np.trace(screen.evaluation.confusion) > 0
+
+    return run_before
+
+
 async def evaluated(pilot) -> EvaluateScreen:
     await wait_for_data(pilot)
     for _ in range(3):  # load the checkpoint, then evaluate: two workers one after the other
@@ -145,12 +159,6 @@ async def test_a_bad_checkpoint_is_named_and_the_app_stays_up(tmp_path):
 def test_evaluate_snapshots(snap_compare, synthetic_checkpoint, keys, size):
     """Confusion grid with its scale and scores, a cell's images, the worst mistake, weights."""
 
-    async def run_before(pilot) -> None:
-        screen = await evaluated(pilot)
-        await pilot.press(*keys)
-        pilot.app.clear_notifications()
-        await pilot.pause()
-        assert screen.evaluation is not None
-        assert np.trace(screen.evaluation.confusion) > 0
-
-    assert snap_compare(eval_app(synthetic_checkpoint), terminal_size=size, run_before=run_before)
+    assert snap_compare(
+        eval_app(synthetic_checkpoint), terminal_size=size, run_before=pressing(keys)
+    )

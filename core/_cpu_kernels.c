@@ -305,6 +305,37 @@ static void members_step(const uint64_t *table, const float *settings, Py_ssize_
 }
 
 
+/* train_batches: `count` steps of one run in a row, with the GIL released once for all of
+ * them. Batch b takes samples b * batch_size .. min((b + 1) * batch_size, samples) of order,
+ * for b = first .. first + count - 1, and its loss and hits go to slot b. A step alone is
+ * seven calls from Python, and each return from C waits for the GIL: while a UI thread
+ * holds it to draw a frame, up to the interpreter's 5 ms switch interval each time, which
+ * took about a tenth of the app's training speed on 2 cores. Returns the last batch's
+ * non-zeros, or a GATHER_ code with *bad_batch and *bad set (nothing of that batch trained). */
+static Py_ssize_t train_batches(const uint64_t *row, const float *settings,
+                                const uint8_t *images, Py_ssize_t rows, const int64_t *labels,
+                                const int64_t *order, Py_ssize_t samples, Py_ssize_t batch_size,
+                                Py_ssize_t first, Py_ssize_t count, int64_t *y,
+                                int32_t *row_start, int32_t *row_pixel, float *row_value,
+                                int32_t *col_start, int32_t *col_image, float *col_value,
+                                Py_ssize_t room, Py_ssize_t pixels, Py_ssize_t hidden,
+                                int threads, Py_ssize_t *bad_batch, Py_ssize_t *bad) {
+    Py_ssize_t nnz = 0;
+    for (Py_ssize_t b = first; b < first + count; b++) {
+        const Py_ssize_t start = b * batch_size;
+        const Py_ssize_t n = samples - start < batch_size ? samples - start : batch_size;
+        nnz = gather_batch(images, rows, labels, order + start, n, pixels, y, row_start,
+                           row_pixel, row_value, col_start, col_image, col_value, room, bad);
+        if (nnz < 0) {
+            *bad_batch = b;
+            return nnz;
+        }
+        member_step(row, settings, y, row_start, row_pixel, row_value, col_start, col_image,
+                    col_value, n, pixels, hidden, b, threads);
+    }
+    return nnz;
+}
+
 static PyObject *py_classes(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(CLASSES);
 }
@@ -320,6 +351,27 @@ static int check_sizes(const char *function, Py_ssize_t n, Py_ssize_t n_min, Py_
         return -1;
     }
     return 0;
+}
+
+/* gather_batch's refusal as a ValueError: code is its GATHER_ return, bad the position in
+ * the batch (whose sample indices are index) of the image at fault. */
+static PyObject *gather_error(Py_ssize_t code, const int64_t *index, Py_ssize_t bad,
+                              Py_ssize_t rows, const int64_t *labels, Py_ssize_t room) {
+    const int64_t at = index[bad];
+    switch (code) {
+    case GATHER_BAD_INDEX:
+        return PyErr_Format(PyExc_ValueError,
+                            "gather_batch: index %lld (batch position %zd) is outside the %zd "
+                            "images", (long long)at, bad, rows);
+    case GATHER_BAD_LABEL:
+        return PyErr_Format(PyExc_ValueError,
+                            "gather_batch: image %lld has label %lld, outside 0..%d",
+                            (long long)at, (long long)labels[at], CLASSES - 1);
+    default:
+        return PyErr_Format(PyExc_ValueError,
+                            "gather_batch: the batch lights more pixels than its %zd slots "
+                            "hold (at batch position %zd)", room, bad);
+    }
 }
 
 static PyObject *py_gather_batch(PyObject *self, PyObject *args) {
@@ -345,22 +397,9 @@ static PyObject *py_gather_batch(PyObject *self, PyObject *args) {
                        ADDR(float, row_value), ADDR(int32_t, col_start),
                        ADDR(int32_t, col_image), ADDR(float, col_value), room, &bad);
     Py_END_ALLOW_THREADS
-    const int64_t at = nnz < 0 ? ADDR(const int64_t, index)[bad] : 0;
-    switch (nnz) {
-    case GATHER_BAD_INDEX:
-        return PyErr_Format(PyExc_ValueError,
-                            "gather_batch: index %lld (batch position %zd) is outside the %zd "
-                            "images", (long long)at, bad, rows);
-    case GATHER_BAD_LABEL:
-        return PyErr_Format(PyExc_ValueError,
-                            "gather_batch: image %lld has label %lld, outside 0..%d",
-                            (long long)at, (long long)ADDR(const int64_t, labels)[at],
-                            CLASSES - 1);
-    case GATHER_NO_ROOM:
-        return PyErr_Format(PyExc_ValueError,
-                            "gather_batch: the batch lights more pixels than its %zd slots "
-                            "hold (at batch position %zd)", room, bad);
-    }
+    if (nnz < 0)
+        return gather_error(nnz, ADDR(const int64_t, index), bad, rows,
+                            ADDR(const int64_t, labels), room);
     return PyLong_FromSsize_t(nnz);
 }
 
@@ -455,6 +494,43 @@ static PyObject *py_members_step(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *py_train_batches(PyObject *self, PyObject *args) {
+    unsigned long long row, settings, images, labels, order, y, row_start, row_pixel, row_value,
+        col_start, col_image, col_value;
+    Py_ssize_t rows, samples, batch_size, first, count, room, pixels, hidden, nnz, bad = 0,
+                                                                               bad_batch = 0;
+    int threads;
+    if (!PyArg_ParseTuple(args, "KKKnKKnnnnKKKKKKKnnni", &row, &settings, &images, &rows,
+                          &labels, &order, &samples, &batch_size, &first, &count, &y,
+                          &row_start, &row_pixel, &row_value, &col_start, &col_image,
+                          &col_value, &room, &pixels, &hidden, &threads) ||
+        check_sizes("train_batches", batch_size, 1, hidden, threads))
+        return NULL;
+    /* Every batch asked for must start inside the order; the gather checks the rest. */
+    if (rows < 0 || samples < 1 || first < 0 || count < 1 || pixels < 1 || room < 1 ||
+        room > INT32_MAX || pixels > INT32_MAX / (batch_size + 1) ||
+        first > (samples - 1) / batch_size - (count - 1)) {
+        PyErr_Format(PyExc_ValueError,
+                     "train_batches: batches %zd..%zd of %zd samples in batches of %zd, or "
+                     "rows %zd, pixels %zd, room %zd, out of range", first, first + count - 1,
+                     samples, batch_size, rows, pixels, room);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    nnz = train_batches(ADDR(const uint64_t, row), ADDR(const float, settings),
+                        ADDR(const uint8_t, images), rows, ADDR(const int64_t, labels),
+                        ADDR(const int64_t, order), samples, batch_size, first, count,
+                        ADDR(int64_t, y), ADDR(int32_t, row_start), ADDR(int32_t, row_pixel),
+                        ADDR(float, row_value), ADDR(int32_t, col_start),
+                        ADDR(int32_t, col_image), ADDR(float, col_value), room, pixels, hidden,
+                        threads, &bad_batch, &bad);
+    Py_END_ALLOW_THREADS
+    if (nnz < 0)
+        return gather_error(nnz, ADDR(const int64_t, order) + bad_batch * batch_size, bad, rows,
+                            ADDR(const int64_t, labels), room);
+    return PyLong_FromSsize_t(nnz);
+}
+
 static PyObject *py_member_fields(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(MEMBER_FIELDS);
 }
@@ -511,6 +587,13 @@ static PyMethodDef methods[] = {
      "col_image, col_value, n, pixels, hidden, b, threads): each member (a row of table: "
      "member_fields() addresses; of settings: lr, alpha, beta, eps) trains on the batch "
      "gather_batch listed"},
+    {"train_batches", py_train_batches, METH_VARARGS,
+     "train_batches(row, settings, images, rows, labels, order, samples, batch_size, first, "
+     "count, y, row_start, row_pixel, row_value, col_start, col_image, col_value, room, pixels, "
+     "hidden, threads) -> the last batch's non-zeros: batches first..first+count-1 of order "
+     "trained in a row by the run whose addresses are row (as members_step's table) with the "
+     "RMSprop settings (lr, alpha, beta, eps) at settings, the GIL released throughout; "
+     "ValueError as gather_batch's"},
     {"member_fields", py_member_fields, METH_NOARGS,
      "member_fields() -> the addresses in one row of members_step's table"},
     {"rmsprop", py_rmsprop, METH_VARARGS,

@@ -41,6 +41,8 @@ def unavailable_reason(optimizer: str, batch_size: int = 64) -> str | None:
             "the C kernels (core/_cpu_kernels.c) are not built, so the CPU step runs as "
             "plain torch ops (about 3.5x slower); reinstall with a C compiler present"
         )
+    if not hasattr(kernels, "train_batches") or kernels.member_fields() != len(_MEMBER_ROW):
+        return "the C kernels are older than core/cpu_step.py; reinstall to rebuild them"
     if kernels.classes() != NUM_CLASSES:
         return f"the C kernels were built for {kernels.classes()} classes, not {NUM_CLASSES}"
     if optimizer != "rmsprop":
@@ -182,6 +184,10 @@ class FusedCpuStep:
             (at[param], at[grad], at[square], getattr(self, grad).numel())
             for param, grad, square in small
         )
+        # steps() hands C this run as one row of members_step's table, with its settings.
+        self.member_row = torch.tensor([at[name] for name in _MEMBER_ROW], dtype=torch.int64)
+        # float32, as the single step's "f" arguments cast each setting from double.
+        self.member_settings = torch.tensor(self.rmsprop, dtype=torch.float32)
 
     def _expected_buffers(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
         """Every addressed tensor's shape and dtype: what the C code reads and writes."""
@@ -270,6 +276,27 @@ class FusedCpuStep:
             # 5,642 numbers in all: one thread, a team would cost more than it saves.
             kernels.rmsprop(param, grad, square, size, *self.rmsprop, 1)
         self.pending_steps += 1
+
+    def steps(self, order: torch.Tensor, first: int, count: int) -> None:
+        """Train on batches first..first+count-1 of an epoch's sample order, each batch_size
+        samples of it (the last one may be short), in one call that holds no GIL: the same
+        numbers as count calls of step(), with Python's share of a step gone."""
+        batch_size, samples = len(self.y), len(order)
+        if order.dtype != torch.int64 or order.dim() != 1 or order.device.type != "cpu":
+            raise ValueError("the order must be a 1-D int64 tensor on the CPU")
+        last, batches = first + count - 1, -(-samples // batch_size)
+        if count < 1 or first < 0 or last >= batches:
+            raise ValueError(f"batches {first}..{last} are outside the order's {batches}")
+        if last >= len(self.losses):
+            raise ValueError(f"batch {last} is outside the {len(self.losses)} slots for losses")
+        order = order.contiguous()
+        # The C code checks each index against the images and each label against the classes.
+        self.last_nonzeros = kernels.train_batches(
+            self.member_row.data_ptr(), self.member_settings.data_ptr(), self.at["images"],
+            len(self.labels), self.at["labels"], order.data_ptr(), samples, batch_size, first,
+            count, *self.gather_out, self.room, INPUT_SIZE, self.hidden, self.threads,
+        )  # fmt: skip
+        self.pending_steps += count
 
     def record_steps(self) -> None:
         """Add the steps taken since the last call to the optimizer's step counts."""

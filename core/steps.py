@@ -11,6 +11,9 @@ correct count into the epoch's buffers on the device, so the epoch loop never sy
 
 from __future__ import annotations
 
+import itertools
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,11 @@ from core.config import TrainConfig
 from core.graph import CapturedStep
 from core.loaders import Batch, DeviceLoader
 from core.model import SimpleNN
+
+# The C step trains batches in groups lasting about this long: a twentieth of a second
+# between the epoch loop's looks at the stop flag, well inside its tenth between reports.
+CALL_S = 0.05
+MAX_PER_CALL = 256
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,15 @@ class Step:
 
     def __call__(self, batch: Any, b: int) -> None:
         raise NotImplementedError
+
+    def take(self, batches: Iterator[Any], b: int) -> int:
+        """Train on the next batch of `batches`, batch b of the epoch: how many batches that
+        was (0 when the epoch is over). Kinds that can, take several in one call."""
+        batch = next(batches, None)
+        if batch is None:
+            return 0
+        self(batch, b)
+        return 1
 
     def epoch_done(self) -> None:
         """Nothing to do for most kinds."""
@@ -127,6 +144,7 @@ class CStep(Step):
         metrics: EpochMetrics,
         threads: int,
     ) -> None:
+        self.per_call = 1  # batches a call to take() trains; it adapts to the step's speed
         self.fused = cpu_step.FusedCpuStep(
             model,
             optimizer,
@@ -140,6 +158,22 @@ class CStep(Step):
 
     def __call__(self, batch: Batch, b: int) -> None:
         self.fused.step(batch.index, b)
+
+    def take(self, batches: Iterator[Batch], b: int) -> int:
+        """As many batches as C trains in about CALL_S, in one call: the epoch loop's Python
+        (and any wait for the GIL, which a UI thread holds while it draws) comes once per
+        call, not once per batch, yet a stop or a progress report is never far off."""
+        group = list(itertools.islice(batches, self.per_call))
+        if not group:
+            return 0
+        first = group[0]
+        if any(later.order is not first.order for later in group):
+            raise ValueError("the batches of one call must come from one epoch's order")
+        t0 = time.perf_counter()
+        self.fused.steps(first.order, b, len(group))
+        per_batch = (time.perf_counter() - t0) / len(group)
+        self.per_call = max(1, min(MAX_PER_CALL, int(CALL_S / max(per_batch, 1e-6))))
+        return len(group)
 
     def epoch_done(self) -> None:
         self.fused.record_steps()

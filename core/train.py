@@ -297,13 +297,17 @@ class _Run:
             torch.cuda.reset_peak_memory_stats(self.device)
         self._sync()
         t0 = last = time.perf_counter()
+        batches, b = iter(self.loader.epoch()), 0
         try:
-            for b, batch in enumerate(self.loader.epoch()):
+            while True:
                 if self.stop.is_set():
                     return None
-                self.step(batch, b)
+                done = self.step.take(batches, b)
+                if not done:
+                    break
+                b += done
                 if time.perf_counter() - last >= PROGRESS_INTERVAL_S:
-                    self._progress(epoch, b + 1, t0)
+                    self._progress(epoch, b, t0)
                     last = time.perf_counter()
         finally:
             self.step.epoch_done()

@@ -5,8 +5,8 @@ that a busy minute hurts both alike: `mnist-tui train --headless` in a child pro
 command a user types, its Rich printer included), and the app's Train screen at 120x40 with
 the charts live (Textual's headless driver renders every frame, it just writes them nowhere).
 Prints the median seconds per epoch of each side, the app's cost as a percentage, and how
-much of one core the UI thread used while training: the cost's cause, and a steadier figure
-than the epoch times on a noisy machine.
+much of one core the UI thread used while training (what drawing takes; on 2 cores training
+has the other core, and what it loses is the GIL waits the UI thread causes).
 """
 
 from __future__ import annotations

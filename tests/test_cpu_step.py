@@ -293,6 +293,58 @@ def test_the_c_step_refuses_an_index_it_would_read_out_of_bounds(index, b, messa
     assert step.losses[1] > 0
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("groups", [[5], [1, 1, 3], [2, 3]])
+def test_batches_trained_in_one_call_are_exactly_those_trained_one_by_one(threads, groups, width):
+    """steps() runs the very kernels step() calls, in the same order: the same bits come out,
+    the short last batch included (300 samples: four batches of 64 and one of 44)."""
+    images, labels = digits()
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
+    one_by_one, grouped = twin_models()
+    _, expected_figures, _ = fused(one_by_one, images, labels, batches(len(labels)), threads)
+    optimizer = torch.optim.RMSprop(grouped.parameters(), lr=1e-3)
+    losses, corrects = torch.zeros(5), torch.zeros(5, dtype=torch.int64)
+    step = cpu_step.FusedCpuStep(
+        grouped, optimizer, images, labels, BATCH, losses, corrects, threads
+    )
+    first = 0
+    for count in groups:
+        step.steps(order, first, count)
+        first += count
+    step.record_steps()
+    assert list(zip(losses.tolist(), corrects.tolist(), strict=True)) == expected_figures
+    for name, tensor in grouped.state_dict().items():
+        assert torch.equal(tensor, one_by_one.state_dict()[name]), name
+    assert int(optimizer.state[grouped.fc1.weight]["step"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("order", "first", "count", "message"),
+    [
+        (torch.arange(64), 0, 2, r"batches 0\.\.1 are outside the order's 1"),
+        (torch.arange(192), 1, 2, r"batch 2 is outside the 2 slots for losses"),
+        (torch.arange(128), -1, 1, r"batches -1\.\.-1 are outside"),
+        (torch.arange(128), 0, 0, "are outside"),
+        (torch.arange(128).int(), 0, 1, "a 1-D int64 tensor"),
+        (torch.tensor([0, 1, 64, 3]), 0, 1, r"index 64 \(batch position 2\) is outside the 64"),
+        (torch.cat([torch.arange(64), torch.tensor([-1])]), 0, 2, r"index -1 \(batch position 0"),
+    ],
+)
+def test_training_batches_in_one_call_refuses_what_it_would_read_out_of_bounds(
+    order, first, count, message
+):
+    step = fused_step(*digits(64))
+    with pytest.raises(ValueError, match=message):
+        step.steps(order, first, count)
+    step.steps(torch.arange(128) % 64, 1, 1)  # and still trains afterwards
+    assert step.losses[1] > 0
+
+
+def test_the_kernels_refuse_batches_outside_the_order():
+    with pytest.raises(ValueError, match=r"train_batches: batches 1\.\.2 of 128 samples"):
+        cpu_step.kernels.train_batches(0, 0, 0, 1, 0, 0, 128, 64, 1, 2, *[0] * 7, 100, 784, 512, 1)
+
+
 def test_labels_changed_after_set_up_are_refused_by_the_gather():
     images, labels = digits(64)
     step = fused_step(images, labels)

@@ -128,10 +128,30 @@ def test_stop_event_ends_the_run_within_one_step(counted_steps):
         if isinstance(event, BatchProgress) and event.step == 3:
             stop.set()
 
-    result = fit(tiny_config(), on_event, stop, data=tiny_data())
+    result = fit(tiny_config(cpu_kernels=False), on_event, stop, data=tiny_data())
     assert len(counted_steps) <= 3 + 1
     assert isinstance(result.outcome, RunFinished) and result.outcome.stopped
     assert result.outcome.epochs_done == 0 and not any(isinstance(e, EpochEnd) for e in events)
+
+
+def test_stop_event_ends_a_c_step_run_before_its_next_group_of_batches(counted_steps):
+    """The C step trains several batches a call (core.steps.CALL_S); the stop is looked at
+    between calls, and the first call is a single batch."""
+    stop = __import__("threading").Event()
+    progress, notes = [], []
+
+    def on_event(event):
+        if isinstance(event, RunStarted):
+            notes.extend(event.notes)
+        if isinstance(event, BatchProgress):
+            progress.append(event.step)
+            stop.set()
+
+    result = fit(tiny_config(), on_event, stop, data=tiny_data())
+    assert any("CPU step in C" in note for note in notes)
+    assert progress == [1]
+    assert isinstance(result.outcome, RunFinished) and result.outcome.stopped
+    assert result.outcome.epochs_done == 0
 
 
 def test_a_stop_set_before_the_run_trains_nothing(counted_steps):

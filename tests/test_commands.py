@@ -35,10 +35,10 @@ async def run_command(pilot, title: str, wait: bool = True) -> None:
         first = results.get_option_at_index(0) if results.option_count else None
         return first is not None and str(first.prompt).startswith(title)
 
-    # The limit is only a hang guard. Over a training run of synthetic digits (tiny epochs, each
-    # with its evaluation, checkpoint and record in Python) each key can take a second or two on
-    # two cores: the palette redraws the dimmed screen behind it at every change. CI once took
-    # over 60 s for "Stop training".
+    # The limit is only a hang guard. While a run trains, each key costs the test a second or
+    # two: Pilot's press waits (up to 1 s, twice) for the process to go idle, which training
+    # never lets it. In a real terminal the palette lists "Stop training" 0.2 s after the keys
+    # (tmux, 2 cores, a run of synthetic digits going).
     await wait_until(pilot, listed_first, timeout=180)
     await pilot.press("enter")
     await pilot.pause(0.2)

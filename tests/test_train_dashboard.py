@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from textual import events
+from textual.message import Message
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
@@ -163,6 +164,35 @@ async def test_an_epoch_held_back_is_drawn_by_the_charts_timer():
             screen.apply_event(event)
         assert charts._epochs_behind
         await wait_until(pilot, lambda: not charts._epochs_behind, timeout=5)
+
+
+class Report(Message):
+    """Any message the screen handles, as a run's progress reports are."""
+
+
+async def test_a_covered_screen_is_not_repainted_at_every_message_it_gets():
+    # Textual 8.2 marks a covered screen that changed for a full repaint, which its next
+    # Idle (after any message) does, marking it again: under the palette the dimmed Train
+    # screen was re-rendered at every report of a run (tui/screens/covered.py).
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        refreshes = []
+        compositor_refresh = screen._compositor_refresh
+
+        def counted() -> None:
+            refreshes.append(1)
+            compositor_refresh()
+
+        screen._compositor_refresh = counted
+        screen.query_one(RunStatus).update("one change while covered")
+        for _ in range(20):  # as a run's reports arrive, each one handled, then Idle
+            screen.post_message(Report())
+            await pilot.pause(0.02)
+        await pilot.pause(0.2)
+        assert 1 <= len(refreshes) <= 2  # the change, passed up once; not once per message
 
 
 async def test_covered_by_another_screen_the_run_is_kept_and_painted_on_return():

@@ -5,17 +5,17 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from core.runs import RunRecord, RunStore, RunStoreError
 from tui.messages import RunsCompared
+from tui.screens.covered import CoverableScreen
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.compare import CompareCharts, ConfigDiff
 from tui.workers import reports_failure
 
 
-class CompareRunsScreen(Screen):
+class CompareRunsScreen(CoverableScreen):
     """Two or more runs side by side; Escape goes back to the list."""
 
     TITLE = "mnist-tui · Runs · Compare"

@@ -11,12 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Header, Static
 
 from core.data import Split
 from core.render import downsample, halfblocks
 from tui.messages import CheckpointFailed, Evaluated, ModelOpened
+from tui.screens.covered import CoverableScreen
 from tui.screens.open_checkpoint import OpenCheckpointScreen
 from tui.state import TrainedModel
 from tui.widgets.evaluate.cell_images import CellImages
@@ -44,7 +44,7 @@ DRAW_FULL_WIDTH = 28 + 2 + 20 + BAR_EXTRAS
 NOTES_MIN_WIDTH = 110  # the notes beside the confusion grid need about 30 columns
 
 
-class EvaluateScreen(Screen):
+class EvaluateScreen(CoverableScreen):
     TITLE = "mnist-tui · Evaluate"
     DEFAULT_CSS = """
     #confusion-top { height: auto; }

@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
+from tui.screens.covered import CoverableScreen
 from tui.state import Dataset, TrainedModel
 from tui.widgets.digit_view import DigitView
 from tui.widgets.footer import AppFooter
@@ -34,7 +34,7 @@ WIDE = 100  # columns from which explanation and code sit side by side
 HIDDEN = "Guess first (a, type, Enter) or reveal (r): the values would give the answer away."
 
 
-class LessonScreen(Screen):
+class LessonScreen(CoverableScreen):
     """A step's explanation beside its code, the lecture's value beside today's, and a guess."""
 
     TITLE = "mnist-tui · Lesson"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
@@ -17,6 +16,7 @@ from core.runs import RunRecord, RunStore, RunStoreError
 from tui.messages import RunEdited, RunsListed
 from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.covered import CoverableScreen
 from tui.screens.rename_run import RenameRunScreen
 from tui.screens.sweep import SweepScreen
 from tui.widgets.footer import AppFooter
@@ -38,7 +38,7 @@ EMPTY = (
 HistoryCache = dict[str, tuple[float, float | None, float | None]]
 
 
-class RunsScreen(StopsSweeps, Screen):
+class RunsScreen(StopsSweeps, CoverableScreen):
     """The run store as a table; reads happen on a thread, every REFRESH_S while shown."""
 
     TITLE = "mnist-tui · Runs"

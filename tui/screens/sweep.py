@@ -9,11 +9,11 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from core.runs import EpochRecord, RunStore, RunStoreError
+from tui.screens.covered import CoverableScreen
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.members import MembersTable, MemberView, SweepCharts, view_of
 from tui.widgets.runs.messages import SweepRead
@@ -27,7 +27,7 @@ POLL_S = 1.0  # one read of the sweep's runs a second (their epochs only when th
 HistoryCache = dict[str, tuple[tuple[int, str], tuple[EpochRecord, ...]]]
 
 
-class SweepScreen(StopsSweeps, Screen):
+class SweepScreen(StopsSweeps, CoverableScreen):
     """One sweep: Enter opens a run on the Train screen, s stops the sweep, Escape goes back."""
 
     TITLE = "mnist-tui · Runs · Sweep"

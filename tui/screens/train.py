@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Digits, Header, Input, Static
 from textual.worker import Worker
 
@@ -35,6 +34,7 @@ from tui.messages import (
     SystemInfo,
     TrainingEvent,
 )
+from tui.screens.covered import CoverableScreen
 from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel
 from tui.widgets.footer import AppFooter
@@ -53,7 +53,7 @@ PROGRESS_REPAINT_S = 0.2
 COMPACT_BELOW = (100, 30)
 
 
-class TrainScreen(Screen):
+class TrainScreen(CoverableScreen):
     """Settings, summary and device; then live progress and charts; then the verdict."""
 
     # Screen CSS, not DEFAULT_CSS: it has to win over the app's stylesheet for these ids.

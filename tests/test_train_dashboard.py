@@ -166,6 +166,14 @@ async def test_an_epoch_held_back_is_drawn_by_the_charts_timer():
         await wait_until(pilot, lambda: not charts._epochs_behind, timeout=5)
 
 
+async def under_the_palette(pilot):
+    """The Train screen, covered by the command palette."""
+    screen = await open_train_screen(pilot)
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    return screen
+
+
 class Report(Message):
     """Any message the screen handles, as a run's progress reports are."""
 
@@ -176,9 +184,7 @@ async def test_a_covered_screen_is_not_repainted_at_every_message_it_gets():
     # screen was re-rendered at every report of a run (tui/screens/covered.py).
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_train_screen(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+        screen = await under_the_palette(pilot)
         refreshes = []
         compositor_refresh = screen._compositor_refresh
 
@@ -200,9 +206,7 @@ async def test_covered_by_another_screen_the_run_is_kept_and_painted_on_return()
     # covered, the Train screen's live widgets keep the run's data without painting it.
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_train_screen(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+        screen = await under_the_palette(pilot)
         assert not screen.is_active
         events = recorded_events()
         for event in events[:-1]:  # the run's start and its three epochs, palette open

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tui.cli import main
+from tui.cli import build_parser, check_placement, main, start_mode
 
 
 def test_options_before_a_command_are_refused_with_the_fixed_order(capsys):
@@ -15,6 +15,29 @@ def test_options_before_a_command_are_refused_with_the_fixed_order(capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "put options after the command: mnist-tui show --dataset fashion --index 3" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "screen"),
+    [
+        (["--screen", "train"], "train"),
+        (["--screen", "lesson", "--epochs", "3"], "lesson"),
+        (["--theme", "nord", "--screen", "runs", "--dataset", "synthetic"], "runs"),
+        (["--screen=train"], "train"),
+    ],
+)
+def test_a_screen_named_as_a_command_is_the_screen_to_open_on(argv, screen):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_placement(parser, argv, args)  # no "put options after the command"
+    assert args.command is None and start_mode(args) == screen
+
+
+def test_a_command_after_a_screen_named_as_one_is_still_refused_after_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["--screen", "train", "train", "--headless"])
+    err = capsys.readouterr().err
+    assert "put options after the command: mnist-tui train --screen train --headless" in err
 
 
 @pytest.mark.parametrize(

@@ -295,14 +295,30 @@ def names_except(*kept: str) -> tuple[str, ...]:
     return tuple(f.name for f, _ in config_fields() if f.name not in kept)
 
 
+def command_position(parser: argparse.ArgumentParser, argv: list[str]) -> int | None:
+    """Where the command is in argv: the first word that is not an option's value (`--screen
+    train` opens the app on its Train screen; it is not the train command)."""
+    takes_value = {
+        flag for action in parser._actions if action.nargs is None for flag in action.option_strings
+    }
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in takes_value:
+            i += 2
+        elif token.startswith("-"):
+            i += 1
+        else:
+            return i if token in COMMANDS else None
+    return None
+
+
 def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> None:
     """Refuse what argparse would silently drop: options before a command, headless flags."""
-    for i, token in enumerate(argv):
-        if token in COMMANDS:
-            if any(t.startswith("-") for t in argv[:i]):
-                moved = " ".join([token, *argv[:i], *argv[i + 1 :]])
-                parser.error(f"put options after the command: {PROG} {moved}")
-            break
+    i = command_position(parser, argv)
+    if i is not None and any(t.startswith("-") for t in argv[:i]):
+        moved = " ".join([argv[i], *argv[:i], *argv[i + 1 :]])
+        parser.error(f"put options after the command: {PROG} {moved}")
     if args.command == "train" and not args.headless:
         headless_only = [f.name for f, _ in config_fields() if f.metadata["headless_only"]]
         given = [name for name in headless_only if name in vars(args)]

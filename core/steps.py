@@ -166,9 +166,10 @@ class CStep(Step):
         group = list(itertools.islice(batches, self.per_call))
         if not group:
             return 0
-        first = group[0]
-        if any(later.order is not first.order for later in group):
-            raise ValueError("the batches of one call must come from one epoch's order")
+        first, size = group[0], len(self.fused.y)
+        # C reads batch b of the order at b * batch_size: what DeviceLoader.epoch() yields.
+        if first.start != b * size or any(later.order is not first.order for later in group):
+            raise ValueError("the batches of one call must be the next ones of one epoch's order")
         t0 = time.perf_counter()
         self.fused.steps(first.order, b, len(group))
         per_batch = (time.perf_counter() - t0) / len(group)

@@ -10,7 +10,9 @@ import torch.nn.functional as F
 
 from core import cpu_step
 from core.events import RunStarted
+from core.loaders import DeviceLoader
 from core.model import SimpleNN
+from core.steps import CStep, EpochMetrics
 from core.train import fit
 from tests.tiny import tiny_config, tiny_data
 
@@ -394,3 +396,15 @@ def test_the_kernels_run_at_the_widest_vectors_this_cpu_has():
             with pytest.raises(ValueError, match=f"this CPU cannot run {name}"):
                 kernels.use_simd(name)
     assert kernels.simd() == widths[0]  # a refused width changes nothing
+
+
+def test_the_c_step_takes_only_the_next_batches_of_the_epochs_order():
+    images, labels = digits(256)
+    loader = DeviceLoader(images.numpy(), labels.numpy(), BATCH, "cpu")
+    model, _ = twin_models()
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    step = CStep(model, optimizer, loader, EpochMetrics.zeros(len(loader), torch.device("cpu")), 1)
+    batches = iter(loader.epoch())
+    assert step.take(batches, 0) == 1  # the first call takes one batch, to time it
+    with pytest.raises(ValueError, match="must be the next ones of one epoch's order"):
+        step.take(batches, 0)  # batch 1 handed over as batch 0

@@ -84,8 +84,11 @@ def sigint_deferred() -> Iterator[None]:
 
 
 def import_torch() -> None:
+    """torch, and torch._dynamo: building an optimizer imports the latter (seconds, cold), and
+    a Ctrl-C in the middle of it aborted `train --headless` once in CI the same way."""
     with sigint_deferred():
-        import torch  # noqa: F401  (imported for its side effect: loaded, uninterruptibly)
+        # Imported for their side effect: loaded, uninterruptibly.
+        import torch._dynamo  # noqa: F401  (torch itself first)
 
 
 def flag_name(name: str) -> str:

@@ -228,9 +228,11 @@ def device_problem(plan: SweepPlan) -> str | None:
 
 
 def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
+    from tui.cli import fail, import_torch
+
+    import_torch()
     from core.data import DataError
     from core.sweep.runner import new_sweep_id, run_sweep
-    from tui.cli import fail
 
     ray_errors: tuple[type[BaseException], ...] = ()
     if args.backend == "ray":

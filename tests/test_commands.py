@@ -84,7 +84,9 @@ async def test_palette_goes_to_a_screen():
 
 
 async def test_palette_starts_and_stops_training():
-    app = make_app(epochs=50)
+    # Epochs of synthetic digits take a tenth of a second, and typing "Stop training" under
+    # Pilot takes seconds a key while a run trains: the run must outlast the typing.
+    app = make_app(epochs=1000)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
         await run_command(pilot, "Start training", wait=False)

@@ -24,7 +24,7 @@ class TooSmallScreen(ModalScreen[None]):
     """Covers the app until the terminal is large enough again; the app removes it then."""
 
     DEFAULT_CSS = """
-    TooSmallScreen { align: center middle; background: $background; }
+    TooSmallScreen { align: center middle; background: $background; overflow: hidden; }
     TooSmallScreen Static { width: 100%; content-align: center middle; text-style: bold; }
     """
     BINDINGS = [Binding("q", "app.quit", "Quit")]

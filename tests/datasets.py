@@ -1,4 +1,5 @@
-"""Where the tests find real data; absent data skips locally and fails under CI=true."""
+"""What the tests need from outside the project: real data, Ray. Absent, a test that needs it
+skips locally and fails under CI=true, where .ci/run and the Makefile install it."""
 
 from __future__ import annotations
 
@@ -29,3 +30,18 @@ def mnist_dir() -> Path:
 def fashion_dir() -> Path:
     """Debian's dataset-fashion-mnist package."""
     return require(FASHION_DIR, "Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+
+
+def ray_or_skip():
+    """The `ray` module, with Tune (the ray extra that `make test` installs)."""
+    try:
+        import ray
+        from ray import tune  # noqa: F401
+    except ImportError:
+        from core.sweep.ray_backend import INSTALL_HINT
+
+        reason = f"Ray is not installed ({INSTALL_HINT})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI installs the ray extra (make test)")
+        pytest.skip(reason)
+    return ray

@@ -8,6 +8,13 @@ from core import cpu_step
 from core.bench import BenchResult, run_benchmark, write_json
 from tests.tiny import tiny_config
 
+# One worker for the module (make test runs xdist with --dist loadgroup): its module fixture
+# times both pipelines, seconds each time it runs.
+pytestmark = [
+    pytest.mark.xdist_group("bench"),
+    pytest.mark.slow(reason="its module fixture times both pipelines, an epoch each"),
+]
+
 
 @pytest.fixture(scope="module")
 def bench() -> tuple[BenchResult, list[str]]:

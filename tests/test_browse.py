@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from tests.datasets import mnist_dir
@@ -29,6 +30,7 @@ async def test_opens_on_the_browser_with_synthetic_data_labelled():
         assert "synthetic" in info
 
 
+@pytest.mark.slow(reason="dozens of key presses, each waiting for the app to go idle")
 async def test_next_previous_and_tens_wrap_around():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -123,6 +125,7 @@ async def test_help_lists_keys_and_closes():
         assert isinstance(app.screen, BrowseScreen)
 
 
+@pytest.mark.slow(reason="opens every screen, torch's import for the Train screen among them")
 async def test_number_keys_switch_screens_and_back():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

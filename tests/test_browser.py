@@ -22,6 +22,13 @@ import pytest
 from tests.datasets import ROOT
 from tests.test_serve import first_line, wait_until_listening
 
+# Chromium, a served app and an app process per tab take both cores for seconds: alone, after
+# the parallel pass.
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.slow(reason="starts Chromium, `mnist-tui serve` and the tab's app process"),
+]
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Where textual-serve's script creates its terminal; the hook names it on `window` there.
 TERMINAL_OPENED = "this.terminal.open("

@@ -112,6 +112,7 @@ def test_the_app_without_a_terminal_exits_at_once_with_one_line():
 
 
 @pytest.mark.parametrize("after_s", [0.3, 1.5, 2.5, 4.0])
+@pytest.mark.slow(reason="starts `train --headless` and interrupts it seconds in, once per moment")
 def test_ctrl_c_at_any_moment_is_one_line_and_status_130(after_s):
     """Early the interpreter is still importing torch, then torch._dynamo (which building the
     optimizer imports); later the run is training."""

@@ -257,13 +257,27 @@ def test_read_idx_rejects_short_headers():
 
 
 def test_synthetic_has_mnists_shapes_and_is_deterministic():
-    first, again = load("synthetic", "train"), load("synthetic", "train")
+    from core.synthetic import SEEDS, SIZES, make_digits
+
+    first = load("synthetic", "train")
     assert first.images.shape[1:] == (28, 28) and first.images.dtype == np.uint8
     assert first.labels.dtype == np.int64
     assert set(np.unique(first.labels)) == set(range(10))
-    np.testing.assert_array_equal(first.images, again.images)
+    # Drawn anew (load draws once a process): the same seed draws the same digits.
+    images, labels = make_digits(SIZES["train"], SEEDS["train"])
+    np.testing.assert_array_equal(first.images, images)
+    np.testing.assert_array_equal(first.labels, labels)
     assert first.is_synthetic and "synthetic" in first.source
     assert not np.array_equal(load("synthetic", "test").images[:10], first.images[:10])
+
+
+def test_a_change_to_loaded_synthetic_digits_does_not_reach_the_next_load():
+    first = load("synthetic", "train")
+    first.images[0] = 255
+    first.labels[0] = -1
+    again = load("synthetic", "train")
+    assert not (again.images[0] == 255).all()
+    assert again.labels[0] != -1
 
 
 def test_importing_core_does_not_import_textual_or_torch():

@@ -108,6 +108,7 @@ async def test_weights_are_paged(synthetic_checkpoint):
         assert grid.page == -(-512 // grid.per_page) - 1
 
 
+@pytest.mark.slow(reason="draws a digit with hundreds of mouse events")
 async def test_a_digit_drawn_stroke_by_stroke_is_recognised(synthetic_checkpoint):
     async with eval_app(synthetic_checkpoint).run_test(size=(100, 30)) as pilot:
         screen = await evaluated(pilot)

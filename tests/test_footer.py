@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui_helpers import make_app, wait_for_data
+from tests.tui_helpers import make_app, wait_for_data, wait_until
 from tui.widgets.footer import AppFooter, Item, fit
 
 MODES = ("browse", "tensors", "train", "evaluate", "runs", "lesson")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.slow(reason="opens all six screens at each size")
 async def test_every_screen_footer_fits_with_help_and_quit(size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await wait_for_data(pilot)
         for number, mode in enumerate(MODES, start=1):
             await pilot.press(str(number))
-            await pilot.pause(0.2)
-            assert app.current_mode == mode
+            await wait_until(pilot, lambda: app.current_mode == mode)  # noqa: B023
+            await pilot.pause()
             keys = list(app.screen.query_one(AppFooter).query("FooterKey"))
             shown = {k.key_display: k.description for k in keys}
             assert shown.get("?") == "Help" and shown.get("q") == "Quit", (mode, shown)

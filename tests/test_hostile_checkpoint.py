@@ -28,6 +28,15 @@ from tests.tiny import tiny_config, tiny_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# One worker for the module (make test runs xdist with --dist loadgroup): its module fixtures
+# train a checkpoint and resume every spoiled copy of it in a subprocess, seconds each time.
+pytestmark = [
+    pytest.mark.xdist_group("hostile_checkpoint"),
+    pytest.mark.slow(
+        reason="its module fixtures train a checkpoint and resume each spoiled copy in a subprocess"
+    ),
+]
+
 RESUME = """
 import sys
 from core.config import TrainConfig

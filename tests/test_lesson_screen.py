@@ -18,6 +18,8 @@ from tui.screens.train import TrainScreen
 from tui.widgets.lesson.exercise import ExerciseBox
 from tui.widgets.lesson.goto import GoToStepScreen
 
+pytestmark = pytest.mark.slow(reason="walks the lesson's steps in the app, computing each")
+
 SIZES = [(80, 24), (120, 40)]
 
 

@@ -6,12 +6,10 @@ Update baselines only after looking at the new pictures:
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from core.lesson import STEPS
-from tests.tui_helpers import make_app, plain, wait_for_data
+from tests.tui_helpers import make_app, plain, wait_for_data, wait_until
 from tui.screens.lesson import LessonScreen
 from tui.widgets.lesson.exercise import ExerciseBox
 
@@ -38,10 +36,7 @@ def at_step(key: str, then: tuple[str, ...] = (), check=None):
         await pilot.press("6", "g", *str(number_of(key)), "enter", *then)
         screen = pilot.app.screen
         assert isinstance(screen, LessonScreen)
-        start = time.perf_counter()
-        while screen.outcome is None:  # the value is computed on a worker
-            assert time.perf_counter() - start < 60, "timed out"
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: screen.outcome is not None)  # computed on a worker
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.step.key == key
@@ -73,6 +68,7 @@ def test_train_image_10_drawn_beside_the_text(snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow(reason="walks the lesson to its step and computes it, then an SVG snapshot")
 def test_a_wrong_guess_explained(snap_compare):
     """The crop exercise answered wrongly: what the guess misses, and the answer, are shown."""
 
@@ -86,6 +82,7 @@ def test_a_wrong_guess_explained(snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow(reason="walks the lesson to its step and computes it, then an SVG snapshot")
 def test_broadcasting_values_and_virtual_copy(snap_compare):
     """Broadcasting, guessed right, scrolled to the end: the values and the virtual copy drawn."""
 

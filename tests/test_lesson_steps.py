@@ -354,7 +354,7 @@ def test_training_estimate_uses_the_last_run_when_there_is_one():
     assert lesson.training_estimate("cpu", measured) == pytest.approx(1.3)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(reason="trains the lecture's five epochs on the real MNIST")
 def test_the_lectures_five_epochs_on_mnist_agree_with_its_figures():
     """The training step's own code, run as is: epoch lines, test accuracy, uncrumpling."""
     names = namespace(mnist_context(model=None))

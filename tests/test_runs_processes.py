@@ -16,6 +16,13 @@ from core.runs import Cursor, RunStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Real processes racing on one store, on a schedule of wall-clock times: alone, after the
+# parallel pass, so that other tests' load does not decide who runs when.
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.slow(reason="processes of their own, started on a wall-clock schedule"),
+]
+
 # Waits for the wall-clock time argv[2], opens the store at argv[1] (perhaps creating it, as the
 # other writer does), records one run of many epochs and progress samples, and prints its id.
 WRITER = """

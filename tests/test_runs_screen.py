@@ -114,6 +114,7 @@ async def test_o_cycles_the_sort_column_and_shift_o_reverses_it():
         assert str(table.columns["lr"].label) == "lr↓"
 
 
+@pytest.mark.slow(reason="records runs, then types filters one after another")
 async def test_the_filter_keeps_rows_containing_the_text_and_escape_clears_it():
     record(*THREE)
     async with make_app().run_test(size=(120, 40)) as pilot:
@@ -163,6 +164,7 @@ async def test_two_selected_runs_compare_on_shared_charts_with_only_the_differin
         assert pilot.app.screen is screen
 
 
+@pytest.mark.slow(reason="records runs, then a modal typed into")
 async def test_rename_through_the_modal_changes_the_store():
     ids = record(("alpha", {}))
     async with make_app().run_test(size=(120, 40)) as pilot:
@@ -363,6 +365,7 @@ def test_runs_list_snapshot(snap_compare, monkeypatch, size):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.slow(reason="records runs, opens Compare's charts, then an SVG snapshot")
 def test_compare_snapshot(snap_compare, monkeypatch, size):
     """Two runs overlaid (own colour and marker each) and only lr in the settings table."""
     fixed_store(monkeypatch)
@@ -468,6 +471,7 @@ def footer_bindings(pilot):
     ]
 
 
+@pytest.mark.slow(reason="records a sweep's runs and drives two screens")
 async def test_enter_on_a_sweep_opens_the_sweep_view_and_a_filter_finds_runs_inside(monkeypatch):
     from tests.test_sweep_screen import SWEEP, sweep_store
     from tui.screens.sweep import SweepScreen

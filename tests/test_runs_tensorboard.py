@@ -147,6 +147,7 @@ with RunStore(sys.argv[1]) as store:
 """
 
 
+@pytest.mark.slow(reason="a fresh interpreter that imports torch")
 def test_without_tensorboard_the_error_is_one_line_saying_how_to_install_it(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", WITHOUT_TENSORBOARD, tmp_path / "runs.sqlite", tmp_path / "tb"],

@@ -181,6 +181,7 @@ def test_the_grid_nests_in_the_order_the_flags_were_typed():
     ]
 
 
+@pytest.mark.slow(reason="trains every member of a sweep")
 def test_a_sweep_end_to_end_records_its_members_and_ranks_them(runs_folder):
     argv = [*TINY, "--lr", "1e-3,3e-3", "--hidden", "16,32", "--name", "e2e"]
     done = subprocess.run(
@@ -230,6 +231,7 @@ def run_json(main, argv: list[str]):
     return json.loads(out.getvalue())
 
 
+@pytest.mark.slow(reason="a sweep in a subprocess, interrupted mid-run")
 def test_ctrl_c_in_the_middle_stops_running_members_and_exits_130(runs_folder):
     # Long members, so that the first epoch line comes well before any member could finish.
     argv = [*TINY, "--epochs", "1000", "--lr", "1e-3,2e-3", "--hidden", "16,32"]
@@ -265,6 +267,7 @@ def test_ctrl_c_in_the_middle_stops_running_members_and_exits_130(runs_folder):
     assert "stopped after" in out and "rank" in out
 
 
+@pytest.mark.slow(reason="a sweep in a subprocess stopped from another")
 def test_a_stop_asked_for_by_another_process_ends_the_sweep_with_one_line(runs_folder):
     argv = [*TINY, "--epochs", "1000", "--lr", "1e-3,2e-3"]
     process = subprocess.Popen(
@@ -337,6 +340,7 @@ def test_runs_names_the_store_the_members_go_to(capsys, runs_folder, tmp_path):
     assert f"best: run {max(members, key=lambda r: r.test_acc).id} " in capsys.readouterr().out
 
 
+@pytest.mark.slow(reason="a sweep in a subprocess (torch's import, training)")
 def test_a_reader_that_leaves_early_ends_the_sweep_quietly(runs_folder):
     """`mnist-tui sweep ... | head -1`: no traceback and no error line, the shell's 141."""
     argv = [*TINY, "--lr", "1e-3,3e-3"]

@@ -29,7 +29,6 @@ from core.runs import RunRecorder, RunStore
 from core.sweep import ray_backend
 from core.sweep.plan import Member
 from core.sweep.ray_backend import (
-    INSTALL_HINT,
     RayUnavailable,
     Relay,
     TrialReporter,
@@ -39,29 +38,16 @@ from core.sweep.ray_backend import (
     trial_resources,
 )
 from core.train import fit
+from tests.datasets import ray_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def ray_or_skip():
-    try:
-        import ray
-        from ray import tune  # noqa: F401
-    except ImportError:
-        reason = f"Ray is not installed ({INSTALL_HINT})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI installs the ray extra (make test)")
-        pytest.skip(reason)
-    return ray
-
-
-@pytest.fixture(scope="module")
-def ray_instance():
-    """One local Ray instance on two CPUs for the module; shut down after its last test."""
-    ray = ray_or_skip()
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    yield ray
-    ray.shutdown()
+def on_ray(test):
+    """A test on the local Ray instance (tests/conftest.py ray_instance): Ray's own processes
+    and its two CPUs would compete with the other workers, so it runs after the parallel pass."""
+    slow = pytest.mark.slow(reason="trials in Ray's worker processes; Ray starts in seconds")
+    return pytest.mark.serial(slow(test))
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +80,7 @@ def recorded_sweep(groups, sweep_id, **options):
     return store, seen
 
 
+@on_ray
 def test_a_sweep_on_local_ray_is_recorded_like_a_local_one(ray_instance, synthetic):
     groups = [
         [member(0, "lr=0.001", lr=1e-3), member(1, "lr=0.003", lr=3e-3)],
@@ -132,6 +119,7 @@ def test_a_sweep_on_local_ray_is_recorded_like_a_local_one(ray_instance, synthet
     assert ray_run.test_acc == pytest.approx(alone.history[-1].test_acc, abs=0.003)
 
 
+@on_ray
 def test_cpu_trials_share_the_cores_and_each_trains_with_its_share(ray_instance):
     cpu = [TrainConfig(dataset="synthetic", device="cpu")]
     auto = [TrainConfig(dataset="synthetic", device="auto")]
@@ -141,6 +129,7 @@ def test_cpu_trials_share_the_cores_and_each_trains_with_its_share(ray_instance)
     assert trial_resources(ray_instance, [cpu, cpu, cpu]) == [{"CPU": 1}] * 3
 
 
+@on_ray
 def test_stop_from_another_thread_ends_the_trial_and_records_its_members_stopped(
     ray_instance, synthetic
 ):
@@ -180,6 +169,7 @@ def test_stop_from_another_thread_ends_the_trial_and_records_its_members_stopped
     assert run.test_acc == store.history(run.id)[-1].test_acc
 
 
+@on_ray
 def test_early_stop_ends_a_group_that_trails_at_a_rung(ray_instance, synthetic):
     """ASHA halves at 1, 2, 4, 8 epochs: a group that cannot learn (lr 1e-7) and trains slowly
     (2048 units, about 2 s an epoch here) reaches some rung after the fast, learning one, and
@@ -216,6 +206,7 @@ class Records(logging.Handler):
         self.records.append(record)
 
 
+@on_ray
 def test_a_crashing_trial_ends_its_members_failed_in_one_line(ray_instance):
     got = []
     # What reaches Ray's own handler is what the terminal would show.
@@ -290,6 +281,7 @@ def test_an_address_nobody_listens_on_is_refused_in_one_line_quickly():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow(reason="waits out the 10 s it gives a silent port to answer as a Ray head")
 def test_a_port_that_is_not_a_ray_head_is_given_up_after_the_init_timeout():
     """ray.init keeps retrying a port that accepts but never answers; the sweep does not."""
     ray_or_skip()
@@ -340,6 +332,7 @@ def test_without_ray_installed_the_sweep_says_what_to_install():
     assert result.stdout.strip() == "Ray is not installed: pip install 'mnist-tui[ray]'"
 
 
+@on_ray
 def test_joining_a_running_cluster_by_address_records_the_sweep(ray_instance, runs_folder):
     """A second process joins the fixture's Ray by its address, as --ray-address does."""
     address = ray_instance.get_runtime_context().gcs_address

@@ -187,6 +187,7 @@ async def test_s_asks_the_sweep_to_stop_through_the_store(monkeypatch):
         assert "stop asked" in plain(screen.query_one("#sweep-summary"))
 
 
+@pytest.mark.slow(reason="records a sweep, then follows a run through two screens")
 async def test_escape_goes_back_and_enter_follows_a_run():
     app = FollowingApp(Options(training=TrainConfig(dataset="synthetic")))
     with pytest.MonkeyPatch.context() as monkeypatch:

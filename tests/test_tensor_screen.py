@@ -13,12 +13,16 @@ import torch
 from core.config import TrainConfig
 from core.model import SimpleNN
 from tests.datasets import mnist_dir
-from tests.tui_helpers import RecordingApp, notifications, plain, wait_for_data
+from tests.tui_helpers import RecordingApp, notifications, plain, type_text, wait_for_data
 from tui.app import MnistApp
 from tui.screens.tensors import PANEL_IDS, TensorScreen, UnknownPanel
 from tui.state import Options, TrainedModel
 from tui.widgets.lab.dense import FRESH, DensePanel
 from tui.widgets.lab.input import HistoryInput
+
+pytestmark = pytest.mark.slow(
+    reason="the tensor lab under Pilot: an app, typing and timings in each test"
+)
 
 
 class LabApp(RecordingApp):
@@ -55,8 +59,7 @@ async def type_into(pilot, panel: str, text: str) -> HistoryInput:
     field = pilot.app.screen.query_one(f"#{panel} HistoryInput", HistoryInput)
     assert pilot.app.focused is field
     field.value = ""
-    await pilot.press(*text)
-    await pilot.pause()
+    await type_text(pilot, field, text)
     return field
 
 
@@ -522,12 +525,9 @@ HOSTILE = {
 
 
 async def retype(pilot, field: HistoryInput, text: str) -> None:
-    """Replace the input's text: its last 12 keys typed one by one, the rest put in at once."""
-    field.value = text[:-12]
-    field.cursor_position = len(field.value)
-    await pilot.press(*text[len(field.value) :])
-    await pilot.pause()
-    assert field.value == text
+    """Replace the input's text, typed key by key."""
+    field.value = ""
+    await type_text(pilot, field, text)
 
 
 def assert_still_running(pilot) -> None:

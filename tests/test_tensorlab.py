@@ -322,11 +322,8 @@ def test_fresh_model_is_seeded_and_leaves_the_global_generator_alone():
     assert sum(p.numel() for p in first.parameters()) == 407_050  # the lecture's count
 
 
-def test_real_train_labels_print_as_in_the_lecture():
-    from core.data import load
-    from tests.datasets import mnist_dir
-
-    labels = load("mnist", "train", root=mnist_dir()).labels
+def test_real_train_labels_print_as_in_the_lecture(mnist_splits):
+    labels = mnist_splits[0].labels
     assert lab.tensor_text(labels) == "tensor([5, 0, 4, ..., 5, 6, 8])"
 
 

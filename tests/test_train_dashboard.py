@@ -22,6 +22,7 @@ def status(screen) -> str:
     return plain(screen.query_one("#run-status"))
 
 
+@pytest.mark.slow(reason="trains until both ETAs show, then stops")
 async def test_elapsed_and_both_etas_while_training_then_stopped_after():
     app = make_app(epochs=200)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -39,6 +40,7 @@ async def test_elapsed_and_both_etas_while_training_then_stopped_after():
         assert "ETA" not in screen_text(app) and "--:--" not in screen_text(app)
 
 
+@pytest.mark.slow(reason="trains a run, then watches a tick of the clock (1 s)")
 async def test_a_finished_run_says_done_in_and_leaves_no_eta_behind():
     app = make_app(epochs=1)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -178,6 +180,7 @@ class Report(Message):
     """Any message the screen handles, as a run's progress reports are."""
 
 
+@pytest.mark.slow(reason="a training run under the command palette")
 async def test_a_covered_screen_is_not_repainted_at_every_message_it_gets():
     # Textual 8.2 marks a covered screen that changed for a full repaint, which its next
     # Idle (after any message) does, marking it again: under the palette the dimmed Train
@@ -196,11 +199,11 @@ async def test_a_covered_screen_is_not_repainted_at_every_message_it_gets():
         screen.query_one(RunStatus).update("one change while covered")
         for _ in range(20):  # as a run's reports arrive, each one handled, then Idle
             screen.post_message(Report())
-            await pilot.pause(0.02)
-        await pilot.pause(0.2)
+            await pilot.pause()
         assert 1 <= len(refreshes) <= 2  # the change, passed up once; not once per message
 
 
+@pytest.mark.slow(reason="a training run covered and uncovered")
 async def test_covered_by_another_screen_the_run_is_kept_and_painted_on_return():
     # Textual redraws the whole covered screen under the one in front at every change there:
     # covered, the Train screen's live widgets keep the run's data without painting it.

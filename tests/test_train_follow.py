@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from core.runs import RunRecorder, RunStore
@@ -47,6 +48,7 @@ def first_run_id(runs_folder: Path, timeout: float = 60) -> str:
     raise AssertionError("the headless trainer recorded no run")
 
 
+@pytest.mark.slow(reason="a `train --headless` process followed to its end")
 async def test_a_run_training_in_another_process_is_followed_live_to_its_end(runs_folder):
     trainer = headless_trainer(runs_folder, epochs=4)
     try:
@@ -86,6 +88,7 @@ def test_follow_events_replay_a_finished_run_as_fit_sent_them(runs_folder):
     assert events[-1].test_acc == result.outcome.test_acc
 
 
+@pytest.mark.slow(reason="trains a run, then continues it")
 async def test_a_recorded_run_is_continued_from_its_checkpoint(runs_folder):
     with RunStore.open() as store:
         recorder = RunRecorder(store, "python")

@@ -6,7 +6,7 @@ from core.config import TrainConfig
 from core.train import fit
 from tests.datasets import fashion_dir, mnist_dir
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(reason="trains on the real datasets, seconds an epoch on 2 cores")
 
 
 def test_five_epochs_on_mnist_reach_97_5_percent_on_cpu():

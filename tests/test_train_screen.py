@@ -6,6 +6,7 @@ import dataclasses
 import threading
 import time
 
+import pytest
 from textual import events
 from textual.widgets import DataTable, Input
 
@@ -58,6 +59,7 @@ async def test_a_real_run_end_to_end(runs_folder):
         assert notifications(app) == list(screen.started.notes)
 
 
+@pytest.mark.slow(reason="two runs started and stopped")
 async def test_stop_ends_the_run_and_a_new_run_can_start():
     app = make_app(epochs=200)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -75,6 +77,7 @@ async def test_stop_ends_the_run_and_a_new_run_can_start():
         await wait_until(pilot, lambda: not screen.running, timeout=5)
 
 
+@pytest.mark.slow(reason="starts a run and quits the app during it")
 async def test_quit_during_a_run_leaves_no_thread_behind():
     app = make_app(epochs=200)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -117,6 +120,7 @@ async def test_letters_never_reach_a_number_field():
         assert app.focused is None
 
 
+@pytest.mark.slow(reason="trains until the loss is not finite")
 async def test_nan_loss_is_shown_and_the_screen_stays_usable():
     app = make_app(epochs=1, lr=1e30)
     async with app.run_test(size=(100, 30)) as pilot:

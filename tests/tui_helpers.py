@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from core.config import TrainConfig
@@ -39,6 +40,50 @@ async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
     while not condition():
         assert time.perf_counter() - start < timeout, "timed out"
         await pilot.pause(0.02)
+
+
+async def type_text(pilot, field, text: str) -> None:
+    """Type `text` at the end of the focused input `field` as a terminal sends a burst of keys
+    (fast typing, a paste): one key event a character, each handled by the app as Pilot's own
+    would be, without Pilot's wait for an idle process between keys (at least 40 ms a key, up
+    to 2 s when a worker keeps the process busy). Returns once the field holds the text and
+    every message the keys caused has been handled."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    expected = field.value + text
+    for char in text:
+        key = char if char.isalnum() else _character_to_key(char)
+        event = events.Key(key, char)
+        event.set_sender(pilot.app)
+        pilot.app._driver.send_message(event)
+    await wait_until(pilot, lambda: field.value == expected, timeout=30)
+    await pilot.pause()
+
+
+def hold_training(monkeypatch) -> threading.Event:
+    """Hold every run the app starts at the end of its first epoch until the returned event is
+    set: a test that needs a run in progress gets one that stays, without training hundreds of
+    epochs to outlast it, and with the process idle (Pilot waits for that at every key).
+    The run is core's real one; only its thread waits, after the epoch's event has gone out.
+    The hold gives up after 60 s, a hang guard should a test end without releasing it."""
+    import core.train
+    from core.events import EpochEnd
+
+    released = threading.Event()
+    real_fit = core.train.fit
+
+    def held_fit(config, on_event=None, stop_event=None, **options):
+        def forward(event) -> None:
+            if on_event is not None:
+                on_event(event)
+            if isinstance(event, EpochEnd):
+                released.wait(timeout=60)
+
+        return real_fit(config, forward, stop_event, **options)
+
+    monkeypatch.setattr(core.train, "fit", held_fit)
+    return released
 
 
 async def wait_for_data(pilot) -> None:

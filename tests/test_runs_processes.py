@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.runs import Cursor, RunStore
+from tests.waiting import poll_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,16 +114,12 @@ def test_a_writer_killed_mid_run_reads_back_as_interrupted(tmp_path):
         run_id = trainer.stdout.readline().strip()
         assert run_id, trainer.stderr.read()
         with RunStore(path) as store:
-            deadline = time.time() + 60
-            while store.get(run_id).epochs_done < 2 and time.time() < deadline:
-                time.sleep(0.05)
+            poll_until(lambda: store.get(run_id).epochs_done >= 2, "two recorded epochs")
             assert store.get(run_id).running
 
             os.kill(trainer.pid, signal.SIGKILL)
             # Not yet waited for: a zombie, which trains no more, counts as gone already.
-            deadline = time.time() + 10
-            while store.get(run_id).running and time.time() < deadline:
-                time.sleep(0.02)
+            poll_until(lambda: not store.get(run_id).running, "the killed run", timeout=10)
             trainer.wait()
     finally:
         if trainer.poll() is None:

@@ -15,6 +15,7 @@ import pytest
 from core.runs import DB_NAME, SCHEMA_VERSION, RunStore, RunStoreError, UnknownRunError
 from core.runs.schema import APPLICATION_ID, MIGRATIONS
 from tests.test_runs_store import CONFIG, dead_pid, epoch_end, raw
+from tests.waiting import poll_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -258,11 +259,12 @@ def test_a_stop_asked_in_one_process_stops_the_runner_in_another(tmp_path):
     try:
         assert runner.stdout.readline().strip() == "started", runner.stderr.read()
         with RunStore(path) as store:
-            deadline = time.time() + 30  # let it train a few epochs first
-            while min(r.epochs_done for r in store.sweep_members("f00dcafe")) < 3:
+
+            def three_epochs_each() -> bool:  # let it train a few epochs first
                 assert runner.poll() is None, runner.stderr.read()
-                assert time.time() < deadline, "the runner wrote no epochs"
-                time.sleep(0.02)
+                return min(r.epochs_done for r in store.sweep_members("f00dcafe")) >= 3
+
+            poll_until(three_epochs_each, "the runner's epochs", timeout=30)
             assert store.sweeps()[0].running == 2
             asker = python(ASKER, path, "f00dcafe")
             assert asker.wait(30) == 0, asker.stderr.read()

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from core.runs.follow import follow_events
 from core.train import fit
 from tests.tiny import tiny_config, tiny_data
 from tests.tui_helpers import make_app, open_train_screen, wait_until
+from tests.waiting import poll_until
 from tui.widgets.train.run_status import RunStatus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,16 +36,15 @@ def headless_trainer(runs_folder: Path, epochs: int) -> subprocess.Popen:
     )
 
 
-def first_run_id(runs_folder: Path, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (runs_folder / "runs.sqlite").exists():
-            with RunStore.open(runs_folder) as store:
-                runs = store.list()
-            if runs:
-                return runs[0].id
-        time.sleep(0.1)
-    raise AssertionError("the headless trainer recorded no run")
+def first_run_id(runs_folder: Path) -> str:
+    def recorded() -> str | None:
+        if not (runs_folder / "runs.sqlite").exists():
+            return None
+        with RunStore.open(runs_folder) as store:
+            runs = store.list()
+        return runs[0].id if runs else None
+
+    return poll_until(recorded, "the headless trainer to record a run")
 
 
 @pytest.mark.slow(reason="a `train --headless` process followed to its end")

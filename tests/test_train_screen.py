@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 
 import pytest
 from textual import events
@@ -20,6 +19,7 @@ from tests.tui_helpers import (
     screen_text,
     wait_until,
 )
+from tests.waiting import poll_until
 from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.epoch_table import EpochTable
 
@@ -85,10 +85,11 @@ async def test_quit_during_a_run_leaves_no_thread_behind():
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
         await pilot.press("q")
-    deadline = time.perf_counter() + 30  # a hang guard, not a speed claim
-    while any(t.name.startswith("train_in_background") for t in threading.enumerate()):
-        assert time.perf_counter() < deadline, "training thread still running after quit"
-        time.sleep(0.05)
+    poll_until(
+        lambda: not any(t.name.startswith("train_in_background") for t in threading.enumerate()),
+        "the training thread to end after quit",
+        timeout=30,
+    )
     assert not any("train" in t.name for t in threading.enumerate() if t.is_alive())
 
 

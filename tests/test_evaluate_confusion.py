@@ -13,7 +13,7 @@ import pytest
 from rich.color import Color, ColorSystem
 
 from tests.test_evaluate_screen import eval_app, evaluated, plain_render, pressing
-from tests.tui_helpers import export_in_256_colours, plain
+from tests.tui_helpers import export_in_256_colours, plain, wait_until
 from tui.widgets.evaluate.confusion_grid import ConfusionGrid
 from tui.widgets.evaluate.confusion_scale import cell_text, error_bin, legend
 from tui.widgets.evaluate.weight_grid import BLUES, REDS, WeightGrid, strengths
@@ -102,8 +102,9 @@ async def test_the_images_of_a_large_cell_are_paged_through(synthetic_checkpoint
         indices = screen.evaluation.cell(0, 0)
         per_page = screen.query_one("#cell-images").capacity()
         assert len(indices) == 91 and per_page == 5  # five thumbnails across 80 columns
-        title = plain(screen.query_one("#cell-title"))
-        assert "91 image(s) · images 1-5 of 91" in title
+        # The page follows the capacity a frame after the layout that set it (call_after_refresh).
+        title = "91 image(s) · images 1-5 of 91"
+        await wait_until(pilot, lambda: title in plain(screen.query_one("#cell-title")))
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert "images 6-10 of 91" in plain(screen.query_one("#cell-title"))
@@ -122,7 +123,10 @@ async def test_a_wide_terminal_shows_more_images_and_the_notes(synthetic_checkpo
     async with eval_app(synthetic_checkpoint).run_test(size=(120, 40)) as pilot:
         screen = await evaluated(pilot)
         assert screen.query_one("#cell-images").capacity() == 21  # three rows of seven
-        assert "images 1-21 of 91" in plain(screen.query_one("#cell-title"))
+        # The page follows the capacity a frame after the layout that set it (call_after_refresh).
+        await wait_until(
+            pilot, lambda: "images 1-21 of 91" in plain(screen.query_one("#cell-title"))
+        )
         notes = plain(screen.query_one("#confusion-notes"))
         assert screen.query_one("#confusion-notes").display
         assert "5 taken for 8: 14" in notes

@@ -11,7 +11,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def poll_until(condition: Callable[[], T], what: str, timeout: float = 60.0) -> T:
+def poll_until(condition: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
     """The first true value `condition()` returns; fails naming `what` once `timeout` passes."""
     deadline = time.monotonic() + timeout
     while not (value := condition()):

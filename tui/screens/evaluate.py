@@ -202,8 +202,11 @@ class EvaluateScreen(CoverableScreen):
     def on_resize(self) -> None:
         self.query_one("#confusion-notes").display = self.size.width >= NOTES_MIN_WIDTH
         if self.evaluation is not None:
-            self.call_after_refresh(lambda: self.show_cell(*self.cell, page=self.cell_page))
             self.call_after_refresh(self.update_drawing)
+
+    @on(CellImages.CapacityChanged)
+    def cell_room_changed(self) -> None:
+        self.show_cell(*self.cell, page=self.cell_page)
 
     def show_cell(self, true: int, predicted: int, page: int = 0) -> None:
         """The images of a cell, a page at a time ("images 8-14 of 18"); pages wrap round."""

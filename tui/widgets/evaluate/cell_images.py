@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from rich.console import Group
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Static
 
 from core.render import downsample
@@ -21,6 +23,19 @@ class CellImages(Static):
     DEFAULT_CSS = """
     CellImages { width: 1fr; height: 1fr; min-height: 8; }
     """
+
+    class CapacityChanged(Message):
+        """The strip's size now holds another number of thumbnails: its page must be laid
+        out again. The strip's own size, not the screen's: the layout can settle frames after
+        a resize of the screen (the notes beside it shown or hidden)."""
+
+    laid_out_for = 0  # the capacity of the last size seen
+
+    def on_resize(self, event: events.Resize) -> None:
+        capacity = self.capacity()
+        if capacity != self.laid_out_for:
+            self.laid_out_for = capacity
+            self.post_message(self.CapacityChanged())
 
     def capacity(self) -> int:
         columns = max(1, ((self.size.width or 80) + GAP) // (THUMB_WIDTH + GAP))

@@ -72,6 +72,29 @@ def test_runs_list_show_and_resume_by_id(capsys, tmp_path):
     }
 
 
+def test_a_reader_that_leaves_runs_list_early_ends_it_quietly(tmp_path):
+    """`mnist-tui runs list --json | head -1`: the shell's 141 and nothing on stderr. It ended
+    with "cannot write None: Broken pipe" and status 1 about one time in five; here the output
+    outgrows the pipe's buffer, so the reader's leaving breaks the pipe every time."""
+    from core.runs import RunStore
+
+    folder = tmp_path / "store"
+    with RunStore.open(folder) as store:
+        for _ in range(200):  # about 150 KB of JSON, past the pipe's 64 KiB
+            store.create({"epochs": 1}, "python", "cpu", "synthetic")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tui", "runs", "list", "--json", "--runs", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = child.stdout.readline()
+    child.stdout.close()  # what head does after its line
+    err = child.stderr.read()
+    assert child.wait(timeout=60) == 141
+    assert first.startswith("[") and err == ""
+
+
 def test_a_corrupt_run_store_is_named_and_left_as_it_was(capsys, tmp_path):
     store = tmp_path / "runs.sqlite"
     store.write_bytes(b"not a database, but somebody's notes" * 100)

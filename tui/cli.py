@@ -475,8 +475,10 @@ def run_runs(args: argparse.Namespace) -> int:
             return run(args, store)
     except RunStoreError as err:
         return fail(str(err))
-    except OSError as err:  # an --out the user named that cannot be written
-        return fail(f"cannot write {err.filename}: {err.strerror}")
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): main() ends quietly with 141, as for every command
+    except OSError as err:  # an --out the user named, or standard output, that cannot be written
+        return fail(f"cannot write {err.filename or 'standard output'}: {err.strerror}")
 
 
 def run_lesson_list() -> int:

@@ -15,7 +15,7 @@ import pytest
 
 from tests.datasets import ROOT
 from tui.cli import build_parser, config_from_args, main, start_mode
-from tui.serve import app_command, url_for
+from tui.serve import APP_MODULE, app_command, url_for
 
 
 def served_argv(*argv: str) -> list[str]:
@@ -28,8 +28,8 @@ def test_the_served_app_gets_the_options_given_to_serve():
         "--dataset", "fashion", "--data-dir", "my data", "--lr", "0.01", "--theme", "nord",
         "--checkpoint", "run.pt", "--port", "9001", "--host", "0.0.0.0",
     )  # fmt: skip
-    assert argv[:3] == [sys.executable, "-m", "tui"]
-    app = build_parser().parse_args(argv[3:])
+    assert tuple(argv[: len(APP_MODULE)]) == APP_MODULE
+    app = build_parser().parse_args(argv[len(APP_MODULE) :])
     assert app.command is None  # the app itself, not `serve` again
     assert (app.theme, app.checkpoint) == ("nord", "run.pt")
     config = config_from_args(app)
@@ -39,12 +39,24 @@ def test_the_served_app_gets_the_options_given_to_serve():
 
 def test_serve_can_open_every_tab_on_a_screen_of_choice():
     argv = served_argv("--screen", "lesson")
-    app = build_parser().parse_args(argv[3:])
+    app = build_parser().parse_args(argv[len(APP_MODULE) :])
     assert start_mode(app) == "lesson"
 
 
 def test_options_not_given_are_left_to_the_apps_defaults():
-    assert served_argv() == [sys.executable, "-m", "tui"]
+    assert tuple(served_argv()) == APP_MODULE
+
+
+def test_the_served_app_starts_from_a_folder_holding_core_and_tui_packages(tmp_path):
+    """Served from inside another Python project, each tab's app is still this one."""
+    for name in ("core", "tui"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise ImportError('not the app')\n")
+    result = subprocess.run(
+        [*served_argv(), "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("mnist-tui ")
 
 
 @pytest.mark.parametrize(

@@ -84,9 +84,15 @@ def app_argv(args: argparse.Namespace) -> list[str]:
     return argv
 
 
+# This app as a module of this Python. -P keeps the current folder off sys.path: `-m` would
+# put it first, and a folder holding a `core/` or `tui/` package of its own (any Python
+# project) would shadow the app's, every tab hanging on its splash.
+APP_MODULE = (sys.executable, "-P", "-m", "tui")
+
+
 def app_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs per browser tab: this app, this Python."""
-    return shlex.join([sys.executable, "-m", "tui", *app_argv(args)])
+    return shlex.join([*APP_MODULE, *app_argv(args)])
 
 
 def url_for(host: str, port: int) -> str:

@@ -261,7 +261,8 @@ def probe(address: str) -> None:
     """Join the cluster once from a child process, given up after INIT_TIMEOUT_S."""
     try:
         result = subprocess.run(
-            [sys.executable, "-c", PROBE, address],
+            # -P: a `ray/` folder where the sweep was started must not stand in for Ray.
+            [sys.executable, "-P", "-c", PROBE, address],
             capture_output=True,
             text=True,
             timeout=INIT_TIMEOUT_S,

@@ -292,3 +292,24 @@ def test_an_unknown_screen_is_refused_naming_the_choices(capsys):
     assert exit_info.value.code == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert "--screen" in error and "'plots'" in error and "lesson" in error
+
+
+def every_command(parser, path=("mnist-tui",)):
+    """(path, parser) for the parser and each subcommand below it, depth first."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from every_command(sub, (*path, name))
+
+
+def test_every_commands_help_opens_with_a_description_and_explains_each_argument():
+    for path, parser in every_command(build_parser()):
+        command = " ".join(path)
+        assert parser.description, f"`{command} --help` has no description line"
+        for action in parser._actions:
+            if action.dest in ("help", "command", "runs_command"):
+                continue
+            assert action.help and action.help != "as above", (command, action.dest)

@@ -22,9 +22,9 @@ from typing import Any, NoReturn
 from core.config import TrainConfig, config_fields, describe_range, is_whole
 from core.data import SPLITS
 from core.render import MODES, PALETTES
-from core.runs.paths import RUNS_ENV
-from tui.runs_commands import add_runs_commands
+from tui.runs_commands import RUNS_FOLDER_HELP, add_runs_commands
 from tui.serve import ServeError, add_serve_arguments, serve
+from tui.subcommands import add_command
 from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
 PROG = "mnist-tui"
@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_app_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    show = commands.add_parser("show", help="print one digit to stdout")
+    show = add_command(commands, "show", "print one digit to stdout")
     add_config_arguments(show, headless=False, exclude=names_except("dataset", "data_dir"))
     show.add_argument("--index", type=int, default=0, help="sample number (default: 0)")
     show.add_argument("--split", choices=SPLITS, default="train", help="(default: train)")
@@ -197,7 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("--palette", choices=PALETTES, default="dark", help="(default: dark)")
 
-    train = commands.add_parser("train", help="train the network (--headless: no UI)")
+    train = add_command(
+        commands,
+        "train",
+        "train the network (--headless: no UI)",
+        description="Train the 784-512-10 network: on the app's Train screen, or with --headless "
+        "in this terminal. Every run is recorded in the run store unless --no-record.",
+    )
     train.add_argument(
         "--headless",
         action="store_true",
@@ -226,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--name", help="the recorded run's name (default: none; its id names it)")
 
-    bench = commands.add_parser("bench", help="notebook pipeline against the fast path")
+    bench = add_command(commands, "bench", "notebook pipeline against the fast path")
     add_config_arguments(bench, headless=True, exclude=("loader",))
     bench.add_argument(
         "--notebook-epochs",
@@ -242,21 +248,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the figures as JSON (default: runs/bench-cpu.json, or -cuda)",
     )
 
-    runs = commands.add_parser("runs", help="recorded runs: list, show, rename, rm, export")
+    runs = add_command(commands, "runs", "recorded runs: list, show, rename, rm, export")
     add_runs_folder(runs)
     add_runs_commands(runs, Parser)
 
-    sweep = commands.add_parser(
-        "sweep", help="train many configurations at once (comma lists or ranges of any flag)"
+    sweep = add_command(
+        commands, "sweep", "train many configurations at once (comma lists or ranges of any flag)"
     )
     add_sweep_arguments(sweep)
 
-    lesson = commands.add_parser("lesson", help="walk the lecture step by step, on the real data")
+    lesson = add_command(commands, "lesson", "walk the lecture step by step, on the real data")
     lesson.add_argument("--list", action="store_true", help="print the steps' titles and exit")
 
-    web = commands.add_parser(
+    web = add_command(
+        commands,
         "serve",
-        help="the app in a web browser, one app per tab (the app's options apply)",
+        "the app in a web browser, one app per tab (the app's options apply)",
         description="Serve the app to web browsers; each tab runs its own copy, started with "
         "the options given here.",
     )
@@ -287,11 +294,7 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_runs_folder(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--runs",
-        metavar="DIR",
-        help=f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)",
-    )
+    parser.add_argument("--runs", metavar="DIR", help=RUNS_FOLDER_HELP)
 
 
 def names_except(*kept: str) -> tuple[str, ...]:

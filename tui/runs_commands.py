@@ -13,38 +13,48 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.runs import RunRecord, RunStore, export_csv, export_jsonl
+from core.runs import RUNS_ENV, RunRecord, RunStore, export_csv, export_jsonl
 from core.wording import counted
+from tui.subcommands import add_command
 
 LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimizer", "lr")
 LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
 EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
+RUNS_FOLDER_HELP = f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)"
+RUN_ID_HELP = "the run's id, or the start of it"
 
 
 def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None:
     """`runs` and its subcommands; `parser_class` reports bad options in one line."""
     actions = runs.add_subparsers(dest="runs_command", metavar="ACTION", parser_class=parser_class)
     actions.required = True
-    listing = actions.add_parser("list", help="recorded runs, newest first")
+    listing = add_command(actions, "list", "recorded runs, newest first")
     listing.add_argument("--json", action="store_true", help="a JSON array, newest first")
     listing.add_argument("--limit", type=int, metavar="N", help="only the newest N")
-    show = actions.add_parser("show", help="one run: its settings and every epoch")
-    show.add_argument("id", help="the run's id, or the start of it")
+    show = add_command(actions, "show", "one run: its settings and every epoch")
+    show.add_argument("id", help=RUN_ID_HELP)
     show.add_argument("--json", action="store_true", help="the run as JSON, with its history")
-    rename = actions.add_parser("rename", help="give a run a name")
-    rename.add_argument("id")
-    rename.add_argument("name")
-    remove = actions.add_parser("rm", help="delete runs and their checkpoints")
-    remove.add_argument("ids", nargs="+", metavar="ID")
+    rename = add_command(actions, "rename", "give a run a name")
+    rename.add_argument("id", help=RUN_ID_HELP)
+    rename.add_argument("name", help="the new name, shown in place of the id")
+    remove = add_command(actions, "rm", "delete runs and their checkpoints")
+    remove.add_argument("ids", nargs="+", metavar="ID", help="runs' ids, or the start of each")
     remove.add_argument("--yes", action="store_true", help="do not ask")
-    export = actions.add_parser("export", help="a run's epochs as CSV, JSON Lines or TensorBoard")
-    export.add_argument("id")
-    export.add_argument("--format", choices=("csv", "jsonl", "tensorboard"), required=True)
+    export = add_command(actions, "export", "a run's epochs as CSV, JSON Lines or TensorBoard")
+    export.add_argument("id", help=RUN_ID_HELP)
+    export.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "tensorboard"),
+        required=True,
+        help="CSV or JSON Lines (a row an epoch), or TensorBoard event files",
+    )
     export.add_argument(
         "--out", metavar="PATH", help="file (csv, jsonl; default stdout) or folder (tensorboard)"
     )
     for action in (listing, show, rename, remove, export):  # also after the action's name
-        action.add_argument("--runs", metavar="DIR", default=argparse.SUPPRESS, help="as above")
+        action.add_argument(
+            "--runs", metavar="DIR", default=argparse.SUPPRESS, help=RUNS_FOLDER_HELP
+        )
 
 
 def run_runs(args: argparse.Namespace, store: RunStore) -> int:

@@ -199,7 +199,7 @@ def help_text(capsys, argv: list[str]) -> str:
         (["train"], ["(default: 0.001)", "--no-record do not record the run (default: recorded)"]),
         (["sweep"], ["--epochs LIST|MIN:MAX[:log] passes over the training split (default: 5)"]),
         (["serve"], ["(default: 127.0.0.1)", "--port PORT (default: 8000)", "(default: 64)"]),
-        (["bench"], ["(default: 1)", "(default: runs/bench-cpu.json, or -cuda)"]),
+        (["bench"], ["(default: 1)", "(default: the run store's folder, as"]),
     ],
 )
 def test_help_shows_the_defaults(capsys, argv, shown):

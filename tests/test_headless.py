@@ -256,3 +256,17 @@ def test_bench_can_skip_the_notebook_pipeline(tmp_path, capsys):
     figures = json.loads(path.read_text())
     assert figures["notebook"] is None and figures["speedup"] is None
     assert "speed-up" not in capsys.readouterr().out
+
+
+def test_bench_writes_its_figures_beside_the_runs_not_where_it_is_run(
+    tmp_path, capsys, monkeypatch, runs_folder
+):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    argv = ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--notebook-epochs", "0"]
+    assert bench(argv) == 0
+    assert list(here.iterdir()) == []  # no ./runs left behind
+    written = runs_folder / "bench-cpu.json"
+    assert json.loads(written.read_text())["notebook"] is None
+    assert f"figures written to {written}" in capsys.readouterr().out

@@ -245,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--json",
         metavar="PATH",
-        help="where to write the figures as JSON (default: runs/bench-cpu.json, or -cuda)",
+        help="where to write the figures as JSON (default: the run store's folder, as "
+        "bench-cpu.json or bench-cuda.json)",
     )
 
     runs = add_command(commands, "runs", "recorded runs: list, show, rename, rm, export")
@@ -445,6 +446,7 @@ def run_bench(args: argparse.Namespace) -> int:
         return 2
     import_torch()
     from core.bench import run_benchmark, write_json
+    from core.runs.paths import runs_dir
 
     try:
         result = run_benchmark(config, notebook_epochs=args.notebook_epochs)
@@ -454,7 +456,8 @@ def run_bench(args: argparse.Namespace) -> int:
         return fail(str(err) or type(err).__name__)
     device = "cuda" if result.device.startswith("cuda") else "cpu"
     try:
-        path = write_json(result, args.json or Path("runs") / f"bench-{device}.json")
+        # Unless asked, beside the runs: not ./runs in whatever folder the user stands in.
+        path = write_json(result, args.json or runs_dir() / f"bench-{device}.json")
     except OSError as err:  # the figures are already on screen above
         return fail(f"cannot write the figures to {err.filename}: {err.strerror}")
     print(f"figures written to {path}")

@@ -270,3 +270,15 @@ def test_bench_writes_its_figures_beside_the_runs_not_where_it_is_run(
     written = runs_folder / "bench-cpu.json"
     assert json.loads(written.read_text())["notebook"] is None
     assert f"figures written to {written}" in capsys.readouterr().out
+
+
+def test_runs_commands_take_a_runs_name_where_they_take_an_id(tmp_path, capsys):
+    from core.runs import RunStore
+
+    folder = str(tmp_path / "store")
+    with RunStore.open(folder) as store:
+        run = store.create({"epochs": 1}, "python", "cpu", "synthetic", name="first try")
+    assert main(["runs", "show", "first try", "--json", "--runs", folder]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == run.id
+    assert main(["runs", "rename", "first try", "kept", "--runs", folder]) == 0
+    assert capsys.readouterr().out == f"{run.id} is now 'kept'\n"

@@ -115,11 +115,32 @@ def test_a_prefix_of_several_ids_is_refused_with_the_candidates(store):
     assert not isinstance(caught.value, UnknownRunError)
 
 
+def test_a_run_is_found_by_its_name_as_runs_list_shows_it(store):
+    run = store.rename(new_run(store).id, "wide net")
+    new_run(store)
+    assert store.get("wide net").id == run.id
+    assert [e.epoch for e in store.history("wide net")] == []
+
+
+def test_a_name_several_runs_share_is_refused_naming_their_ids(store):
+    first, second = (store.rename(new_run(store).id, "again").id for _ in range(2))
+    with pytest.raises(RunStoreError) as caught:
+        store.get("again")
+    assert str(caught.value) == f"several runs are named 'again' ({first}, {second}); give an id"
+    assert not isinstance(caught.value, UnknownRunError)
+
+
+def test_an_ids_prefix_wins_over_a_name_that_spells_it(store):
+    run = new_run(store)
+    named = store.rename(new_run(store).id, run.id[:4])
+    assert store.get(run.id[:4]).id == run.id != named.id
+
+
 def test_an_unknown_or_malformed_id_is_one_line(store):
     new_run(store)
     with pytest.raises(UnknownRunError, match=r"^no run 0{8} in .*runs\.sqlite$"):
         store.get("00000000")
-    with pytest.raises(UnknownRunError, match=r"is not a run id"):
+    with pytest.raises(UnknownRunError, match=r"is neither a run's id .* nor a run's name"):
         store.get("../etc")
     with pytest.raises(UnknownRunError):
         store.get("")

@@ -21,7 +21,7 @@ LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimiz
 LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
 EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
 RUNS_FOLDER_HELP = f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)"
-RUN_ID_HELP = "the run's id, or the start of it"
+RUN_ID_HELP = "the run's id (or the start of it), or its name"
 
 
 def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None:
@@ -38,7 +38,9 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
     rename.add_argument("id", help=RUN_ID_HELP)
     rename.add_argument("name", help="the new name, shown in place of the id")
     remove = add_command(actions, "rm", "delete runs and their checkpoints")
-    remove.add_argument("ids", nargs="+", metavar="ID", help="runs' ids, or the start of each")
+    remove.add_argument(
+        "ids", nargs="+", metavar="ID", help="runs' ids (or their starts), or their names"
+    )
     remove.add_argument("--yes", action="store_true", help="do not ask")
     export = add_command(actions, "export", "a run's epochs as CSV, JSON Lines or TensorBoard")
     export.add_argument("id", help=RUN_ID_HELP)

@@ -79,6 +79,11 @@ MAX_LABEL = 100  # run and sweep names: one line in a listing
 MAX_FAILURE = 500
 
 
+def some(ids: list[str]) -> str:
+    """The first three of several ids a lookup matched (it fetches four), for its message."""
+    return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+
+
 class RunStore:
     """Training runs, their epochs and progress, in the SQLite file at `path`.
 
@@ -249,7 +254,7 @@ class RunStore:
         where = str(Path(path).expanduser().absolute())
         self._write(lambda db: self._update(db, run_id, "checkpoint = :where", where=where))
 
-    # What a user asks for: ids may be given as a unique prefix.
+    # What a user asks for: ids may be given as a unique prefix, or a run by its name.
 
     def get(self, run_id: str) -> RunRecord:
         """The run with this id, or the only one whose id starts with it."""
@@ -449,19 +454,33 @@ class RunStore:
         self._update(db, run_id, f"{sets}, {ALIVE}" if sets else ALIVE, now=now, **values)
 
     def _resolve(self, db: sqlite3.Connection, text: str) -> str:
-        """The full id of the one run whose id is `text` or starts with it."""
+        """The full id of the one run whose id is `text` or starts with it, or else of the one
+        run named `text` (the names `runs list` shows): an id's prefix wins over a name."""
         key = text.strip().lower()
-        if not key or len(key) > 8 or not set(key) <= HEX:
-            raise UnknownRunError(f"{text!r} is not a run id (8 hex digits, or the first few)")
-        # Ids are hex, so every id that starts with `key` sorts between key and key + "g".
-        sql = "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 4"
-        found = [row[0] for row in db.execute(sql, (key, key + "g"))]
-        if len(found) == 1:
-            return found[0]
-        if not found:
+        may_be_id = bool(key) and len(key) <= 8 and set(key) <= HEX
+        if may_be_id:
+            # Ids are hex, so every id that starts with `key` sorts between key and key + "g".
+            sql = "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 4"
+            found = [row[0] for row in db.execute(sql, (key, key + "g"))]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise RunStoreError(
+                    f"{key} is the start of several runs' ids ({some(found)}); give more"
+                )
+        name = text.strip()
+        sql = "SELECT id FROM runs WHERE name = ? ORDER BY started_at LIMIT 4"
+        named = [row[0] for row in db.execute(sql, (name,))] if name else []
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise RunStoreError(f"several runs are named {name!r} ({some(named)}); give an id")
+        if may_be_id:
             raise UnknownRunError(f"no run {key} in {shown(self.path)}")
-        listed = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
-        raise RunStoreError(f"{key} is the start of several runs' ids ({listed}); give more")
+        raise UnknownRunError(
+            f"{text!r} is neither a run's id (8 hex digits, or the first few) nor a run's name "
+            f"in {shown(self.path)}"
+        )
 
     def _resolve_sweep(self, db: sqlite3.Connection, text: str) -> str:
         """The sweep id that is `text`, or the only one that starts with it."""
@@ -478,8 +497,7 @@ class RunStore:
             return found[0]
         if not found:
             raise UnknownRunError(f"no sweep {text.strip()!r} in {shown(self.path)}")
-        listed = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
-        raise RunStoreError(f"{key} is the start of several sweeps' ids ({listed}); give more")
+        raise RunStoreError(f"{key} is the start of several sweeps' ids ({some(found)}); give more")
 
     def _running_members(self, sweep: str) -> list[RunRecord]:
         sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE sweep = ? AND status = 'running'"

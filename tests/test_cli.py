@@ -313,3 +313,20 @@ def test_every_commands_help_opens_with_a_description_and_explains_each_argument
             if action.dest in ("help", "command", "runs_command"):
                 continue
             assert action.help and action.help != "as above", (command, action.dest)
+
+
+@pytest.mark.parametrize(
+    ("argv", "pointed_at"),
+    [
+        (["runs", "export", "ab12", "cd34", "--format", "csv"], "mnist-tui runs export --help"),
+        (["train", "--headless", "--bogus"], "mnist-tui train --help"),
+        (["--bogus"], "mnist-tui --help"),
+    ],
+)
+def test_words_a_command_does_not_take_point_at_that_commands_help(capsys, argv, pointed_at):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mnist-tui: unrecognized arguments: ") and err.count("\n") == 1
+    assert err.endswith(f"(see {pointed_at})\n")

@@ -49,6 +49,24 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{PROG}: {message} (see {self.prog} --help)\n")
 
+    def parse_args(self, args=None, namespace=None):
+        # argparse reports words left over at the top, pointing at `mnist-tui --help`; the
+        # subcommand they were given to is the one whose help says what it takes.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.chosen(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def chosen(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The innermost subcommand's parser that `parsed` went through (this one if none)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                name = getattr(parsed, action.dest, None)
+                sub = action.choices.get(name) if isinstance(name, str) else None
+                if isinstance(sub, Parser):
+                    return sub.chosen(parsed)
+        return self
+
 
 def package_version() -> str:
     """The installed distribution's version, the one pyproject.toml names."""

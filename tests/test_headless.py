@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from tests.pipes import first_line_then_leave
 from tui.cli import build_parser, config_from_args, main
 
 
@@ -82,16 +83,9 @@ def test_a_reader_that_leaves_runs_list_early_ends_it_quietly(tmp_path):
     with RunStore.open(folder) as store:
         for _ in range(200):  # about 150 KB of JSON, past the pipe's 64 KiB
             store.create({"epochs": 1}, "python", "cpu", "synthetic")
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tui", "runs", "list", "--json", "--runs", str(folder)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = child.stdout.readline()
-    child.stdout.close()  # what head does after its line
-    err = child.stderr.read()
-    assert child.wait(timeout=60) == 141
+    argv = [sys.executable, "-m", "tui", "runs", "list", "--json", "--runs", str(folder)]
+    first, err, status = first_line_then_leave(argv)
+    assert status == 141
     assert first.startswith("[") and err == ""
 
 

@@ -16,6 +16,7 @@ import pytest
 from core.config import config_fields
 from core.runs import RunStore
 from tests.datasets import ROOT
+from tests.pipes import first_line_then_leave
 
 TINY = ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--device", "cpu"]
 # Until tui/cli.py has the `sweep` command, the tests drive the same two functions it will call.
@@ -343,16 +344,7 @@ def test_runs_names_the_store_the_members_go_to(capsys, runs_folder, tmp_path):
 @pytest.mark.slow(reason="a sweep in a subprocess (torch's import, training)")
 def test_a_reader_that_leaves_early_ends_the_sweep_quietly(runs_folder):
     """`mnist-tui sweep ... | head -1`: no traceback and no error line, the shell's 141."""
-    argv = [*TINY, "--lr", "1e-3,3e-3"]
-    child = subprocess.Popen(
-        [*command(), *argv],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = child.stdout.readline()
-    child.stdout.close()  # what head does after its line
-    err = child.stderr.read()
-    assert child.wait(timeout=300) == 141
+    argv = [*command(), *TINY, "--lr", "1e-3,3e-3"]
+    first, err, status = first_line_then_leave(argv, cwd=ROOT, timeout=300)
+    assert status == 141
     assert first.startswith("sweep ") and err == ""

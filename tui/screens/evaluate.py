@@ -204,7 +204,7 @@ class EvaluateScreen(CoverableScreen):
         if self.evaluation is not None:
             self.call_after_refresh(self.update_drawing)
 
-    @on(CellImages.CapacityChanged)
+    @on(CellImages.GridChanged)
     def cell_room_changed(self) -> None:
         self.show_cell(*self.cell, page=self.cell_page)
 

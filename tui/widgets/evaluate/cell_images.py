@@ -24,22 +24,26 @@ class CellImages(Static):
     CellImages { width: 1fr; height: 1fr; min-height: 8; }
     """
 
-    class CapacityChanged(Message):
-        """The strip's size now holds another number of thumbnails: its page must be laid
-        out again. The strip's own size, not the screen's: the layout can settle frames after
-        a resize of the screen (the notes beside it shown or hidden)."""
+    class GridChanged(Message):
+        """The strip's size now holds another grid of thumbnails: its page must be laid out
+        again. The strip's own size, not the screen's: the layout can settle a frame after
+        the screen's resize."""
 
-    laid_out_for = 0  # the capacity of the last size seen
+    laid_out_for = (0, 0)  # the grid of the last size seen
 
     def on_resize(self, event: events.Resize) -> None:
-        capacity = self.capacity()
-        if capacity != self.laid_out_for:
-            self.laid_out_for = capacity
-            self.post_message(self.CapacityChanged())
+        if self.grid() != self.laid_out_for:
+            self.laid_out_for = self.grid()
+            self.post_message(self.GridChanged())
 
-    def capacity(self) -> int:
+    def grid(self) -> tuple[int, int]:
+        """(columns, rows) of thumbnails that fit."""
         columns = max(1, ((self.size.width or 80) + GAP) // (THUMB_WIDTH + GAP))
         rows = max(1, (self.size.height or THUMB_LINES) // THUMB_LINES)
+        return columns, rows
+
+    def capacity(self) -> int:
+        columns, rows = self.grid()
         return columns * rows
 
     def show(self, images: list[np.ndarray], captions: list[str]) -> None:
@@ -50,7 +54,7 @@ class CellImages(Static):
             drawing(downsample(image, pool=pool), "halfblock", "dark", color).split("\n")
             for image in images
         ]
-        columns = max(1, ((self.size.width or 80) + GAP) // (THUMB_WIDTH + GAP))
+        columns, _ = self.grid()
         lines: list[Text] = []
         for start in range(0, len(pictures), columns):
             row_captions = captions[start : start + columns]

@@ -40,6 +40,7 @@ from core.events import (
 from core.loaders import DeviceLoader, NotebookLoader
 from core.model import SimpleNN, parameter_count
 from core.optim import make_optimizer
+from core.runs.errors import RunStoreError
 from core.steps import EpochMetrics, make_step, step_kind
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def fit(
         DataError,
         CheckpointError,
         NonFiniteLoss,
+        RunStoreError,
         torch.cuda.OutOfMemoryError,
     ) as err:
         failed = RunFailed(
@@ -254,6 +256,9 @@ class _Run:
                 notes=tuple(self.notes),
             )
         )
+        if self.record is not None and self.record.run_id is None:
+            # The store refused the run: stop before training weights with nowhere to go.
+            raise RunStoreError(f"cannot record the run: {self.record.error}")
         if self.save_path is None and self.record is not None and self.record.run_id:
             self.save_path = self.record.store.checkpoint_path(self.record.run_id)
         started = time.perf_counter()

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,6 +100,41 @@ def test_a_corrupt_run_store_is_named_and_left_as_it_was(capsys, tmp_path):
     assert train([*TINY, "--runs", str(tmp_path)]) == 1
     assert "--no-record" in capsys.readouterr().err
     assert store.read_bytes() == before
+
+
+def test_a_store_damaged_inside_is_refused_before_the_first_epoch(capsys, tmp_path):
+    import sqlite3
+
+    assert train([*TINY, "--epochs", "1", "--runs", str(tmp_path)]) == 0
+    store = tmp_path / "runs.sqlite"
+    sqlite3.connect(store).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
+    damaged = bytearray(store.read_bytes())
+    for start in range(4096, len(damaged), 4096):  # valid header, pages overwritten
+        damaged[start + 8 : start + 64] = b"\xab" * 56
+    store.write_bytes(bytes(damaged))
+    capsys.readouterr()
+    assert train([*TINY, "--runs", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "Epoch" not in out
+    assert err.startswith(f"mnist-tui: {store} is a damaged run store (") and err.count("\n") == 1
+    assert store.read_bytes() == bytes(damaged)
+
+
+def test_a_run_the_store_stops_recording_fails_and_names_its_checkpoint(capsys, tmp_path):
+    import sqlite3
+
+    assert train([*TINY, "--epochs", "1", "--runs", str(tmp_path)]) == 0
+    db = sqlite3.connect(tmp_path / "runs.sqlite")  # the store refuses epochs, as a full disk
+    db.execute("CREATE TRIGGER full BEFORE INSERT ON epochs BEGIN SELECT RAISE(ABORT, 'full'); END")
+    db.close()
+    capsys.readouterr()
+    assert train([*TINY, "--runs", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.count("Epoch : ") == 2  # the training itself went on
+    (line,) = err.splitlines()
+    assert line.startswith("mnist-tui: the run trained but was not fully recorded (")
+    kept = Path(line.split("its checkpoint is ")[1])
+    assert kept.parent == tmp_path and kept.stat().st_size > 0
 
 
 def test_flags_become_the_config():

@@ -160,3 +160,20 @@ def test_a_refusal_names_the_home_folder_as_a_tilde(tmp_path, monkeypatch):
     with pytest.raises(RunStoreError) as caught:
         RunStore(path)
     assert str(caught.value).startswith("~/.local/share/mnist-tui/runs.sqlite is not an SQLite")
+
+
+def test_a_store_damaged_inside_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / DB_NAME
+    with RunStore(path) as store:
+        for seed in range(20):
+            store.create({"seed": seed}, "python", "cpu", "synthetic", name="x" * 90)
+    sqlite_file(path, "PRAGMA wal_checkpoint(TRUNCATE)")
+    damaged = bytearray(path.read_bytes())
+    page = 4096
+    assert len(damaged) >= 3 * page
+    for start in range(page, len(damaged), page):  # every page past the header's
+        damaged[start + 8 : start + 64] = b"\xab" * 56
+    path.write_bytes(bytes(damaged))
+    message = refused(path)
+    assert message.startswith(f"{path} is a damaged run store (")
+    assert message.endswith("move it aside to start a new one")

@@ -429,12 +429,15 @@ def run_train(args: argparse.Namespace) -> int:
     except Exception as err:  # a bug; still one line, as promised
         printer.close()
         return fail(f"{type(err).__name__}: {err}")
-    if recorder is not None and recorder.error:
-        print(f"{PROG}: note: the run was not fully recorded: {recorder.error}", file=sys.stderr)
     if not result.ok:
         return fail(result.outcome.reason)
     if args.save:
         print(f"checkpoint: {args.save}")
+    if recorder is not None and recorder.error:
+        # The weights are kept; say where, and fail, so a script does not take it as recorded.
+        kept = args.save or (recorder.store.checkpoint_path(recorder.run_id) if recorder.run_id else None)
+        where = f"its checkpoint is {kept}" if kept and Path(kept).is_file() else "no checkpoint"
+        return fail(f"the run trained but was not fully recorded ({recorder.error}); {where}")
     if recorder is not None and recorder.run_id:
         print(f"recorded as run {recorder.run_id} (mnist-tui runs show {recorder.run_id})")
     return 0

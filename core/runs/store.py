@@ -170,7 +170,9 @@ class RunStore:
                     db.execute(
                         f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({qmarks(18)})", (run_id, *row)
                     )
-                except sqlite3.IntegrityError:
+                except sqlite3.IntegrityError as err:
+                    if "runs.id" not in str(err):
+                        raise  # not a taken id: a trigger or check of another program's
                     continue  # the id is taken: draw another
                 return run_id
             raise RunStoreError(f"{shown(self.path)}: could not draw an unused run id")

@@ -93,21 +93,41 @@ def to_json_line(event: Event) -> str:
     return json.dumps(to_json(event), separators=(",", ":"))
 
 
+class MetricsWriteError(Exception):
+    """The metrics file stopped taking lines (a full disk); the message names the file."""
+
+
 class JsonLinesWriter:
-    """An on_event callback that appends one JSON line per event to a file."""
+    """An on_event callback that appends one JSON line per event to a file.
+
+    A write that fails raises MetricsWriteError naming the file, once: later events are
+    dropped, so the run's own failure event can still reach the other callbacks.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[str] = self.path.open("a", encoding="utf-8")
+        self._failed = False
 
     def __call__(self, event: Event) -> None:
-        self._file.write(to_json_line(event) + "\n")
-        # Flushed per line so `tail -f` and a crashed run both see every event.
-        self._file.flush()
+        if self._failed:
+            return
+        try:
+            self._file.write(to_json_line(event) + "\n")
+            # Flushed per line so `tail -f` and a crashed run both see every event.
+            self._file.flush()
+        except OSError as err:
+            self._failed = True
+            raise MetricsWriteError(
+                f"cannot write metrics to {self.path}: {err.strerror or err}"
+            ) from None
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError:
+            pass  # what could not be flushed was already reported by __call__
 
     def __enter__(self) -> JsonLinesWriter:
         return self

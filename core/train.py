@@ -33,6 +33,7 @@ from core.events import (
     EpochEnd,
     Event,
     JsonLinesWriter,
+    MetricsWriteError,
     RunFailed,
     RunFinished,
     RunStarted,
@@ -131,6 +132,7 @@ def fit(
         DataError,
         CheckpointError,
         NonFiniteLoss,
+        MetricsWriteError,
         RunStoreError,
         torch.cuda.OutOfMemoryError,
     ) as err:

@@ -330,3 +330,29 @@ def test_words_a_command_does_not_take_point_at_that_commands_help(capsys, argv,
     err = capsys.readouterr().err
     assert err.startswith("mnist-tui: unrecognized arguments: ") and err.count("\n") == 1
     assert err.endswith(f"(see {pointed_at})\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["runs", "list", "--limit", "-1"], "argument --limit: must be a whole number in 1.."),
+        (["runs", "list", "--limit", "0"], "argument --limit: must be a whole number in 1.."),
+        (["runs", "list", "--limit", "99999999999999999999"], "argument --limit: must be a whole"),
+        (["train", "--headless", "--resume", ""], "argument --resume: must not be empty"),
+        (["train", "--headless", "--save", " "], "argument --save: must not be empty"),
+        (["train", "--headless", "--metrics", ""], "argument --metrics: must not be empty"),
+        (["train", "--headless", "--data-dir", ""], "argument --data-dir: must not be empty"),
+        (["runs", "show", ""], "argument id: must not be empty"),
+        (["runs", "rm", "ab12", ""], "argument ID: must not be empty"),
+        (["runs", "list", "--runs", ""], "argument --runs: must not be empty"),
+        (["--runs", ""], "argument --runs: must not be empty"),
+        (["sweep", "--lr", "1e-3,1e-2", "--name", ""], "argument --name: must not be empty"),
+    ],
+)  # fmt: skip
+def test_numbers_and_empty_values_are_refused_at_the_flag(capsys, runs_folder, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"mnist-tui: {message}")
+    assert not runs_folder.exists()  # refused before any store was opened

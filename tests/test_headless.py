@@ -202,6 +202,40 @@ def test_metrics_under_a_file_say_so(tmp_path, capsys):
     assert err == f"mnist-tui: cannot write metrics to {target}: {parent} is a file, not a folder\n"
 
 
+FULL_DISK = Path("/dev/full")  # every write to it fails with ENOSPC, as a full disk does
+
+
+@pytest.mark.skipif(not FULL_DISK.exists(), reason="needs Linux's /dev/full")
+def test_metrics_on_a_full_disk_name_the_file(capsys):
+    assert train([*TINY, "--metrics", str(FULL_DISK)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"mnist-tui: cannot write metrics to {FULL_DISK}: No space left on device\n"
+
+
+@pytest.mark.skipif(not FULL_DISK.exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "--dataset", "synthetic"],
+        ["lesson", "--list"],
+        ["train", "--headless", *TINY],
+        ["runs", "list", "--json"],
+    ],
+    ids=["show", "lesson", "train", "runs"],
+)
+def test_standard_output_on_a_full_disk_is_named_in_one_line(argv, runs_folder):
+    with FULL_DISK.open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "mnist-tui: cannot write standard output: No space left on device\n"
+
+
 def test_save_under_a_file_says_so(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     assert train([*TINY, "--epochs", "1", "--save", str(tmp_path / "file" / "run.pt")]) == 1

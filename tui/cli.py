@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import math
 import os
 import signal
@@ -24,7 +25,7 @@ from core.data import SPLITS
 from core.render import MODES, PALETTES
 from tui.runs_commands import RUNS_FOLDER_HELP, add_runs_commands
 from tui.serve import ServeError, add_serve_arguments, serve
-from tui.subcommands import add_command
+from tui.subcommands import add_command, non_empty
 from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
 PROG = "mnist-tui"
@@ -162,6 +163,8 @@ def add_config_arguments(
         options: dict[str, Any] = {"default": argparse.SUPPRESS, "help": help_text}
         if meta["choices"]:
             options["choices"] = meta["choices"]
+        elif kind in (str, str | None):  # a folder or a name: "" would mean "here"
+            options["type"] = non_empty
         elif kind in (int, float) and meta["bounds"]:
             options["type"] = number_parser(f.name, kind, meta["bounds"])
             options["metavar"] = "N" if kind is int else "X"
@@ -230,16 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_arguments(train, headless=True)
     train.add_argument(
         "--save",
+        type=non_empty,
         metavar="PATH",
         help="also write the checkpoint here after every epoch (default: the run store only)",
     )
     train.add_argument(
         "--resume",
+        type=non_empty,
         metavar="PATH|ID",
         help="continue from a checkpoint, or from a recorded run (default: a fresh start)",
     )
     train.add_argument(
-        "--metrics", metavar="PATH", help="append events as JSON Lines (default: none)"
+        "--metrics",
+        type=non_empty,
+        metavar="PATH",
+        help="append events as JSON Lines (default: none)",
     )
     add_runs_folder(train)
     train.add_argument(
@@ -248,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="do not record the run (default: recorded)",
     )
-    train.add_argument("--name", help="the recorded run's name (default: none; its id names it)")
+    train.add_argument(
+        "--name", type=non_empty, help="the recorded run's name (default: none; its id names it)"
+    )
 
     bench = add_command(commands, "bench", "notebook pipeline against the fast path")
     add_config_arguments(bench, headless=True, exclude=("loader",))
@@ -262,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--json",
+        type=non_empty,
         metavar="PATH",
         help="where to write the figures as JSON (default: the run store's folder, as "
         "bench-cpu.json or bench-cuda.json)",
@@ -294,7 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
 def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     """The app's own options: on `mnist-tui` itself, and on `serve`, which passes them on."""
     parser.add_argument(
-        "--checkpoint", metavar="PATH", help="open a trained model to evaluate (default: none)"
+        "--checkpoint",
+        type=non_empty,
+        metavar="PATH",
+        help="open a trained model to evaluate (default: none)"
     )
     parser.add_argument(
         "--screen",
@@ -313,7 +327,7 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_runs_folder(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--runs", metavar="DIR", help=RUNS_FOLDER_HELP)
+    parser.add_argument("--runs", type=non_empty, metavar="DIR", help=RUNS_FOLDER_HELP)
 
 
 def names_except(*kept: str) -> tuple[str, ...]:
@@ -426,8 +440,10 @@ def run_train(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, BrokenPipeError):
         printer.close()
         raise
-    except Exception as err:  # a bug; still one line, as promised
+    except Exception as err:  # a bug, or standard output failing; still one line
         printer.close()
+        if isinstance(err, OSError) and is_output_error(err):
+            raise  # main() names standard output
         return fail(f"{type(err).__name__}: {err}")
     if not result.ok:
         return fail(result.outcome.reason)
@@ -474,6 +490,8 @@ def run_bench(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         raise
     except Exception as err:  # DataError, ConfigError, a failed run: one line each
+        if isinstance(err, OSError) and is_output_error(err):
+            raise  # main() names standard output
         return fail(str(err) or type(err).__name__)
     device = "cuda" if result.device.startswith("cuda") else "cpu"
     try:
@@ -505,7 +523,8 @@ def run_runs(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         raise  # the reader left (`| head`): main() ends quietly with 141, as for every command
     except OSError as err:  # an --out the user named, or standard output, that cannot be written
-        return fail(f"cannot write {err.filename or 'standard output'}: {err.strerror}")
+        named = err.filename or getattr(args, "out", None) or "standard output"
+        return fail(f"cannot write {named}: {err.strerror}")
 
 
 def run_lesson_list() -> int:
@@ -575,7 +594,26 @@ def main(argv: list[str] | None = None) -> int:
         fail("interrupted")
         return 130
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as a Unix filter does. Point stdout at
-        # /dev/null so the interpreter's last flush does not raise again on the closed pipe.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (`| head`): stop quietly, as a Unix filter does.
+        drop_standard_output()
         return 141  # 128 + SIGPIPE, what a shell reports for a writer its reader left
+    except OSError as err:
+        if not is_output_error(err):
+            raise
+        drop_standard_output()
+        return fail(f"cannot write standard output: {err.strerror}")
+
+
+# What a write to a full or failing device raises. Every file a command writes is named where
+# it is written (--out, --metrics, --save, --json), so one of these without a file name that
+# reaches main() came from printing to standard output (`> /dev/full`, a full disk).
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE})
+
+
+def is_output_error(err: OSError) -> bool:
+    return err.filename is None and err.errno in OUTPUT_ERRNOS
+
+
+def drop_standard_output() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

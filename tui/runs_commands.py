@@ -15,13 +15,14 @@ from pathlib import Path
 
 from core.runs import RUNS_ENV, RunRecord, RunStore, export_csv, export_jsonl
 from core.wording import counted
-from tui.subcommands import add_command
+from tui.subcommands import add_command, non_empty, whole_number
 
 LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimizer", "lr")
 LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
 EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
 RUNS_FOLDER_HELP = f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)"
 RUN_ID_HELP = "the run's id (or the start of it), or its name"
+LIMIT_MAX = 2**31 - 1  # SQLite's LIMIT takes 64 bits; no listing needs more than this
 
 
 def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None:
@@ -30,20 +31,22 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
     actions.required = True
     listing = add_command(actions, "list", "recorded runs, newest first")
     listing.add_argument("--json", action="store_true", help="a JSON array, newest first")
-    listing.add_argument("--limit", type=int, metavar="N", help="only the newest N")
+    listing.add_argument(
+        "--limit", type=whole_number(1, LIMIT_MAX), metavar="N", help="only the newest N"
+    )
     show = add_command(actions, "show", "one run: its settings and every epoch")
-    show.add_argument("id", help=RUN_ID_HELP)
+    show.add_argument("id", type=non_empty, help=RUN_ID_HELP)
     show.add_argument("--json", action="store_true", help="the run as JSON, with its history")
     rename = add_command(actions, "rename", "give a run a name")
-    rename.add_argument("id", help=RUN_ID_HELP)
-    rename.add_argument("name", help="the new name, shown in place of the id")
+    rename.add_argument("id", type=non_empty, help=RUN_ID_HELP)
+    rename.add_argument("name", type=non_empty, help="the new name, shown in place of the id")
     remove = add_command(actions, "rm", "delete runs and their checkpoints")
     remove.add_argument(
-        "ids", nargs="+", metavar="ID", help="runs' ids (or their starts), or their names"
+        "ids", nargs="+", type=non_empty, metavar="ID", help="runs' ids (or their starts), or their names"
     )
     remove.add_argument("--yes", action="store_true", help="do not ask")
     export = add_command(actions, "export", "a run's epochs as CSV, JSON Lines or TensorBoard")
-    export.add_argument("id", help=RUN_ID_HELP)
+    export.add_argument("id", type=non_empty, help=RUN_ID_HELP)
     export.add_argument(
         "--format",
         choices=("csv", "jsonl", "tensorboard"),
@@ -51,11 +54,15 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
         help="CSV or JSON Lines (a row an epoch), or TensorBoard event files",
     )
     export.add_argument(
-        "--out", metavar="PATH", help="file (csv, jsonl; default stdout) or folder (tensorboard)"
+        "--out", type=non_empty, metavar="PATH", help="file (csv, jsonl; default stdout) or folder (tensorboard)"
     )
     for action in (listing, show, rename, remove, export):  # also after the action's name
         action.add_argument(
-            "--runs", metavar="DIR", default=argparse.SUPPRESS, help=RUNS_FOLDER_HELP
+            "--runs",
+            type=non_empty,
+            metavar="DIR",
+            default=argparse.SUPPRESS,
+            help=RUNS_FOLDER_HELP,
         )
 
 

@@ -35,6 +35,7 @@ from core.sweep.plan import (
     show,
 )
 from core.wording import counted
+from tui.subcommands import non_empty, whole_number
 
 if TYPE_CHECKING:
     from core.events import Event
@@ -91,7 +92,7 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     own.add_argument(
         "--yes", action="store_true", help=f"train a sweep of more than {CONFIRM_ABOVE} members"
     )
-    own.add_argument("--name", help="put in front of each member's run name")
+    own.add_argument("--name", type=non_empty, help="put in front of each member's run name")
     own.add_argument(
         "--bench",
         action="store_true",
@@ -104,7 +105,10 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         help="local: this machine; ray: Ray Tune trials, one group each (default: local)",
     )
     own.add_argument(
-        "--ray-address", metavar="ADDR", help="a running Ray cluster (default: start one here)"
+        "--ray-address",
+        type=non_empty,
+        metavar="ADDR",
+        help="a running Ray cluster (default: start one here)"
     )
     own.add_argument(
         "--early-stop", action="store_true", help="stop weak members early (Tune's ASHA; ray)"
@@ -112,22 +116,6 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     from tui.cli import add_runs_folder
 
     add_runs_folder(parser)
-
-
-def whole_number(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 10)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"must be a whole number in {low}..{high}, got {text!r}"
-            )
-        return value
-
-    parse.__name__ = "whole number"
-    return parse
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import stat
@@ -68,6 +69,33 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+class StateFileError(Exception):
+    """One of the app's own small files is there but cannot be used; the message names it."""
+
+
+def read_small_json(path: Path, max_bytes: int) -> object:
+    """The JSON in one of the app's own small state files, or None when there is no file.
+
+    Read as data files are: a FIFO or a device in its place, a file over `max_bytes`, an
+    unreadable or non-JSON one raises StateFileError in one line, never hangs or floods memory.
+    """
+    try:
+        with open_regular(path) as file:
+            raw = file.read(max_bytes + 1)
+    except FileNotFoundError:
+        return None
+    except NotAFileError as err:
+        raise StateFileError(f"{path}: {err}") from None
+    except OSError as err:
+        raise StateFileError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(raw) > max_bytes:
+        raise StateFileError(f"{path} is over {max_bytes} bytes, so not one of ours")
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise StateFileError(f"{path} is not the JSON this app writes") from None
 
 
 def _check_regular(info: os.stat_result) -> None:

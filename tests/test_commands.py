@@ -180,6 +180,25 @@ async def test_a_damaged_settings_file_starts_on_the_default_theme(content):
         assert app.theme == default == "textual-dark"
 
 
+async def test_a_fifo_in_place_of_the_state_files_is_named_and_replaced_not_waited_on():
+    import os
+
+    from core.lesson.position import position_file
+
+    settings_file().parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(settings_file())  # opened plainly, each would block until a writer came
+    os.mkfifo(position_file())
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = notifications(app)
+        for path in (settings_file(), position_file()):
+            line = f"{path}: it is a named pipe (FIFO), not a regular file; starting fresh"
+            assert line in shown
+        app.theme = "nord"
+        await pilot.pause()
+    assert settings_file().is_file() and saved_theme() == "nord"
+
+
 async def test_a_saved_theme_this_textual_lacks_is_passed_over():
     settings_file().parent.mkdir(parents=True, exist_ok=True)
     settings_file().write_text('{"theme": "no-such-theme"}')

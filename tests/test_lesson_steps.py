@@ -551,6 +551,20 @@ def test_a_position_file_that_is_a_folder_or_huge_reads_as_0(state_dir):
     assert lesson.load_position() == 0
 
 
+def test_a_fifo_in_place_of_the_position_is_named_and_replaced_not_waited_on(state_dir):
+    import os
+
+    from core.lesson.position import position_and_problem
+
+    state_dir.mkdir()
+    os.mkfifo(state_dir / "lesson.json")  # a plain open() would wait for a writer forever
+    step, problem = position_and_problem(len(lesson.STEPS))
+    assert step == 0
+    assert problem == f"{state_dir / 'lesson.json'}: it is a named pipe (FIFO), not a regular file"
+    lesson.save_position(5)
+    assert lesson.load_position() == 5
+
+
 def test_saving_where_the_state_folder_cannot_be_made_is_dropped(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

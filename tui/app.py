@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from core.data import DataError, load_splits, needs_download
 from core.events import EpochEnd, RunStarted
+from core.lesson import STEPS
 from tui.commands import app_commands
 from tui.messages import DataFailed, DataLoaded, DataNotice, TrainingEvent, WorkerFailed
 from tui.screens.browse import BrowseScreen
@@ -27,7 +28,7 @@ from tui.screens.runs import RunsScreen
 from tui.screens.tensors import TensorScreen
 from tui.screens.too_small import TooSmallScreen, too_small
 from tui.screens.train import TrainScreen
-from tui.settings import save_theme, saved_theme, screenshot_dir
+from tui.settings import save_theme, saved_theme, screenshot_dir, state_problems
 from tui.state import Dataset, Options, TrainedModel
 
 
@@ -97,6 +98,8 @@ class MnistApp(App):
     async def on_mount(self) -> None:
         # Subscribed after __init__ applied --theme: only a theme picked in the app is kept.
         self.theme_changed_signal.subscribe(self, self.remember_theme)
+        for problem in state_problems(len(STEPS)):  # a damaged lesson.json or settings.json
+            self.notify(problem, title="Saved state", severity="warning", timeout=10)
         await self.switch_mode(self.start_mode)
         self.load_dataset(self.options.dataset)
         # A terminal that starts small sends no resize: look once the first screen is up.

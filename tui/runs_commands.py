@@ -42,7 +42,11 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
     rename.add_argument("name", type=non_empty, help="the new name, shown in place of the id")
     remove = add_command(actions, "rm", "delete runs and their checkpoints")
     remove.add_argument(
-        "ids", nargs="+", type=non_empty, metavar="ID", help="runs' ids (or their starts), or their names"
+        "ids",
+        nargs="+",
+        type=non_empty,
+        metavar="ID",
+        help="runs' ids (or their starts), or their names",
     )
     remove.add_argument("--yes", action="store_true", help="do not ask")
     export = add_command(actions, "export", "a run's epochs as CSV, JSON Lines or TensorBoard")
@@ -54,7 +58,10 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
         help="CSV or JSON Lines (a row an epoch), or TensorBoard event files",
     )
     export.add_argument(
-        "--out", type=non_empty, metavar="PATH", help="file (csv, jsonl; default stdout) or folder (tensorboard)"
+        "--out",
+        type=non_empty,
+        metavar="PATH",
+        help="file (csv, jsonl; default stdout) or folder (tensorboard)",
     )
     for action in (listing, show, rename, remove, export):  # also after the action's name
         action.add_argument(

@@ -1,7 +1,8 @@
 """What the app keeps between sessions (the theme) and where its screenshots go.
 
-Like the lesson's position, a convenience and never a reason to fail: a missing, unreadable or
-corrupt settings file reads as no choice, and a choice that cannot be written is dropped.
+Like the lesson's position, a convenience and never a reason to fail: a missing settings file
+reads as no choice, and so does a damaged one (the app shows its one-line problem once); a
+choice that cannot be written is dropped, and the next one written replaces a damaged file.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.files import atomic_write
-from core.lesson.position import state_dir
+from core.files import StateFileError, atomic_write, read_small_json
+from core.lesson.position import position_and_problem, state_dir
 
 SETTINGS_FILE = "settings.json"
 MAX_BYTES = 4096  # one small object; anything bigger is not ours
@@ -24,13 +25,27 @@ def settings_file() -> Path:
 
 
 def read_settings() -> dict[str, object]:
+    return settings_and_problem()[0]
+
+
+def settings_and_problem() -> tuple[dict[str, object], str | None]:
+    """The saved settings ({} when none), and why the file could not be used, if it could not."""
+    path = settings_file()
     try:
-        with settings_file().open("rb") as file:
-            raw = file.read(MAX_BYTES + 1)
-        settings = json.loads(raw) if len(raw) <= MAX_BYTES else {}
-    except (OSError, ValueError):
-        return {}
-    return settings if isinstance(settings, dict) else {}
+        settings = read_small_json(path, MAX_BYTES)
+    except StateFileError as err:
+        return {}, str(err)
+    if settings is None:
+        return {}, None
+    if not isinstance(settings, dict):
+        return {}, f"{path} holds no settings object"
+    return settings, None
+
+
+def state_problems(step_count: int) -> list[str]:
+    """One line for each of the app's own state files that is there but could not be used."""
+    problems = [settings_and_problem()[1], position_and_problem(step_count)[1]]
+    return [f"{problem}; starting fresh" for problem in problems if problem]
 
 
 def saved_theme() -> str | None:

@@ -108,7 +108,7 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         "--ray-address",
         type=non_empty,
         metavar="ADDR",
-        help="a running Ray cluster (default: start one here)"
+        help="a running Ray cluster (default: start one here)",
     )
     own.add_argument(
         "--early-stop", action="store_true", help="stop weak members early (Tune's ASHA; ray)"

@@ -1,7 +1,8 @@
 """Which step the lesson reached, kept between sessions in the user's state folder.
 
-A convenience, never a reason to fail: a missing, unreadable or corrupt file reads as step 0,
-and a position that cannot be written is dropped.
+A convenience, never a reason to fail: a missing file reads as step 0, and so does a damaged
+one (its one-line problem is there for the app to show); a position that cannot be written is
+dropped, and the next one written replaces a damaged file.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from core.files import atomic_write
+from core.files import StateFileError, atomic_write, read_small_json
 
 STATE_ENV = "MNIST_TUI_STATE"  # a folder to use instead of platformdirs' (tests set it)
 FILE_NAME = "lesson.json"
@@ -32,18 +33,23 @@ def position_file() -> Path:
 
 
 def read_position(count: int) -> int:
-    """The saved step, 0 <= step < count; 0 when there is none or it cannot be read."""
+    """The saved step, 0 <= step < count; 0 when there is none or it cannot be used."""
+    return position_and_problem(count)[0]
+
+
+def position_and_problem(count: int) -> tuple[int, str | None]:
+    """The saved step (as read_position), and why the file could not be used, if it could not."""
+    path = position_file()
     try:
-        with position_file().open("rb") as file:
-            raw = file.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            return 0
-        step = json.loads(raw)["step"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
+        saved = read_small_json(path, MAX_BYTES)
+    except StateFileError as err:
+        return 0, str(err)
+    if saved is None:
+        return 0, None
+    step = saved.get("step") if isinstance(saved, dict) else None
     if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < count:
-        return 0
-    return step
+        return 0, f"{path} holds no step of this lesson"
+    return step, None
 
 
 def write_position(step: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -124,10 +125,9 @@ class JsonLinesWriter:
             ) from None
 
     def close(self) -> None:
-        try:
+        # What could not be flushed was already reported by __call__.
+        with contextlib.suppress(OSError):
             self._file.close()
-        except OSError:
-            pass  # what could not be flushed was already reported by __call__
 
     def __enter__(self) -> JsonLinesWriter:
         return self

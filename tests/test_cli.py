@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 
 import pytest
 
@@ -356,3 +358,49 @@ def test_numbers_and_empty_values_are_refused_at_the_flag(capsys, runs_folder, a
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"mnist-tui: {message}")
     assert not runs_folder.exists()  # refused before any store was opened
+
+
+def read_until_closed(fd: int, until: bytes | None = None, timeout: float = 60) -> bytes:
+    """What the app wrote to its terminal: up to `until`, or until it closes its side."""
+    import select
+
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (until is None or until not in seen):
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the app's side of the terminal is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_gives_the_terminal_back_as_quitting_does(signum, runs_folder):
+    import fcntl
+    import pty
+    import struct
+    import sys
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the app, on a terminal of its own
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, [sys.executable, "-m", "tui", "--dataset", "synthetic"])
+    try:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        assert b"Browse" in read_until_closed(fd, until=b"Browse")
+        os.kill(pid, signum)
+        after = read_until_closed(fd)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signum  # ended by it, as asked
+        assert b"\x1b[?1049l" in after  # left the alternate screen
+        local_modes = termios.tcgetattr(fd)[3]
+        assert local_modes & termios.ECHO and local_modes & termios.ICANON  # typing shows again
+    finally:
+        os.close(fd)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
+import signal
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -100,6 +103,11 @@ class MnistApp(App):
         self.theme_changed_signal.subscribe(self, self.remember_theme)
         for problem in state_problems(len(STEPS)):  # a damaged lesson.json or settings.json
             self.notify(problem, title="Saved state", severity="warning", timeout=10)
+        # `kill`, a closed SSH session: leave as `q` does, so the terminal is given back as it
+        # was (main screen, echo on) instead of left in the app's alternate screen.
+        loop = asyncio.get_running_loop()
+        for signum in END_SIGNALS:
+            loop.add_signal_handler(signum, self.end_by_signal, signum)
         await self.switch_mode(self.start_mode)
         self.load_dataset(self.options.dataset)
         # A terminal that starts small sends no resize: look once the first screen is up.
@@ -204,6 +212,18 @@ class MnistApp(App):
                 return None
         return super().deliver_screenshot(filename, path, time_format)
 
+    def end_by_signal(self, signum: int) -> None:
+        """Give the terminal back, then end as the signal would have, at once.
+
+        Not through exit(): that waits for a training thread to finish its run, and a run cut
+        off by a signal should read as interrupted (its process gone), not as stopped.
+        """
+        if self._driver is not None:
+            self._driver.stop_application_mode()  # main screen, cursor, echo, as `q` leaves them
+            self._driver.close()  # waits for the writer thread to send all of that
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
     async def action_quit(self) -> None:
         self.stop_background_work()
         self.exit()
@@ -259,6 +279,9 @@ def quiet_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+
+
+END_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def run_app(options: Options, start_mode: str = "browse") -> int:

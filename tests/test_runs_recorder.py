@@ -179,7 +179,7 @@ def test_an_unknown_source_is_refused_at_once(store):
         RunRecorder(store, "cli")
 
 
-def test_a_store_that_refuses_the_run_stops_it_before_any_training(store):
+def test_a_store_that_refuses_the_run_stops_it_before_any_training(store) -> None:
     # Another program's trigger makes SQLite refuse the insert, as a full disk would.
     db = sqlite3.connect(store.path)
     db.execute("CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'no'); END")

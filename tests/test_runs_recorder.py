@@ -179,13 +179,13 @@ def test_an_unknown_source_is_refused_at_once(store):
         RunRecorder(store, "cli")
 
 
-def test_a_store_that_refuses_the_run_stops_it_before_any_training(store) -> None:
+def test_a_store_that_refuses_the_run_stops_it_before_any_training(store):
     # Another program's trigger makes SQLite refuse the insert, as a full disk would.
     db = sqlite3.connect(store.path)
     db.execute("CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'no'); END")
     db.close()
     recorder = RunRecorder(store, "python")
-    events: list = []
+    events = []
     result = fit(tiny_config(), events.append, data=tiny_data(), record=recorder)
     assert not result.ok
     assert result.outcome.reason == f"cannot record the run: {store.path}: no"

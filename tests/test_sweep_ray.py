@@ -476,3 +476,107 @@ def test_a_member_whose_trial_never_started_is_never_recorded():
     relay = Relay([[member(0, "a")]], lambda m, e: got.append(e))
     relay.close_unfinished(stopped=True)
     assert got == []
+
+
+def test_without_ray_the_sweep_command_refuses_before_its_first_line(runs_folder):
+    script = """
+        import sys
+        sys.modules["ray"] = None  # as if Ray were not installed
+        from tui.cli import main
+        raise SystemExit(main(["sweep", "--backend", "ray", "--lr", "1e-3,1e-2", "--epochs", "1",
+                               "--dataset", "synthetic"]))
+    """
+    result = run_driver(script)
+    assert result.returncode == 1
+    assert result.stdout == ""  # no "sweep ... on Ray" header before the refusal
+    assert result.stderr == "mnist-tui: Ray is not installed: pip install 'mnist-tui[ray]'\n"
+
+
+def test_a_version_mismatch_is_said_with_both_sides_versions():
+    ray_or_skip()
+    from ray._private.utils import check_version_info
+
+    with pytest.raises(RuntimeError) as raised:  # Ray's own check, with a cluster of 2.9.0
+        check_version_info({"ray_version": "2.9.0", "python_version": "3.10.1"}, "this node")
+    err = raised.value
+    line = f"{type(err).__name__}: {' '.join(str(err).split())}"  # as the probe prints it
+    here = sys.version.split()[0]
+    import ray
+
+    assert ray_backend.probe_cause(line, "10.0.0.5:6379") == (
+        "the Ray cluster at 10.0.0.5:6379 runs Ray 2.9.0 on Python 3.10.1 and this machine "
+        f"Ray {ray.__version__} on Python {here}; install the same on both"
+    )
+
+
+@pytest.mark.serial
+@pytest.mark.slow(reason="starts a Ray head of its own, with token authentication: about 10 s")
+def test_a_head_that_refuses_this_machines_token_is_named_as_the_cause(tmp_path):
+    """`ray start --head` with a token this machine lacks: the probe says so, not "no cluster"."""
+    import secrets
+    import shutil
+    import signal
+    import tempfile
+
+    ray_or_skip()
+    home = tmp_path / "home"
+    (home / ".ray").mkdir(parents=True)
+    (home / ".ray" / "auth_token").write_text(secrets.token_hex(32))
+    # A short temp folder of its own: Ray's socket paths must stay under 108 characters, and
+    # its "current cluster" file must not send other tests' ray.init() to this head.
+    temp = tempfile.mkdtemp(prefix="ray-", dir="/tmp")
+    port = free_port()
+    head = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ray")), "start", "--head", f"--port={port}",
+         "--num-cpus=1", "--include-dashboard=false", f"--temp-dir={temp}", "--block"],
+        env=os.environ | {"HOME": str(home), "RAY_AUTH_MODE": "token"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert head.poll() is None, "ray start --head ended"
+            time.sleep(0.2)  # polling for the head's port to open
+        for auth_mode in ("", "token"):  # this machine not asked to send a token, or asked
+            started = time.monotonic()
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv("HOME", str(tmp_path))  # no ~/.ray/auth_token here
+                env.setenv("RAY_AUTH_MODE", auth_mode)
+                with pytest.raises(RayUnavailable) as refused:
+                    ray_backend.probe(f"127.0.0.1:{port}")
+            assert str(refused.value).startswith(
+                f"the Ray cluster at 127.0.0.1:{port} refused this machine's token"
+            )
+            assert "RAY_AUTH_MODE=token" in str(refused.value)
+            assert time.monotonic() - started < ray_backend.INIT_TIMEOUT_S  # said when seen
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)
+        head.wait(timeout=60)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.mark.serial
+@pytest.mark.slow(reason="a Ray sweep in a process of its own: Ray starts in seconds")
+def test_a_sweep_started_in_a_folder_with_its_own_core_package_trains(tmp_path, runs_folder):
+    """Ray puts the driver's folder first on its workers' sys.path; ours must still win."""
+    for package in ("core", "tui"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text(f"raise ImportError('not our {package}')")
+    ray_or_skip()
+    result = subprocess.run(
+        [sys.executable, "-P", "-m", "tui", "sweep", "--backend", "ray", "--lr", "1e-3,1e-2",
+         "--epochs", "1", "--hidden", "16", "--dataset", "synthetic"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "not our" not in result.stdout + result.stderr
+    assert result.stdout.count(" finished ") == 2

@@ -193,12 +193,16 @@ def run_plan(plan: SweepPlan, args: argparse.Namespace) -> int:
                 fail(problem)
                 return 2
         else:
+            # Refused before the sweep's first line: Ray missing, or an address that is
+            # malformed or refused (a head that answers wrongly is found when joining it).
+            from core.sweep.ray_backend import RayUnavailable, check_address, import_ray
+
             try:
-                import core.sweep.ray_backend  # noqa: F401
-            except ModuleNotFoundError as err:  # ray_backend, or ray if it imports it at once
-                if err.name == "core.sweep.ray_backend":
-                    return fail("--backend ray: this version of mnist-tui has no Ray backend")
-                return fail(f"--backend ray needs Ray: pip install 'mnist-tui[ray]' ({err})")
+                import_ray()
+                if args.ray_address is not None:
+                    check_address(args.ray_address)
+            except RayUnavailable as err:
+                return fail(str(err))
         return train_and_report(plan, args, store)
 
 

@@ -20,6 +20,8 @@ import dataclasses
 import logging
 import math
 import os
+import re
+import select
 import shutil
 import socket
 import subprocess
@@ -27,7 +29,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.config import TrainConfig
@@ -197,15 +200,41 @@ def connect(ray: Any, address: str | None) -> bool:
         return False
     quiet = {"log_to_driver": False, "logging_level": logging.ERROR, "include_dashboard": False}
     if address is None:
-        ray.init(num_cpus=os.cpu_count(), **quiet)
+        with started_from(PROJECT_FOLDER):
+            ray.init(num_cpus=os.cpu_count(), **quiet)
         return True
     address = address.strip()
-    if address != "auto":
-        host, port = split_address(address)
-        check_reachable(host, port, address)
+    check_address(address)
     probe(address)
-    ray.init(address=address, **quiet)
+    with started_from(PROJECT_FOLDER):
+        ray.init(address=address, **quiet)
     return True
+
+
+def check_address(address: str) -> None:
+    """RayUnavailable in seconds for a malformed, unknown or refused address ("auto" aside)."""
+    if address.strip() != "auto":
+        host, port = split_address(address.strip())
+        check_reachable(host, port, address.strip())
+
+
+# Ray puts the driver's current folder first on every worker's sys.path (ray/_private/worker.py
+# in Ray 2.60), ahead of site-packages: a `core/` or `tui/` package in the folder a sweep was
+# started from would stand in for this project's in the trials. So Ray is started from the
+# folder that holds this project's own packages.
+PROJECT_FOLDER = Path(__file__).resolve().parents[2]
+
+
+@contextlib.contextmanager
+def started_from(folder: Path) -> Iterator[None]:
+    """Run the body with `folder` as the current folder. Only around ray.init: nothing else in
+    the sweep runs meanwhile, and every path it uses was made absolute or opened before."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(here)
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -243,7 +272,8 @@ def check_reachable(host: str, port: int, address: str) -> None:
 
 # Run in a child process: a head that does not answer keeps ray.init retrying (and Ray's C++
 # core logging each retry to stderr, which would land on a terminal UI) for minutes; a child
-# can be given up on and killed cleanly.
+# can be given up on and killed cleanly. An exception's whole text goes on one line: Ray puts
+# the versions of a version mismatch on the lines after the first.
 PROBE = """
 import sys
 try:
@@ -251,28 +281,80 @@ try:
     ray.init(address=sys.argv[1], log_to_driver=False, include_dashboard=False, logging_level=40)
     ray.shutdown()
 except Exception as err:
-    text = str(err).strip()
-    print(type(err).__name__ + ": " + (text.splitlines()[0] if text else ""))
+    print(type(err).__name__ + ": " + " ".join(str(err).split()), flush=True)
     sys.exit(1)
 """
+# A head that refuses the token sent is said only in Ray's C++ core's log, once a second while
+# it retries; a client told to send one (RAY_AUTH_MODE=token) that has none raises at once.
+AUTH_REFUSED = ("InvalidAuthToken", "Unauthenticated", "AuthenticationError")
+VERSIONS = re.compile(r"Ray: (\S+) Python: (\S+) .* Ray: (\S+) Python: (\S+)")
 
 
 def probe(address: str) -> None:
-    """Join the cluster once from a child process, given up after INIT_TIMEOUT_S."""
+    """Join the cluster once from a child process; RayUnavailable naming the cause if it cannot:
+    a refused token, Ray or Python versions that differ, or no answer within INIT_TIMEOUT_S."""
+    child = subprocess.Popen(
+        # -P: a `ray/` or `core/` folder where the sweep was started must not stand in.
+        [sys.executable, "-P", "-c", PROBE, address],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert child.stdout is not None  # piped above
+    said: list[str] = []
+    deadline = time.monotonic() + INIT_TIMEOUT_S
     try:
-        result = subprocess.run(
-            # -P: a `ray/` folder where the sweep was started must not stand in for Ray.
-            [sys.executable, "-P", "-c", PROBE, address],
-            capture_output=True,
-            text=True,
-            timeout=INIT_TIMEOUT_S,
-        )
-    except subprocess.TimeoutExpired:
+        for line in lines_until(child.stdout.fileno(), deadline):
+            said.append(line)
+            cause = probe_cause(line, address)
+            if cause is not None:  # a refused token is retried for 20 s: no need to wait
+                raise RayUnavailable(cause)
+    finally:
+        child.kill()
+        child.wait()
+    if child.returncode == 0:
+        return
+    if time.monotonic() >= deadline:
         why = f"it did not answer as a Ray head within {INIT_TIMEOUT_S:g} s"
-        raise unreachable(address, why) from None
-    if result.returncode != 0:
-        lines = result.stdout.strip().splitlines() or [f"exit status {result.returncode}"]
-        raise unreachable(address, lines[-1])
+        raise unreachable(address, why)
+    raise unreachable(address, said[-1] if said else f"exit status {child.returncode}")
+
+
+def lines_until(fd: int, deadline: float) -> Iterator[str]:
+    """The lines a child writes to `fd`, until it closes it or the deadline passes."""
+    pending = b""
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        *whole, pending = (pending + chunk).split(b"\n")
+        yield from (line.decode(errors="replace").strip() for line in whole)
+    if pending:
+        yield pending.decode(errors="replace").strip()
+
+
+def probe_cause(line: str, address: str) -> str | None:
+    """The whole message for one line of the probe's output that names a cause a user can act
+    on: a refused token, or Ray or Python versions that differ."""
+    if any(marker in line for marker in AUTH_REFUSED):
+        return (
+            f"the Ray cluster at {address} refused this machine's token (Ray token "
+            "authentication): set RAY_AUTH_MODE=token and give this machine the head's token "
+            "(`ray get-auth-token` there) in ~/.ray/auth_token or RAY_AUTH_TOKEN"
+        )
+    if "Version mismatch" in line:
+        found = VERSIONS.search(line)
+        if found is None:
+            return f"the Ray cluster at {address} runs other Ray or Python versions than here"
+        ray_there, python_there, ray_here, python_here = found.groups()
+        return (
+            f"the Ray cluster at {address} runs Ray {ray_there} on Python {python_there} and "
+            f"this machine Ray {ray_here} on Python {python_here}; install the same on both"
+        )
+    return None
 
 
 def trial_resources(ray: Any, configs: Sequence[Sequence[TrainConfig]]) -> list[dict[str, int]]:

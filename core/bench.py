@@ -14,7 +14,7 @@ import torch
 
 from core.config import TrainConfig
 from core.cpu_step import unavailable_reason
-from core.events import EpochEnd, RunStarted
+from core.events import EpochEnd, Event, RunStarted
 from core.train import fit
 from core.wording import counted
 
@@ -60,10 +60,20 @@ class BenchResult:
 
 
 def _timed(
-    config: TrainConfig, data: Any, name: str, record: Any = None
+    config: TrainConfig,
+    data: Any,
+    name: str,
+    record: Any = None,
+    on_event: Callable[[Event], None] | None = None,
 ) -> tuple[PipelineTiming, Any, RunStarted]:
     events: list[Any] = []
-    result = fit(config, events.append, data=data, record=record)
+
+    def keep(event: Event) -> None:
+        events.append(event)
+        if on_event is not None:
+            on_event(event)
+
+    result = fit(config, keep, data=data, record=record)
     if not result.ok:
         raise RuntimeError(result.outcome.reason)
     started = next(e for e in events if isinstance(e, RunStarted))
@@ -86,8 +96,12 @@ def run_benchmark(
     notebook_epochs: int = 1,
     say: Callable[[str], None] = print,
     record: bool = True,
+    on_event: Callable[[Event], None] | None = None,
 ) -> BenchResult:
-    """Time the notebook pipeline for `notebook_epochs`, then the fast path for config.epochs."""
+    """Time the notebook pipeline for `notebook_epochs`, then the fast path for config.epochs.
+
+    `say` gets each line of the report; `on_event`, every timed run's events (a progress bar).
+    """
     from core.data import load_splits
 
     data = load_splits(config.dataset, config.data_dir)
@@ -110,7 +124,10 @@ def run_benchmark(
         )
         try:
             notebook, _, _ = _timed(
-                replace(config, loader="torchvision", epochs=notebook_epochs), data, "notebook"
+                replace(config, loader="torchvision", epochs=notebook_epochs),
+                data,
+                "notebook",
+                on_event=on_event,
             )
             say(
                 f"  notebook: {notebook.seconds_per_epoch:.2f} s/epoch, "
@@ -128,11 +145,12 @@ def run_benchmark(
             replace(config, loader="device", cpu_kernels=False, epochs=notebook_epochs),
             data,
             "plain step",
+            on_event=on_event,
         )
         say(f"  plain step: {plain_step.seconds_per_epoch:.3f} s/epoch")
 
     say(f"fast path (device loader), {counted(config.epochs, 'epoch')} ...")
-    fast, result, started = _timed(replace(config, loader="device"), data, "fast")
+    fast, result, started = _timed(replace(config, loader="device"), data, "fast", None, on_event)
     for note in fast.notes:
         say(f"  note: {note}")
     say(
@@ -154,7 +172,7 @@ def run_benchmark(
     recorded, recorded_seconds, recording_share = None, None, None
     if record:
         recorded, recorded_seconds, recording_share = _time_recorded(
-            config, data, fast, result.outcome.seconds, say
+            config, data, fast, result.outcome.seconds, say, on_event
         )
     return BenchResult(
         dataset=config.dataset,
@@ -184,6 +202,7 @@ def _time_recorded(
     fast: PipelineTiming,
     plain_seconds: float,
     say: Callable[[str], None],
+    on_event: Callable[[Event], None] | None = None,
 ) -> tuple[PipelineTiming, float, float]:
     """The fast path once more, recorded, and what recording costs an epoch.
 
@@ -208,7 +227,9 @@ def _time_recorded(
     say(f"fast path recorded in a run store (temp folder), {counted(config.epochs, 'epoch')} ...")
     with tempfile.TemporaryDirectory() as folder, RunStore.open(folder) as store:
         recorder = TimedRecorder(store, "python", name="bench")
-        recorded, result, _ = _timed(replace(config, loader="device"), data, "recorded", recorder)
+        recorded, result, _ = _timed(
+            replace(config, loader="device"), data, "recorded", recorder, on_event
+        )
         saved = checkpoint.load(store.checkpoint_path(recorder.run_id))
         saves = []
         for _ in range(3):

@@ -218,7 +218,10 @@ def test_metrics_on_a_full_disk_name_the_file(capsys):
     [
         ["show", "--dataset", "synthetic"],
         ["lesson", "--list"],
-        ["train", "--headless", *TINY],
+        pytest.param(
+            ["train", "--headless", *TINY],
+            marks=pytest.mark.slow(reason="a process that imports torch and trains: 5-16 s"),
+        ),
         ["runs", "list", "--json"],
     ],
     ids=["show", "lesson", "train", "runs"],

@@ -423,11 +423,13 @@ def run_train(args: argparse.Namespace) -> int:
 
     from core.printer import EventPrinter
 
-    import_torch()  # only now: a mistyped option should not wait 2 s for torch
-    from core.train import fit
-
-    printer = EventPrinter()
+    printer = EventPrinter()  # says what it is doing from here on, not silent for seconds
     try:
+        printer.starting("importing torch ...")
+        import_torch()  # only now: a mistyped option should not wait 2 s for torch
+        from core.train import fit
+
+        printer.starting(f"loading {config.dataset} and building the model ...")
         result = fit(
             config,
             printer,
@@ -483,15 +485,24 @@ def run_bench(args: argparse.Namespace) -> int:
     config = checked_config(args)
     if config is None:
         return 2
-    import_torch()
-    from core.bench import run_benchmark, write_json
-    from core.runs.paths import runs_dir
+    from core.printer import EventPrinter
 
+    bars = EventPrinter(lines=False)  # the report's own lines say what is timed
     try:
-        result = run_benchmark(config, notebook_epochs=args.notebook_epochs)
+        bars.starting("importing torch ...")
+        import_torch()
+        from core.bench import run_benchmark, write_json
+        from core.runs.paths import runs_dir
+
+        bars.starting(f"loading {config.dataset} ...")
+        result = run_benchmark(
+            config, notebook_epochs=args.notebook_epochs, say=bars.line, on_event=bars
+        )
     except KeyboardInterrupt:
+        bars.close()
         raise
     except Exception as err:  # DataError, ConfigError, a failed run: one line each
+        bars.close()
         if isinstance(err, OSError) and is_output_error(err):
             raise  # main() names standard output
         return fail(str(err) or type(err).__name__)

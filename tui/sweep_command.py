@@ -222,7 +222,12 @@ def device_problem(plan: SweepPlan) -> str | None:
 def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
     from tui.cli import fail, import_torch
 
-    import_torch()
+    printer = SweepPrinter(plan)  # says what it is doing from here on, not silent for seconds
+    printer.starting("importing torch ...")
+    try:
+        import_torch()
+    finally:
+        printer.close()  # a Ctrl-C here ends the command: no status left spinning
     from core.data import DataError
     from core.sweep.runner import new_sweep_id, run_sweep
 
@@ -233,10 +238,11 @@ def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
         ray_errors = (RayUnavailable,)
     sweep_id = new_sweep_id(store)
     print(headline(plan, sweep_id, args), flush=True)
-    printer = SweepPrinter(plan)
+    where = "starting Ray" if args.backend == "ray" else "building the groups"
+    printer.starting(f"loading the data and {where} ...")
     stop, interrupted = threading.Event(), threading.Event()
     try:
-        with ctrl_c_stops(stop, interrupted):
+        with ctrl_c_stops(stop, interrupted), contextlib.closing(printer):
             result = run_sweep(
                 plan,
                 store=store,
@@ -303,35 +309,56 @@ def ctrl_c_stops(stop: threading.Event, interrupted: threading.Event) -> Iterato
 
 
 class SweepPrinter:
-    """One line per member epoch and per member end, each led by the member's place and label."""
+    """One line per member epoch and per member end, each led by the member's place and label;
+    on a terminal, a progress bar per member in training above them."""
 
     def __init__(self, plan: SweepPlan) -> None:
+        from core.printer import ProgressBars
+
         self.total = len(plan)
         self.width = len(str(self.total))
         self.lock = threading.Lock()  # Ray's driver may call from more than one thread
+        self.bars = ProgressBars()
+        self.label_width = max(len(m.label) for m in plan.members)  # the bars line up
+
+    def starting(self, text: str) -> None:
+        with self.lock:
+            self.bars.starting(text)
 
     def __call__(self, member: Member, event: Event) -> None:
-        from core.events import EpochEnd, RunFailed, RunFinished
+        from core.events import BatchProgress, EpochEnd, RunFailed, RunFinished
 
         tag = f"[{member.index + 1:>{self.width}}/{self.total}] {member.label}"
-        if isinstance(event, EpochEnd):
-            line = (
-                f"{tag}  epoch {event.epoch}  loss {event.train_loss:.3f}  "
-                f"acc {event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.2f} s"
-            )
-        elif isinstance(event, RunFinished):
-            ended = (
-                f"stopped after {counted(event.epochs_done, 'epoch')}"
-                if event.stopped
-                else "finished"
-            )
-            line = f"{tag}  {ended}: test acc {event.test_acc:.2%}"
-        elif isinstance(event, RunFailed):
-            line = f"{tag}  failed: {event.reason}"
-        else:
-            return
         with self.lock:
-            print(line, flush=True)
+            if isinstance(event, BatchProgress):
+                self.bars.update(
+                    member.index, tag.ljust(len(tag) - len(member.label) + self.label_width), event
+                )
+                return
+            if isinstance(event, EpochEnd):
+                self.bars.epoch_done(member.index)
+                line = (
+                    f"{tag}  epoch {event.epoch}  loss {event.train_loss:.3f}  acc "
+                    f"{event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.2f} s"
+                )
+            elif isinstance(event, RunFinished):
+                self.bars.remove(member.index)
+                ended = (
+                    f"stopped after {counted(event.epochs_done, 'epoch')}"
+                    if event.stopped
+                    else "finished"
+                )
+                line = f"{tag}  {ended}: test acc {event.test_acc:.2%}"
+            elif isinstance(event, RunFailed):
+                self.bars.remove(member.index)
+                line = f"{tag}  failed: {event.reason}"
+            else:
+                return
+            self.bars.line(line)
+
+    def close(self) -> None:
+        with self.lock:
+            self.bars.close()
 
 
 def print_results(result: SweepResult) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
+from tests.pipes import read_until_closed, spawn_on_terminal
 from tui.cli import build_parser, check_placement, main, start_mode
 
 
@@ -360,40 +360,12 @@ def test_numbers_and_empty_values_are_refused_at_the_flag(capsys, runs_folder, a
     assert not runs_folder.exists()  # refused before any store was opened
 
 
-def read_until_closed(fd: int, until: bytes | None = None, timeout: float = 60) -> bytes:
-    """What the app wrote to its terminal: up to `until`, or until it closes its side."""
-    import select
-
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and (until is None or until not in seen):
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # EIO: the app's side of the terminal is closed
-            break
-        if not chunk:
-            break
-        seen += chunk
-    return seen
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_gives_the_terminal_back_as_quitting_does(signum, runs_folder):
-    import fcntl
-    import pty
-    import struct
-    import sys
     import termios
 
-    pid, fd = pty.fork()
-    if pid == 0:  # the app, on a terminal of its own
-        os.environ["TERM"] = "xterm-256color"
-        os.execv(sys.executable, [sys.executable, "-m", "tui", "--dataset", "synthetic"])
+    pid, fd = spawn_on_terminal(["--dataset", "synthetic"], columns=80, rows=24)
     try:
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         assert b"Browse" in read_until_closed(fd, until=b"Browse")
         os.kill(pid, signum)
         after = read_until_closed(fd)

@@ -1,13 +1,14 @@
 """`mnist-tui train --headless` and `bench`: the notebook's lines, one-line failures, exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.pipes import first_line_then_leave
+from tests.pipes import first_line_then_leave, read_until_closed, spawn_on_terminal
 from tui.cli import build_parser, config_from_args, main
 
 
@@ -349,3 +350,19 @@ def test_runs_commands_take_a_runs_name_where_they_take_an_id(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["id"] == run.id
     assert main(["runs", "rename", "first try", "kept", "--runs", folder]) == 0
     assert capsys.readouterr().out == f"{run.id} is now 'kept'\n"
+
+
+def test_on_a_terminal_train_says_what_it_does_before_its_first_line_then_draws_a_bar(
+    runs_folder,
+):
+    pid, fd = spawn_on_terminal(["train", "--headless", *TINY, "--epochs", "30"])
+    try:
+        first = read_until_closed(fd, until=b"importing torch", timeout=30)
+        assert b"Training " not in first  # said before the run's own first line
+        rest = read_until_closed(fd)
+        assert b"loading synthetic" in first + rest
+        assert b"\xe2\x94\x81" in rest and b"/94" in rest  # a bar over the 94 batches
+        assert b"Test set Accuracy" in rest
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)

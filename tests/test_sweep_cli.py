@@ -348,3 +348,22 @@ def test_a_reader_that_leaves_early_ends_the_sweep_quietly(runs_folder):
     first, err, status = first_line_then_leave(argv, cwd=ROOT, timeout=300)
     assert status == 141
     assert first.startswith("sweep ") and err == ""
+
+
+def test_on_a_terminal_the_sweep_draws_a_bar_per_member_in_training(runs_folder):
+    import os
+
+    from tests.pipes import read_until_closed, spawn_on_terminal
+
+    pid, fd = spawn_on_terminal(
+        ["sweep", "--lr", "1e-3,1e-2", "--epochs", "20", "--dataset", "synthetic", "--hidden", "64"]
+    )
+    try:
+        said = read_until_closed(fd)
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert b"importing torch" in said.split(b"sweep ")[0]  # said before the sweep's first line
+    bars = [line for line in said.split(b"\r") if b"\xe2\x94\x81" in line]  # lines with a bar
+    assert any(b"[1/2] lr=0.001" in line for line in bars)
+    assert any(b"[2/2] lr=0.01 " in line for line in bars)

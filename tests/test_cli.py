@@ -320,7 +320,7 @@ def test_every_commands_help_opens_with_a_description_and_explains_each_argument
 @pytest.mark.parametrize(
     ("argv", "pointed_at"),
     [
-        (["runs", "export", "ab12", "cd34", "--format", "csv"], "mnist-tui runs export --help"),
+        (["runs", "show", "ab12", "cd34"], "mnist-tui runs show --help"),
         (["train", "--headless", "--bogus"], "mnist-tui train --help"),
         (["--bogus"], "mnist-tui --help"),
     ],

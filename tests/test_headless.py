@@ -352,6 +352,27 @@ def test_runs_commands_take_a_runs_name_where_they_take_an_id(tmp_path, capsys):
     assert capsys.readouterr().out == f"{run.id} is now 'kept'\n"
 
 
+def test_runs_export_takes_several_runs_into_one_table_or_stream(tmp_path, capsys):
+    import csv
+    import io
+
+    folder = str(tmp_path / "store")
+    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "a"]) == 0
+    assert train([*TINY, "--epochs", "2", "--runs", folder, "--name", "b"]) == 0
+    capsys.readouterr()
+    assert main(["runs", "export", "a", "b", "a", "--format", "csv", "--runs", folder]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 3 and len({row["run_id"] for row in rows}) == 2  # "a" once
+    out = tmp_path / "both.jsonl"
+    assert (
+        main(["runs", "export", "b", "a", "--format", "jsonl", "--out", str(out), "--runs", folder])
+        == 0
+    )
+    kinds = [json.loads(line)["record"] for line in out.read_text().splitlines()]
+    assert kinds == ["run", "epoch", "epoch", "run", "epoch"]
+    assert capsys.readouterr().err == f"3 epochs of 2 runs written to {out}\n"
+
+
 def test_on_a_terminal_train_says_what_it_does_before_its_first_line_then_draws_a_bar(
     runs_folder,
 ):

@@ -404,7 +404,7 @@ def test_export_csv_writes_one_line_per_epoch(store):
     out = io.StringIO()
     assert export_csv(store, run.id, out) == 2
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert [r["epoch"] for r in rows] == ["0", "1"]
+    assert [(r["run_id"], r["epoch"]) for r in rows] == [(run.id, "0"), (run.id, "1")]
     assert float(rows[1]["train_loss"]) == 0.25 and rows[1]["peak_gpu_mb"] == ""
 
 

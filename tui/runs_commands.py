@@ -49,8 +49,10 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
         help="runs' ids (or their starts), or their names",
     )
     remove.add_argument("--yes", action="store_true", help="do not ask")
-    export = add_command(actions, "export", "a run's epochs as CSV, JSON Lines or TensorBoard")
-    export.add_argument("id", type=non_empty, help=RUN_ID_HELP)
+    export = add_command(actions, "export", "runs' epochs as CSV, JSON Lines or TensorBoard")
+    export.add_argument(
+        "ids", nargs="+", type=non_empty, metavar="ID", help="runs' ids (or their starts), or names"
+    )
     export.add_argument(
         "--format",
         choices=("csv", "jsonl", "tensorboard"),
@@ -121,21 +123,31 @@ def remove(store: RunStore, ids: Sequence[str], yes: bool) -> int:
 
 
 def export(store: RunStore, args: argparse.Namespace) -> int:
-    run = store.get(args.id)
+    # Every id resolved before anything is written; each run once, in the order given.
+    runs = list({run.id: run for run in (store.get(text) for text in args.ids)}.values())
     if args.format == "tensorboard":
         from core.runs import export_tensorboard
 
-        folder = export_tensorboard(store, run.id, Path(args.out or "runs-tensorboard"))
-        print(f"TensorBoard event files in {folder} (tensorboard --logdir {folder.parent})")
+        for run in runs:
+            folder = export_tensorboard(store, run.id, Path(args.out or "runs-tensorboard"))
+            print(f"TensorBoard event files in {folder}")
+        print(f"tensorboard --logdir {folder.parent}")
         return 0
-    write = export_csv if args.format == "csv" else export_jsonl
     if args.out is None:
-        write(store, run.id, sys.stdout)
+        write_runs(store, runs, args.format, sys.stdout)
         return 0
     with Path(args.out).open("w", encoding="utf-8", newline="") as file:
-        epochs = write(store, run.id, file)
-    print(f"{counted(epochs, 'epoch')} of {run.id} written to {args.out}", file=sys.stderr)
+        epochs = write_runs(store, runs, args.format, file)
+    which = runs[0].id if len(runs) == 1 else counted(len(runs), "run")
+    print(f"{counted(epochs, 'epoch')} of {which} written to {args.out}", file=sys.stderr)
     return 0
+
+
+def write_runs(store: RunStore, runs: list[RunRecord], kind: str, file) -> int:
+    """The runs one after another in one CSV table or JSON Lines stream; the epochs written."""
+    if kind == "csv":
+        return sum(export_csv(store, run.id, file, header=i == 0) for i, run in enumerate(runs))
+    return sum(export_jsonl(store, run.id, file) for run in runs)
 
 
 def epoch_row(epoch: dict) -> list[str]:

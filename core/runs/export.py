@@ -50,14 +50,20 @@ FINAL_METRIC = "hparam/final_test_acc"  # the hparams dashboard's metric; no sca
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def export_csv(store: RunStore, run_id: str, file: TextIO) -> int:
-    """One header line, then one line per epoch (EPOCH_FIELDS; an empty cell for None)."""
+def export_csv(store: RunStore, run_id: str, file: TextIO, header: bool = True) -> int:
+    """A header line (unless `header` is False: a further run into the same file), then one
+    line per epoch: the run's id, then EPOCH_FIELDS (an empty cell for None). The id column
+    keeps the rows of several runs apart in one table."""
     writer = csv.writer(file, lineterminator="\n")
-    writer.writerow(EPOCH_FIELDS)
-    history = store.history(run_id)
+    if header:
+        writer.writerow(("run_id", *EPOCH_FIELDS))
+    run = store.get(run_id)
+    history = store.history(run.id)
     for record in history:
         row = record.to_json()
-        writer.writerow(["" if row[name] is None else row[name] for name in EPOCH_FIELDS])
+        writer.writerow(
+            [run.id, *("" if row[name] is None else row[name] for name in EPOCH_FIELDS)]
+        )
     return len(history)
 
 

@@ -376,3 +376,20 @@ def test_a_signal_gives_the_terminal_back_as_quitting_does(signum, runs_folder):
         assert local_modes & termios.ECHO and local_modes & termios.ICANON  # typing shows again
     finally:
         os.close(fd)
+
+
+def test_python_m_tui_from_a_folder_with_its_own_core_package_runs_ours(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "__init__.py").write_text("raise ImportError('not our core')")
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("mnist-tui ")

@@ -23,13 +23,14 @@ from typing import Any, NoReturn
 from core.config import TrainConfig, config_fields, describe_range, is_whole
 from core.data import SPLITS
 from core.render import MODES, PALETTES
+from tui.evaluate_command import add_evaluate_command, run_evaluate
 from tui.runs_commands import RUNS_FOLDER_HELP, add_runs_commands
 from tui.serve import ServeError, add_serve_arguments, serve
 from tui.subcommands import add_command, non_empty
 from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
 PROG = "mnist-tui"
-COMMANDS = ("show", "train", "bench", "runs", "lesson", "sweep", "serve")
+COMMANDS = ("show", "train", "bench", "evaluate", "runs", "lesson", "sweep", "serve")
 # The app's screens in the order of their keys 1-6: MnistApp.MODES, not imported here because
 # textual costs the commands that do not open the app their start-up time.
 SCREENS = ("browse", "tensors", "train", "evaluate", "runs", "lesson")
@@ -277,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the figures as JSON (default: the run store's folder, as "
         "bench-cpu.json or bench-cuda.json)",
     )
+
+    add_evaluate_command(commands)
 
     runs = add_command(commands, "runs", "recorded runs: list, show, rename, rm, export")
     add_runs_folder(runs)
@@ -594,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_train(args)
         if args.command == "bench":
             return run_bench(args)
+        if args.command == "evaluate":
+            return run_evaluate(args)
         if args.command == "runs":
             return run_runs(args)
         if args.command == "sweep":

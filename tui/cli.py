@@ -200,7 +200,7 @@ def checked_config(args: argparse.Namespace) -> TrainConfig | None:
         return None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     parser = Parser(
         prog=PROG,
         description="The first neural network, in the terminal: browse, tensors, train, evaluate.",
@@ -232,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train in the terminal, no UI (default: the app's Train screen)",
     )
     add_config_arguments(train, headless=True)
+    add_theme(train)
     train.add_argument(
         "--save",
         type=non_empty,
@@ -292,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lesson = add_command(commands, "lesson", "walk the lecture step by step, on the real data")
     lesson.add_argument("--list", action="store_true", help="print the steps' titles and exit")
+    add_app_arguments(lesson, screen=False)
 
     web = add_command(
         commands,
@@ -305,28 +307,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_app_arguments(parser: argparse.ArgumentParser) -> None:
-    """The app's own options: on `mnist-tui` itself, and on `serve`, which passes them on."""
+def add_app_arguments(parser: argparse.ArgumentParser, screen: bool = True) -> None:
+    """The app's own options: on `mnist-tui` itself, on `lesson` (which names its screen
+    itself), and on `serve`, which passes them on."""
     parser.add_argument(
         "--checkpoint",
         type=non_empty,
         metavar="PATH",
         help="open a trained model to evaluate (default: none)",
     )
-    parser.add_argument(
-        "--screen",
-        choices=SCREENS,
-        help="the screen to open on (default: browse, or evaluate with --checkpoint)",
-    )
+    if screen:
+        parser.add_argument(
+            "--screen",
+            choices=SCREENS,
+            help="the screen to open on (default: browse, or evaluate with --checkpoint)",
+        )
+    add_theme(parser)
+    add_runs_folder(parser)
+    group = parser.add_argument_group("the data and the Train screen's starting values")
+    add_config_arguments(group, headless=False)
+
+
+def add_theme(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--theme",
         type=theme_name,
         metavar="NAME",
         help="a Textual theme, e.g. nord or textual-light (default: the one chosen last time)",
     )
-    add_runs_folder(parser)
-    group = parser.add_argument_group("the data and the Train screen's starting values")
-    add_config_arguments(group, headless=False)
 
 
 def add_runs_folder(parser: argparse.ArgumentParser) -> None:
@@ -355,12 +363,27 @@ def command_position(parser: argparse.ArgumentParser, argv: list[str]) -> int | 
     return None
 
 
-def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> None:
-    """Refuse what argparse would silently drop: options before a command, headless flags."""
+def parse(parser: Parser, argv: list[str]) -> argparse.Namespace:
+    """The command line, options before a command read as if they came after it.
+
+    `mnist-tui --data-dir D lesson` is `mnist-tui lesson --data-dir D`: both forms work, and an
+    option the command does not take is named against that command's help, never by pointing
+    at the other form. (Left where they are, argparse would let the command's own defaults
+    silently replace them.)
+    """
     i = command_position(parser, argv)
-    if i is not None and any(t.startswith("-") for t in argv[:i]):
-        moved = " ".join([argv[i], *argv[:i], *argv[i + 1 :]])
-        parser.error(f"put options after the command: {PROG} {moved}")
+    if i is not None and any(token.startswith("-") for token in argv[:i]):
+        argv = [*argv[i:], *argv[:i]]  # at the end: after `runs list`, not between its words
+    args = parser.parse_args(argv)
+    check_placement(parser, argv, args)
+    return args
+
+
+def check_placement(parser: Parser, argv: list[str], args) -> None:
+    """Refuse what argparse would silently drop: flags for the other kind of `train`."""
+    command = parser.chosen(args)  # its --help is the one that says what it takes
+    if args.command == "train" and args.headless and getattr(args, "theme", None):
+        command.error("--theme: works only without --headless (the app's colours)")
     if args.command == "train" and not args.headless:
         headless_only = [f.name for f, _ in config_fields() if f.metadata["headless_only"]]
         given = [name for name in headless_only if name in vars(args)]
@@ -368,7 +391,7 @@ def check_placement(parser: argparse.ArgumentParser, argv: list[str], args) -> N
         given += [] if args.record else ["record"]
         if given:
             flags = [flag_for(name) for name in sorted(given, key=argv_order(argv))]
-            parser.error(f"{', '.join(flags)}: these work only with train --headless")
+            command.error(f"{', '.join(flags)}: these work only with train --headless")
 
 
 def flag_for(name: str) -> str:
@@ -587,9 +610,7 @@ def run_app(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    check_placement(parser, argv, args)
+    args = parse(build_parser(), argv)
     try:
         if args.command == "show":
             return run_show(args)

@@ -139,3 +139,12 @@ def test_missing_data_is_an_error_before_anything_is_recorded(store, tmp_path):
     with pytest.raises(DataError):
         run_sweep(plan, store=store)
     assert store.list() == []
+
+
+def test_with_early_stopping_each_member_is_a_group_of_its_own():
+    """ASHA stops whole trials: members batched as one could only be stopped together."""
+    from core.sweep.runner import make_groups
+
+    members = grid(TrainConfig(dataset="synthetic"), {"lr": parse_axis("lr", "1e-4,1e-3,1e-2")})
+    assert [len(group) for group in make_groups(members.members)] == [3]  # one batched group
+    assert [len(group) for group in make_groups(members.members, early_stop=True)] == [1, 1, 1]

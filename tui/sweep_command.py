@@ -276,11 +276,16 @@ def headline(plan: SweepPlan, sweep_id: str, args: argparse.Namespace) -> str:
     how = f"{args.random} random draws" if args.random else "a grid"
     from core.sweep.runner import make_groups
 
-    count = len(make_groups(plan.members))
+    count = len(make_groups(plan.members, args.early_stop))
     where = "on Ray" if args.backend == "ray" else "here"
+    groups = (
+        "one trial a member, so ASHA can stop each (--early-stop)"
+        if args.early_stop
+        else f"in {count} batched group{'s' if count != 1 else ''}"
+    )
     return (
         f"sweep {sweep_id}: {len(plan)} members ({how} over {', '.join(plan.swept)}), "
-        f"{each}, in {count} batched group{'s' if count != 1 else ''}, {where}"
+        f"{each}, {groups}, {where}"
     )
 
 

@@ -181,7 +181,7 @@ def run_sweep(
     handlers = {m.index: handler(m) for m in plan.members}
 
     try:
-        member_groups = make_groups(plan.members)
+        member_groups = make_groups(plan.members, early_stop)
         if backend == "ray":
             from core.sweep.ray_backend import run_groups_on_ray
 
@@ -232,11 +232,16 @@ def load_data(
     return data
 
 
-def make_groups(members: Sequence[Member]) -> list[list[Member]]:
-    """The batched trainer's groups; one member per group until core.sweep.batched exists."""
-    try:
-        from core.sweep.batched import groups
-    except ImportError:
+def make_groups(members: Sequence[Member], early_stop: bool = False) -> list[list[Member]]:
+    """The batched trainer's groups; with `early_stop`, a member each.
+
+    Tune's ASHA stops whole trials, and a batched group is one trial: members batched together
+    could only be stopped together, and a sweep over the learning rate alone is one group, so
+    ASHA would have nothing to stop. With early stopping each member is a trial of its own.
+    """
+    from core.sweep.batched import groups  # torch: imported when a sweep is planned, not before
+
+    if early_stop:
         return [[member] for member in members]
     return groups(members)
 
@@ -247,18 +252,7 @@ def train_one_group(
     stop: threading.Event,
     data: tuple[SplitLike, SplitLike],
 ) -> None:
-    """One group as one batched model, or member after member with fit() without batched."""
-    try:
-        from core.sweep.batched import train_group
-    except ImportError:
-        train_group = None
-    configs = [member.config for member in group]
-    if train_group is not None:
-        train_group(configs, on_events, stop, data=data)
-        return
-    from core.train import fit
+    """One group as one batched model (core.sweep.batched)."""
+    from core.sweep.batched import train_group
 
-    for config, on_event in zip(configs, on_events, strict=True):
-        if stop.is_set():
-            break
-        fit(config, on_event, stop, data=data)
+    train_group([member.config for member in group], on_events, stop, data=data)

@@ -232,6 +232,16 @@ class _Run:
             self.optimizer.param_groups[0].update(own)
         except (RuntimeError, ValueError, KeyError) as err:
             raise CheckpointError(f"{path} does not fit this model: {first_line(err)}") from err
+        # The optimizer state brings back the learning rate it was saved with; the config's is
+        # the one this run records, so it is the one it trains with.
+        saved_lr = self.optimizer.param_groups[0]["lr"]
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.config.lr
+        if saved_lr != self.config.lr:
+            self.notes.append(
+                f"learning rate {self.config.lr:g} from here on (the checkpoint trained with "
+                f"{saved_lr:g})"
+            )
         if saved.rng is not None:
             try:
                 self.loader.generator.set_state(saved.rng)

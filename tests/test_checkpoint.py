@@ -47,6 +47,21 @@ def test_resume_continues_from_the_saved_epoch_as_if_never_interrupted(tmp_path)
     assert same_weights(resumed.model, straight.model)
 
 
+def test_a_resumed_run_trains_with_the_learning_rate_its_config_records(tmp_path):
+    path = tmp_path / "run.pt"
+    train(tiny_config(epochs=1, lr=1e-3), save=path)
+    kept, kept_events = train(tiny_config(epochs=2, lr=1e-3), resume=path)
+    changed, changed_events = train(tiny_config(epochs=2, lr=0.05), resume=path)
+    assert changed_events[0].config.lr == 0.05  # what the run records...
+    assert "learning rate 0.05 from here on (the checkpoint trained with 0.001)" in (
+        changed_events[0].notes
+    )
+    assert not any("learning rate" in note for note in kept_events[0].notes)
+    # ...is what it trained with: the same start, another rate, other weights.
+    assert kept.history[-1].train_loss != changed.history[-1].train_loss
+    assert not same_weights(kept.model, changed.model)
+
+
 def test_a_failed_write_leaves_the_previous_checkpoint_intact(tmp_path, monkeypatch):
     path = tmp_path / "run.pt"
     train(tiny_config(epochs=1), save=path)

@@ -352,6 +352,41 @@ def test_runs_commands_take_a_runs_name_where_they_take_an_id(tmp_path, capsys):
     assert capsys.readouterr().out == f"{run.id} is now 'kept'\n"
 
 
+def test_a_resumed_run_keeps_its_checkpoints_settings_and_records_its_parent(tmp_path, capsys):
+    folder = str(tmp_path / "store")
+    base = [*TINY, "--runs", folder]
+    assert train([*base, "--epochs", "1", "--hidden", "32", "--lr", "3e-3", "--name", "a"]) == 0
+    assert train(["--resume", "a", "--epochs", "2", "--runs", folder, "--name", "b"]) == 0
+    assert main(["runs", "show", "b", "--json", "--runs", folder]) == 0
+    child = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert (child["config"]["hidden"], child["config"]["lr"]) == (32, 3e-3)  # no flags: kept
+    assert child["lineage"] == [child["parent"], child["id"]]
+    assert [e["epoch"] for e in child["history"]] == [1]
+    assert main(["runs", "show", "b", "--runs", folder]) == 0
+    table = capsys.readouterr().out.splitlines()[-3:]
+    assert table[0].split()[:2] == ["run", "epoch"]
+    assert [row.split()[:2] for row in table[1:]] == [[child["parent"], "0"], [child["id"], "1"]]
+
+
+def test_a_learning_rate_given_on_resume_is_used_said_and_recorded(tmp_path, capsys):
+    folder = str(tmp_path / "store")
+    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "a"]) == 0
+    losses = {}
+    for lr in ("0.5", "3e-4"):
+        capsys.readouterr()
+        assert train(["--resume", "a", "--epochs", "2", "--lr", lr, "--runs", folder]) == 0
+        out = capsys.readouterr().out
+        assert (
+            f"note: learning rate {float(lr):g} from here on (the checkpoint trained with 0.001)"
+            in out
+        )
+        (epoch_line,) = [line for line in out.splitlines() if line.startswith("Epoch : 1")]
+        losses[lr] = epoch_line
+        assert main(["runs", "list", "--json", "--limit", "1", "--runs", folder]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["config"]["lr"] == float(lr)
+    assert losses["0.5"] != losses["3e-4"]  # the flag changed the training, not only the record
+
+
 def test_runs_export_takes_several_runs_into_one_table_or_stream(tmp_path, capsys):
     import csv
     import io

@@ -106,3 +106,4 @@ async def test_a_recorded_run_is_continued_from_its_checkpoint(runs_folder):
     with RunStore.open() as store:
         newest = store.list()[0]
     assert (newest.source, newest.epochs_done, newest.status) == ("tui", 2, "finished")
+    assert newest.parent == recorder.run_id  # the continued run names the run it continued

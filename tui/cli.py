@@ -442,10 +442,10 @@ def run_train(args: argparse.Namespace) -> int:
 
     try:
         store = RunStore.open(args.runs) if args.record else None
-        resume = resume_path(args.resume, store)
+        resume, parent = resume_source(args.resume, store)
     except RunStoreError as err:
         return fail(f"{err} (--no-record trains without the run store)")
-    recorder = RunRecorder(store, "headless", name=args.name) if store else None
+    recorder = RunRecorder(store, "headless", name=args.name, parent=parent) if store else None
 
     from core.printer import EventPrinter
 
@@ -455,6 +455,15 @@ def run_train(args: argparse.Namespace) -> int:
         import_torch()  # only now: a mistyped option should not wait 2 s for torch
         from core.train import fit
 
+        if resume is not None and Path(resume).is_file():
+            from core.checkpoint import CheckpointError
+            from core.config import ConfigError
+
+            try:
+                config = resumed_config(args, config, resume)
+            except (CheckpointError, ConfigError) as err:
+                printer.close()
+                return fail(str(err))
         printer.starting(f"loading {config.dataset} and building the model ...")
         result = fit(
             config,
@@ -489,21 +498,48 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def resume_path(resume: str | None, store) -> str | None:
-    """A checkpoint path as given, or the checkpoint of the recorded run with that id."""
-    if resume is None or Path(resume).exists() or store is None or os.sep in resume:
-        return resume
-    from core.runs import UnknownRunError
+def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:
+    """The checkpoint to continue from, and the recorded run it belongs to, if any: --resume
+    names a run (its id, start or name) or a file (a run's own, beside the store, counts)."""
+    if resume is None or store is None:
+        return resume, None
+    from core.runs import RunStoreError, UnknownRunError
 
+    if Path(resume).exists() or os.sep in resume:
+        path = Path(resume)
+        if path.parent.resolve() != store.folder.resolve():
+            return resume, None
+        try:
+            return resume, store.get(path.stem).id if path.suffix == ".pt" else None
+        except RunStoreError:
+            return resume, None
     try:
         run = store.get(resume)
     except UnknownRunError:
-        return resume  # not a run either: fit() names the missing file
+        return resume, None  # not a run either: fit() names the missing file
     if run.checkpoint is None:
-        from core.runs import RunStoreError
-
         raise RunStoreError(f"run {run.id} has no checkpoint to continue from")
-    return run.checkpoint
+    return run.checkpoint, run.id
+
+
+# What a resumed run keeps from its checkpoint unless a flag changes it: what it computes (the
+# data, the model, the optimizer and its learning rate, the batches). Where and how fast it
+# runs (device, threads, loader) are this command's own.
+RESUMED_FIELDS = ("dataset", "hidden", "optimizer", "lr", "batch_size", "seed")
+
+
+def resumed_config(args: argparse.Namespace, config: TrainConfig, path: str) -> TrainConfig:
+    """`config` with the checkpoint's settings for every RESUMED_FIELDS flag not given.
+
+    Raises CheckpointError (unreadable) or ConfigError (settings this version refuses).
+    """
+    from core.checkpoint import load
+
+    saved = load(path).config
+    kept = {
+        name: saved[name] for name in RESUMED_FIELDS if name not in vars(args) and name in saved
+    }
+    return dataclasses.replace(config, **kept)
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -88,14 +88,25 @@ def run_runs(args: argparse.Namespace, store: RunStore) -> int:
     if command == "show":
         run = store.get(args.id)
         history = store.history(run.id)
+        chain = lineage(store, run)
         if args.json:
-            print(json.dumps({**run.to_json(), "history": [e.to_json() for e in history]}))
+            shown = {**run.to_json(), "history": [e.to_json() for e in history]}
+            print(json.dumps({**shown, "lineage": [r.id for r in chain]}))
             return 0
         for key, value in describe(run):
             print(f"{key:<12} {value}")
         print()
-        rows = [epoch_row(e.to_json()) for e in history]
-        print_table(EPOCH_COLUMNS, rows, "no epoch finished")
+        if len(chain) == 1:
+            rows = [epoch_row(e.to_json()) for e in history]
+            print_table(EPOCH_COLUMNS, rows, "no epoch finished")
+            return 0
+        # A resumed run: its ancestors' epochs first, on the same epoch axis.
+        rows = [
+            [r.id, *epoch_row(e.to_json())]
+            for r, epochs in lineage_epochs(store, chain)
+            for e in epochs
+        ]
+        print_table(("run", *EPOCH_COLUMNS), rows, "no epoch finished")
         return 0
     if command == "rename":
         run = store.rename(args.id, args.name)
@@ -179,6 +190,38 @@ def list_row(run: RunRecord) -> list[str]:
     ]
 
 
+MAX_LINEAGE = 100  # resumes of resumes; a loop in damaged records must not hang a listing
+
+
+def lineage(store: RunStore, run: RunRecord) -> list[RunRecord]:
+    """The run and the runs it continued, oldest first; a parent no longer recorded ends it."""
+    from core.runs import RunStoreError
+
+    chain = [run]
+    while (parent := chain[-1].parent) is not None and len(chain) < MAX_LINEAGE:
+        if any(r.id == parent for r in chain):
+            break
+        try:
+            chain.append(store.get(parent))
+        except RunStoreError:  # deleted since
+            break
+    return chain[::-1]
+
+
+def lineage_epochs(store: RunStore, chain: list[RunRecord]) -> list[tuple[RunRecord, list]]:
+    """Each run of a lineage with the epochs it alone trained: an ancestor's epochs up to where
+    its child took over."""
+    out = []
+    for run, child in zip(chain, [*chain[1:], None], strict=True):
+        epochs = store.history(run.id)
+        if child is not None:
+            start = child.details.get("start_epoch")
+            if isinstance(start, int):
+                epochs = [e for e in epochs if e.epoch < start]
+        out.append((run, epochs))
+    return out
+
+
 def describe(run: RunRecord) -> list[tuple[str, str]]:
     accuracy = "—" if run.test_acc is None else f"{run.test_acc:.2%}"
     settings = " ".join(f"{key}={value}" for key, value in run.config.items())
@@ -187,6 +230,7 @@ def describe(run: RunRecord) -> list[tuple[str, str]]:
         ("name", run.name or "—"),
         ("status", run.status + (f": {run.failure}" if run.failure else "")),
         ("source", run.source + (f" (sweep {run.sweep})" if run.sweep else "")),
+        ("continues", run.parent or "—"),
         ("started", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at))),
         ("device", run.device),
         ("data", run.data_source),

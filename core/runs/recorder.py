@@ -39,12 +39,14 @@ class RunRecorder:
         name: str | None = None,
         sweep: str | None = None,
         *,
+        parent: str | None = None,
         progress_every: float = PROGRESS_EVERY_S,
         clock: Callable[[], float] = time.monotonic,  # tests pass one that moves when told
     ) -> None:
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
         self.store, self.source, self.name, self.sweep = store, source, name, sweep
+        self.parent = parent  # the run a resumed run continues, kept in its details
         self.progress_every = progress_every
         self.clock = clock
         self.run_id: str | None = None
@@ -103,13 +105,15 @@ class RunRecorder:
     def _start(self, event: RunStarted) -> None:
         if self._open:  # one recorder, a second fit(): the first run's end never came
             self._end("interrupted", None, None, None)
-        details = {
+        details: dict[str, object] = {
             "parameters": event.parameters,
             "train_size": event.train_size,
             "test_size": event.test_size,
             "start_epoch": event.start_epoch,
             "notes": list(event.notes),
         }
+        if self.parent is not None:
+            details["parent"] = self.parent
         record = self.store.create(
             event.config.to_dict(),
             self.source,

@@ -53,6 +53,12 @@ class RunRecord:
         return self.status == "running"
 
     @property
+    def parent(self) -> str | None:
+        """The run this one continued from (train --resume, Continue on the Runs screen)."""
+        parent = self.details.get("parent")
+        return parent if isinstance(parent, str) else None
+
+    @property
     def label(self) -> str:
         """The name a listing shows: the user's name, else the id."""
         return self.name or self.id
@@ -72,6 +78,7 @@ class RunRecord:
             "status": self.status,
             "source": self.source,
             "sweep": self.sweep,
+            "parent": self.parent,
             "config": self.config.to_dict(),
             "epochs": self.epochs_done,
             "test_acc": self.test_acc,

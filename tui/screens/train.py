@@ -102,7 +102,8 @@ class TrainScreen(CoverableScreen):
         # the run in the run store, or, when the store cannot be used, in a temp folder of
         # this app's own (two apps never share it, and no user folder must be writable).
         self.checkpoint: Path | None = None
-        self.resume_from: str | None = None  # a recorded run's checkpoint that `s` continues
+        # A recorded run that `s` continues: its checkpoint, and its id (the new run's parent).
+        self.resume_from: tuple[str, str] | None = None
         self.autosave: Path | None = None
         self.autosave_folder: Path | None = None
         self.progress_painted = 0.0  # time.monotonic() of the last repaint of the progress
@@ -291,7 +292,7 @@ class TrainScreen(CoverableScreen):
     @on(ContinueReady)
     def continue_ready(self, message: ContinueReady) -> None:
         self.query_one(TrainForm).load(message.config)
-        self.resume_from = message.checkpoint
+        self.resume_from = (message.checkpoint, message.run_id)
         self.notify(
             f"Run {message.run_id} is in the form with {counted(message.config.epochs, 'epoch')}: "
             "change them if you like, then press s to continue it.",
@@ -348,10 +349,12 @@ class TrainScreen(CoverableScreen):
         test: Split,
         stop_flag: threading.Event,
         fallback_save: Path | None,
-        resume: str | None = None,
+        resume: tuple[str, str] | None = None,  # (checkpoint, the run it belongs to)
     ) -> object:
         from core.runs import RunRecorder, RunStore, RunStoreError
         from core.train import fit
+
+        path, parent = resume if resume is not None else (None, None)
 
         def forward(event: Event) -> None:
             # Called on the training thread: only messages cross to the UI.
@@ -363,12 +366,12 @@ class TrainScreen(CoverableScreen):
         except RunStoreError as error:  # the run still trains; it is only not recorded
             self.post_message(RunRecorded(None, fallback_save, str(error)))
             return fit(
-                config, forward, stop_flag, data=(train, test), save=fallback_save, resume=resume
+                config, forward, stop_flag, data=(train, test), save=fallback_save, resume=path
             )
         with store:
-            recorder = RunRecorder(store, "tui")
+            recorder = RunRecorder(store, "tui", parent=parent)
             result = fit(
-                config, forward, stop_flag, data=(train, test), resume=resume, record=recorder
+                config, forward, stop_flag, data=(train, test), resume=path, record=recorder
             )
             saved = store.checkpoint_path(recorder.run_id) if recorder.run_id else None
             self.post_message(RunRecorded(recorder.run_id, saved, recorder.error))

@@ -57,9 +57,14 @@ class EpochEnd:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """The run ended normally, or early because it was asked to stop."""
+    """The run ended normally, or early because it was asked to stop.
 
-    test_acc: float
+    Its figures are its last finished epoch's, whose weights it keeps: a stop inside an epoch
+    puts the partly trained weights back (core.train.end_of_run), so what is shown, recorded
+    and saved agree. `test_acc` is None when it was stopped before its first epoch ended.
+    """
+
+    test_acc: float | None
     seconds: float
     epochs_done: int
     stopped: bool  # True when the stop event ended it

@@ -152,7 +152,10 @@ class EventPrinter:
         elif isinstance(event, RunFinished):
             if event.stopped:
                 self.line(f"stopped after {counted(event.epochs_done, 'epoch')}")
-            self.line(f"Test set Accuracy : {event.test_acc:.2%}")
+            if event.test_acc is None:
+                self.line("no test accuracy: stopped before the first epoch ended")
+            else:
+                self.line(f"Test set Accuracy : {event.test_acc:.2%}")
 
     def line(self, text: str) -> None:
         """A line of the caller's own, above the bar while it is shown."""

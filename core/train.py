@@ -154,6 +154,35 @@ def fit(
             record.close()
 
 
+def weights_now(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of the weights as they are (at an epoch's end): 1.6 MB at the recipe's size."""
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def end_of_run(
+    model: torch.nn.Module,
+    kept: dict[str, torch.Tensor],
+    history: list[EpochEnd],
+    seconds: float,
+    stopped: bool,
+) -> RunFinished:
+    """How a run ends: as its last finished epoch, weights and figures alike.
+
+    A stop inside an epoch puts back the weights of the last finished epoch (`kept`), so the
+    accuracy shown, the one recorded, the epoch table's last row and the checkpoint (saved at
+    epoch ends) are one figure of one set of weights. Stopped before any epoch ended: the
+    starting weights, and no test accuracy. The one ending for fit() and batched sweep groups.
+    """
+    if stopped:
+        model.load_state_dict(kept)
+    return RunFinished(
+        test_acc=history[-1].test_acc if history else None,
+        seconds=seconds,
+        epochs_done=len(history),
+        stopped=stopped,
+    )
+
+
 @torch.no_grad()
 def loss_and_accuracy(model: torch.nn.Module, loader: DeviceLoader) -> tuple[float, float]:
     """Mean cross-entropy and accuracy over the whole split, summed on the device."""
@@ -275,6 +304,7 @@ class _Run:
             self.save_path = self.record.store.checkpoint_path(self.record.run_id)
         started = time.perf_counter()
         stopped = False
+        kept = weights_now(self.model)  # what a stop inside the first epoch goes back to
         for epoch in range(self.start_epoch, self.config.epochs):
             seconds = None if self.stop.is_set() else self._train_epoch(epoch)
             if seconds is None:
@@ -295,15 +325,9 @@ class _Run:
             self.emit(end)
             if self.save_path is not None:
                 self._save(epoch + 1)
-        if stopped or not self.history:
-            _, final_acc = loss_and_accuracy(self.model, self.test_loader)
-        else:
-            final_acc = self.history[-1].test_acc
-        finished = RunFinished(
-            test_acc=final_acc,
-            seconds=time.perf_counter() - started,
-            epochs_done=len(self.history),
-            stopped=stopped,
+            kept = weights_now(self.model)
+        finished = end_of_run(
+            self.model, kept, self.history, time.perf_counter() - started, stopped
         )
         self.emit(finished)
         return FitResult(finished, self.model, tuple(self.history))

@@ -242,6 +242,31 @@ def test_stop_from_another_thread_mid_epoch(kernels_built):
         assert result.outcome.epochs_done < 50
 
 
+def test_members_stopped_inside_an_epoch_end_as_their_last_finished_epoch(kernels_built):
+    train, test = tiny_data()
+    big = replace(train, images=np.concatenate([train.images] * 16),
+                  labels=np.concatenate([train.labels] * 16))  # fmt: skip
+    configs = [tiny_config(lr=lr, epochs=50) for lr in LRS[:2]]
+    stop = threading.Event()
+    events: list[list] = [[], []]
+
+    def watch(event):  # stop a little way into the second epoch
+        events[0].append(event)
+        if isinstance(event, BatchProgress) and event.epoch == 1:
+            stop.set()
+
+    results = train_group(configs, [watch, events[1].append], stop, data=(big, test))
+    for result, member_events in zip(results, events, strict=True):
+        ends = [e for e in member_events if isinstance(e, EpochEnd)]
+        assert result.outcome.stopped and result.outcome.epochs_done == len(ends) >= 1
+        assert result.outcome.test_acc == ends[-1].test_acc
+        pixels = torch.from_numpy(test.images).reshape(len(test.images), -1).float() / 255
+        with torch.no_grad():
+            predicted = result.model(pixels).argmax(1).numpy()
+        model_acc = (predicted == test.labels).mean()
+        assert model_acc == pytest.approx(ends[-1].test_acc, abs=1e-9)  # the epoch's weights
+
+
 def test_stop_before_the_start_trains_nothing(kernels_built):
     stop = threading.Event()
     stop.set()

@@ -161,6 +161,47 @@ def test_a_stop_set_before_the_run_trains_nothing(counted_steps):
     assert counted_steps == [] and result.outcome.stopped
 
 
+def test_a_stop_inside_an_epoch_ends_the_run_as_its_last_finished_epoch(counted_steps, tmp_path):
+    """The headline, the record, the table's last row and the checkpoint: one set of weights."""
+    from core.checkpoint import load
+    from core.loaders import DeviceLoader
+    from core.train import loss_and_accuracy
+
+    stop = __import__("threading").Event()
+
+    def on_event(event):
+        if isinstance(event, BatchProgress) and event.epoch == 1 and event.batch >= 3:
+            stop.set()  # inside the second epoch, after a few of its steps
+
+    path = tmp_path / "run.pt"
+    config = tiny_config(epochs=3, cpu_kernels=False)
+    result = fit(config, on_event, stop, data=tiny_data(), save=path)
+    outcome = result.outcome
+    assert isinstance(outcome, RunFinished) and outcome.stopped and outcome.epochs_done == 1
+    assert outcome.test_acc == result.history[-1].test_acc
+    _, test = tiny_data()
+    loader = DeviceLoader(test.images, test.labels, 1000, torch.device("cpu"), shuffle=False)
+    assert loss_and_accuracy(result.model, loader)[1] == outcome.test_acc  # these weights
+    saved = load(path)
+    assert saved.epoch == 1
+    assert all(torch.equal(saved.model[k], v) for k, v in result.model.state_dict().items())
+
+
+def test_a_stop_inside_the_first_epoch_has_no_test_accuracy(counted_steps):
+    stop = __import__("threading").Event()
+    torch.manual_seed(0)
+    untrained = SimpleNN(tiny_config().hidden).state_dict()
+
+    def on_event(event):
+        if isinstance(event, BatchProgress) and event.batch >= 3:
+            stop.set()
+
+    result = fit(tiny_config(cpu_kernels=False), on_event, stop, data=tiny_data())
+    assert result.outcome.stopped and result.outcome.test_acc is None
+    # Back to the weights it started from (seed 0), not three steps into training.
+    assert all(torch.equal(untrained[k], v) for k, v in result.model.state_dict().items())
+
+
 def test_a_diverging_loss_fails_the_run_naming_epoch_and_step():
     # RMSprop normalises the step, so only an absurd rate overflows within 16 steps.
     result, events = run(tiny_config(lr=1e30))

@@ -353,7 +353,7 @@ class SweepPrinter:
                     if event.stopped
                     else "finished"
                 )
-                line = f"{tag}  {ended}: test acc {event.test_acc:.2%}"
+                line = f"{tag}  {ended}: test acc {percent(event.test_acc)}"
             elif isinstance(event, RunFailed):
                 self.bars.remove(member.index)
                 line = f"{tag}  failed: {event.reason}"
@@ -364,6 +364,11 @@ class SweepPrinter:
     def close(self) -> None:
         with self.lock:
             self.bars.close()
+
+
+def percent(fraction: float | None) -> str:
+    """A test accuracy, or "-" for a member stopped before its first epoch ended."""
+    return "-" if fraction is None else f"{fraction:.2%}"
 
 
 def print_results(result: SweepResult) -> None:

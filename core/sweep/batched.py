@@ -48,9 +48,11 @@ from core.train import (
     SplitLike,
     batch_progress,
     checked_splits,
+    end_of_run,
     fit,
     loss_and_accuracy,
     make_loader,
+    weights_now,
 )
 
 EventHandler = Callable[[Event], None]
@@ -258,6 +260,7 @@ class _Group:
             )
         started = time.perf_counter()
         stopped = False
+        kept = [weights_now(model) for model in self.models]  # see end_of_run
         for epoch in range(self.config.epochs):
             if not self.live:
                 break
@@ -280,19 +283,11 @@ class _Group:
                 )
                 self.histories[m].append(end)
                 self._emit(m, end)
+                kept[m] = weights_now(self.models[m])
         seconds = time.perf_counter() - started
         for m in list(self.live):
-            history = self.histories[m]
-            if stopped or not history:
-                _, final_acc = loss_and_accuracy(self.models[m], self.test_loader)
-            else:
-                final_acc = history[-1].test_acc
-            self._finish(
-                m,
-                RunFinished(
-                    test_acc=final_acc, seconds=seconds, epochs_done=len(history), stopped=stopped
-                ),
-            )
+            ending = end_of_run(self.models[m], kept[m], self.histories[m], seconds, stopped)
+            self._finish(m, ending)
         if hasattr(self, "stacked"):
             self.stacked.detach_models()  # each result's model its own, not a view of the stack
         return [result for result in self.results if result is not None]

@@ -484,7 +484,8 @@ class TrainScreen(CoverableScreen):
                 self.query_one(MetricCharts).catch_up()  # the last epochs and samples, at once
                 self.query_one("#result").display = True
                 self.add_class("-finished")
-                self.query_one("#final-acc", Digits).update(f"{event.test_acc * 100:.2f}%")
+                acc = "-" if event.test_acc is None else f"{event.test_acc * 100:.2f}%"
+                self.query_one("#final-acc", Digits).update(acc)
                 brief = self.has_class("-compact")
                 self.query_one("#verdict", Static).update(verdict(self.history, brief))
             case RunFailed():

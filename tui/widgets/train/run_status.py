@@ -66,11 +66,15 @@ class RunStatus(Static):
                     f"Epoch {event.epoch + 1} trained in {event.seconds:.2f} s, "
                     f"{event.samples_per_s:,.0f} samples/s{memory}"
                 )
+            case RunFinished() if event.test_acc is None:
+                self.headline = "Run stopped before its first epoch ended: nothing to keep."
             case RunFinished():
                 how = "stopped" if event.stopped else "finished"
+                # A stop inside an epoch keeps the last finished epoch: say which figures these are.
+                which = f" (as after epoch {event.epochs_done})" if event.stopped else ""
                 self.headline = (
-                    f"Run {how}: {counted(event.epochs_done, 'epoch')}, "
-                    f"test accuracy {event.test_acc:.2%}. w saves a checkpoint, e evaluates."
+                    f"Run {how}: {counted(event.epochs_done, 'epoch')}, test accuracy "
+                    f"{event.test_acc:.2%}{which}. w saves a checkpoint, e evaluates."
                 )
             case RunFailed():
                 where = (

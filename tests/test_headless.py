@@ -355,14 +355,14 @@ def test_runs_commands_take_a_runs_name_where_they_take_an_id(tmp_path, capsys):
 def test_a_resumed_run_keeps_its_checkpoints_settings_and_records_its_parent(tmp_path, capsys):
     folder = str(tmp_path / "store")
     base = [*TINY, "--runs", folder]
-    assert train([*base, "--epochs", "1", "--hidden", "32", "--lr", "3e-3", "--name", "a"]) == 0
-    assert train(["--resume", "a", "--epochs", "2", "--runs", folder, "--name", "b"]) == 0
-    assert main(["runs", "show", "b", "--json", "--runs", folder]) == 0
+    assert train([*base, "--epochs", "1", "--hidden", "32", "--lr", "3e-3", "--name", "first"]) == 0
+    assert train(["--resume", "first", "--epochs", "2", "--runs", folder, "--name", "second"]) == 0
+    assert main(["runs", "show", "second", "--json", "--runs", folder]) == 0
     child = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert (child["config"]["hidden"], child["config"]["lr"]) == (32, 3e-3)  # no flags: kept
     assert child["lineage"] == [child["parent"], child["id"]]
     assert [e["epoch"] for e in child["history"]] == [1]
-    assert main(["runs", "show", "b", "--runs", folder]) == 0
+    assert main(["runs", "show", "second", "--runs", folder]) == 0
     table = capsys.readouterr().out.splitlines()[-3:]
     assert table[0].split()[:2] == ["run", "epoch"]
     assert [row.split()[:2] for row in table[1:]] == [[child["parent"], "0"], [child["id"], "1"]]
@@ -370,11 +370,11 @@ def test_a_resumed_run_keeps_its_checkpoints_settings_and_records_its_parent(tmp
 
 def test_a_learning_rate_given_on_resume_is_used_said_and_recorded(tmp_path, capsys):
     folder = str(tmp_path / "store")
-    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "a"]) == 0
+    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "first"]) == 0
     losses = {}
     for lr in ("0.5", "3e-4"):
         capsys.readouterr()
-        assert train(["--resume", "a", "--epochs", "2", "--lr", lr, "--runs", folder]) == 0
+        assert train(["--resume", "first", "--epochs", "2", "--lr", lr, "--runs", folder]) == 0
         out = capsys.readouterr().out
         assert (
             f"note: learning rate {float(lr):g} from here on (the checkpoint trained with 0.001)"
@@ -392,15 +392,31 @@ def test_runs_export_takes_several_runs_into_one_table_or_stream(tmp_path, capsy
     import io
 
     folder = str(tmp_path / "store")
-    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "a"]) == 0
-    assert train([*TINY, "--epochs", "2", "--runs", folder, "--name", "b"]) == 0
+    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "first"]) == 0
+    assert train([*TINY, "--epochs", "2", "--runs", folder, "--name", "second"]) == 0
     capsys.readouterr()
-    assert main(["runs", "export", "a", "b", "a", "--format", "csv", "--runs", folder]) == 0
+    assert (
+        main(["runs", "export", "first", "second", "first", "--format", "csv", "--runs", folder])
+        == 0
+    )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert len(rows) == 3 and len({row["run_id"] for row in rows}) == 2  # "a" once
+    assert len(rows) == 3 and len({row["run_id"] for row in rows}) == 2  # "first" once
     out = tmp_path / "both.jsonl"
     assert (
-        main(["runs", "export", "b", "a", "--format", "jsonl", "--out", str(out), "--runs", folder])
+        main(
+            [
+                "runs",
+                "export",
+                "second",
+                "first",
+                "--format",
+                "jsonl",
+                "--out",
+                str(out),
+                "--runs",
+                folder,
+            ]
+        )
         == 0
     )
     kinds = [json.loads(line)["record"] for line in out.read_text().splitlines()]

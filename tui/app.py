@@ -22,6 +22,7 @@ from core.data import DataError, load_splits, needs_download
 from core.events import EpochEnd, RunStarted
 from core.lesson import STEPS
 from tui.commands import app_commands
+from tui.host import LessonHost, PaletteHost
 from tui.messages import DataFailed, DataLoaded, DataNotice, TrainingEvent, WorkerFailed
 from tui.screens.browse import BrowseScreen
 from tui.screens.evaluate import EvaluateScreen
@@ -291,3 +292,8 @@ def run_app(options: Options, start_mode: str = "browse") -> int:
     finally:
         app.stop_background_work()  # also after a crash: the interpreter joins worker threads
     return app.return_code or 0
+
+
+def conforms(app: MnistApp) -> tuple[PaletteHost, LessonHost]:
+    """Never called: mypy checks here that the app is what its helpers' protocols describe."""
+    return app, app

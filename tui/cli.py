@@ -13,10 +13,7 @@ import dataclasses
 import errno
 import math
 import os
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,25 +21,24 @@ from core.config import TrainConfig, config_fields, describe_range, is_whole
 from core.data import SPLITS
 from core.render import MODES, PALETTES
 from tui.evaluate_command import add_evaluate_command, run_evaluate
-from tui.runs_commands import RUNS_FOLDER_HELP, add_runs_commands
+from tui.runs_commands import add_runs_commands
 from tui.serve import ServeError, add_serve_arguments, serve
-from tui.subcommands import add_command, non_empty
+from tui.subcommands import (
+    PROG,
+    add_command,
+    add_runs_folder,
+    fail,
+    import_torch,
+    non_empty,
+)
 from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
-PROG = "mnist-tui"
 COMMANDS = ("show", "train", "bench", "evaluate", "runs", "lesson", "sweep", "serve")
 # The app's screens in the order of their keys 1-6: MnistApp.MODES, not imported here because
 # textual costs the commands that do not open the app their start-up time.
 SCREENS = ("browse", "tensors", "train", "evaluate", "runs", "lesson")
 # Flags of `train` that only a headless run reads, besides the config's headless-only fields.
 HEADLESS_FILES = ("save", "resume", "metrics", "name")
-
-
-def fail(message: str) -> int:
-    """The one way a command reports failure: one line on stderr, exit status 1."""
-    # Plain print: one line however narrow the terminal, never re-wrapped by Rich.
-    print(f"{PROG}: {message}", file=sys.stderr)
-    return 1
 
 
 class Parser(argparse.ArgumentParser):
@@ -89,26 +85,6 @@ def theme_name(name: str) -> str:
             f"unknown theme {name!r} (one of {', '.join(list(BUILTIN_THEMES)[:6])}, ...)"
         )
     return name
-
-
-@contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C for the duration: torch's import aborts the process (a C++ exception
-    thrown through pybind11) when KeyboardInterrupt is raised inside it. Unblocked, the pending
-    signal arrives as a KeyboardInterrupt in plain Python, which main() turns into one line."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
-def import_torch() -> None:
-    """torch, and torch._dynamo: building an optimizer imports the latter (seconds, cold), and
-    a Ctrl-C in the middle of it aborted `train --headless` once in CI the same way."""
-    with sigint_deferred():
-        # Imported for their side effect: loaded, uninterruptibly.
-        import torch._dynamo  # noqa: F401  (torch itself first)
 
 
 def flag_name(name: str) -> str:
@@ -335,10 +311,6 @@ def add_theme(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a Textual theme, e.g. nord or textual-light (default: the one chosen last time)",
     )
-
-
-def add_runs_folder(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--runs", type=non_empty, metavar="DIR", help=RUNS_FOLDER_HELP)
 
 
 def names_except(*kept: str) -> tuple[str, ...]:

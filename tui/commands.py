@@ -14,7 +14,7 @@ from textual.app import SystemCommand
 from core.data import DATASET_TITLES, DATASETS
 
 if TYPE_CHECKING:
-    from tui.app import MnistApp
+    from tui.host import PaletteHost
 
 SCREENS = (  # mode, title, key, what it is for
     ("browse", "Browse", "1", "the digits, one by one, drawn in text"),
@@ -30,7 +30,7 @@ def dataset_title(name: str) -> str:
     return DATASET_TITLES.get(name, "synthetic digits")
 
 
-def app_commands(app: MnistApp) -> Iterator[SystemCommand]:
+def app_commands(app: PaletteHost) -> Iterator[SystemCommand]:
     for mode, title, key, purpose in SCREENS:
         yield SystemCommand(f"Go to {title}", f"{purpose} (key {key})", go_to(app, mode))
     if app.training_running:
@@ -65,14 +65,14 @@ def app_commands(app: MnistApp) -> Iterator[SystemCommand]:
             )
 
 
-def go_to(app: MnistApp, mode: str):
+def go_to(app: PaletteHost, mode: str):
     async def go() -> None:
         await app.switch_mode(mode)
 
     return go
 
 
-def on_screen(app: MnistApp, mode: str, action: str):
+def on_screen(app: PaletteHost, mode: str, action: str):
     """Go to `mode`'s screen, then run its action, as if its key had been pressed there."""
 
     async def run() -> None:

@@ -12,8 +12,15 @@ import json
 import math
 from typing import Any
 
-from tui.runs_commands import RUN_ID_HELP, RUNS_FOLDER_HELP, print_table
-from tui.subcommands import add_command, non_empty
+from tui.runs_commands import print_table
+from tui.subcommands import (
+    RUN_ID_HELP,
+    RUNS_FOLDER_HELP,
+    add_command,
+    fail,
+    import_torch,
+    non_empty,
+)
 
 
 def add_evaluate_command(commands) -> None:
@@ -42,8 +49,6 @@ def add_evaluate_command(commands) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """0 with the figures printed; 1 with one line when the network or the data cannot be read."""
-    from tui.cli import fail, import_torch
-
     run_id, path = None, args.checkpoint
     if args.run is not None:
         from core.runs import RunStore, RunStoreError

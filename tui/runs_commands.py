@@ -13,15 +13,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.runs import RUNS_ENV, RunRecord, RunStore, export_csv, export_jsonl
+from core.runs import RunRecord, RunStore, export_csv, export_jsonl
 from core.wording import counted
-from tui.subcommands import add_command, non_empty, whole_number
+from tui.subcommands import RUN_ID_HELP, RUNS_FOLDER_HELP, add_command, non_empty, whole_number
 
 LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimizer", "lr")
 LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
 EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
-RUNS_FOLDER_HELP = f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)"
-RUN_ID_HELP = "the run's id (or the start of it), or its name"
 LIMIT_MAX = 2**31 - 1  # SQLite's LIMIT takes 64 bits; no listing needs more than this
 
 

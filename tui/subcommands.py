@@ -1,9 +1,51 @@
-"""What every subcommand shares: a `--help` that opens with a description, and the argparse
-types that check a value at its flag (a whole number in range, a value that is not empty)."""
+"""What every subcommand shares: its one-line failure, torch imported uninterruptibly, a
+`--help` that opens with a description, the options several take, and the argparse types that
+check a value at its flag (a whole number in range, a value that is not empty).
+
+The command modules (cli, runs, sweep, evaluate) import this one and never each other's
+helpers, so the command line has no import circle.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from core.runs.paths import RUNS_ENV
+
+PROG = "mnist-tui"
+RUNS_FOLDER_HELP = f"the run store's folder (default: ${RUNS_ENV}, else the user data folder)"
+RUN_ID_HELP = "the run's id (or the start of it), or its name"
+
+
+def fail(message: str) -> int:
+    """The one way a command reports failure: one line on stderr, exit status 1."""
+    # Plain print: one line however narrow the terminal, never re-wrapped by Rich.
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return 1
+
+
+@contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C for the duration: torch's import aborts the process (a C++ exception
+    thrown through pybind11) when KeyboardInterrupt is raised inside it. Unblocked, the pending
+    signal arrives as a KeyboardInterrupt in plain Python, which main() turns into one line."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def import_torch() -> None:
+    """torch, and torch._dynamo: building an optimizer imports the latter (seconds, cold), and
+    a Ctrl-C in the middle of it aborted `train --headless` once in CI the same way."""
+    with sigint_deferred():
+        # Imported for their side effect: loaded, uninterruptibly.
+        import torch._dynamo  # noqa: F401  (torch itself first)
 
 
 def add_command(commands, name: str, summary: str, **options) -> argparse.ArgumentParser:
@@ -36,3 +78,7 @@ def non_empty(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty")
     return text
+
+
+def add_runs_folder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runs", type=non_empty, metavar="DIR", help=RUNS_FOLDER_HELP)

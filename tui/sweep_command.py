@@ -35,7 +35,7 @@ from core.sweep.plan import (
     show,
 )
 from core.wording import counted
-from tui.subcommands import non_empty, whole_number
+from tui.subcommands import add_runs_folder, fail, import_torch, non_empty, whole_number
 
 if TYPE_CHECKING:
     from core.events import Event
@@ -113,14 +113,12 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     own.add_argument(
         "--early-stop", action="store_true", help="stop weak members early (Tune's ASHA; ray)"
     )
-    from tui.cli import add_runs_folder
 
     add_runs_folder(parser)
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Plan, check, train and report; 0 done, 1 a failure, 2 bad input, 130 stopped by Ctrl-C."""
-    from tui.cli import fail
 
     try:
         plan = plan_from_args(args)
@@ -180,7 +178,6 @@ def check_sweep_flags(args: argparse.Namespace) -> None:
 
 def run_plan(plan: SweepPlan, args: argparse.Namespace) -> int:
     from core.runs import RunStore, RunStoreError
-    from tui.cli import fail
 
     try:
         store = RunStore.open(args.runs)
@@ -220,7 +217,6 @@ def device_problem(plan: SweepPlan) -> str | None:
 
 
 def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
-    from tui.cli import fail, import_torch
 
     printer = SweepPrinter(plan)  # says what it is doing from here on, not silent for seconds
     printer.starting("importing torch ...")
@@ -404,7 +400,6 @@ def sweep_fields(result: SweepResult) -> list[str]:
 
 
 def exit_status(result: SweepResult, interrupted: bool) -> int:
-    from tui.cli import fail
 
     counts = ", ".join(
         f"{result.count(status)} {status}"
@@ -424,7 +419,6 @@ def exit_status(result: SweepResult, interrupted: bool) -> int:
 def run_bench(plan: SweepPlan) -> int:
     """Time the whole plan batched (group by group) against its members one after another."""
     from core.data import DataError, load_splits
-    from tui.cli import fail
 
     try:
         from core.sweep import batched, bench

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from core.lesson.types import Exercise
+
+class Answerable(Protocol):
+    """What checking reads of an exercise (core.lesson.types.Exercise is one): this module
+    needs no more, so the exercise's type can call it without the two importing each other."""
+
+    @property
+    def answer(self) -> str: ...
+    @property
+    def hint(self) -> str: ...
+    @property
+    def why(self) -> str: ...
+    @property
+    def mistakes(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def accept(self) -> tuple[str, ...]: ...
+
 
 Shape = tuple[str, ...]
 MAX_ANSWER = 200  # characters: every answer is a short shape, count or word
@@ -74,7 +88,7 @@ WHAT = {
 }
 
 
-def check_answer(exercise: Exercise, given: str) -> tuple[bool, str]:
+def check_answer(exercise: Answerable, given: str) -> tuple[bool, str]:
     """(right?, why it is right or what the given answer misses), for Exercise.check."""
     hint = f" Hint: {exercise.hint}" if exercise.hint else ""
     if not given.strip():

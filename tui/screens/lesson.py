@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -29,6 +29,7 @@ from tui.workers import reports_failure
 
 if TYPE_CHECKING:
     from core.lesson import Step
+    from tui.host import LessonHost
 
 WIDE = 100  # columns from which explanation and code sit side by side
 HIDDEN = "Guess first (a, type, Enter) or reveal (r): the values would give the answer away."
@@ -374,13 +375,18 @@ class LessonScreen(CoverableScreen):
             titles = [step.title for step in self.steps]
             self.app.push_screen(GoToStepScreen(titles, self.index), self.go_to)
 
+    @property
+    def host(self) -> LessonHost:
+        """The app, as the lesson's openings use it (tui.app.conforms checks it is one)."""
+        return cast("LessonHost", self.app)
+
     async def action_open(self) -> None:
         step = self.step
         if step is not None and step.opens is not None:
-            await open_target(self.app, step.opens)
+            await open_target(self.host, step.opens)
 
     async def action_train(self) -> None:
-        await start_training(self.app)
+        await start_training(self.host)
 
     def action_answer(self) -> None:
         self.query_one("#exercise-input", Input).focus()

@@ -8,10 +8,10 @@ from textual.widgets import Input
 
 if TYPE_CHECKING:
     from core.lesson import Opens
-    from tui.app import MnistApp
+    from tui.host import LessonHost
 
 
-async def open_target(app: MnistApp, opens: Opens) -> None:
+async def open_target(app: LessonHost, opens: Opens) -> None:
     """Switch to the step's screen, set it up as the step says, and let Escape come back."""
     from tui.screens.browse import BrowseScreen
     from tui.screens.tensors import PANEL_IDS, TensorScreen
@@ -43,7 +43,7 @@ def show_train_image(screen, index: int) -> None:
     screen.jump_to(index)
 
 
-async def start_training(app: MnistApp) -> None:
+async def start_training(app: LessonHost) -> None:
     """The Train screen with the recipe running: started now, or the run already going."""
     from tui.screens.train import TrainScreen
 

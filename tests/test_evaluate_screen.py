@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from tests.tui_helpers import make_app, notifications, plain, wait_for_data
+from tests.tui_helpers import make_app, notifications, plain, wait_for_data, wait_until
 from tui.app import MnistApp
 from tui.screens.evaluate import EvaluateScreen
 from tui.widgets.evaluate.draw_canvas import DrawCanvas
@@ -163,3 +163,25 @@ def test_evaluate_snapshots(snap_compare, synthetic_checkpoint, keys, size):
     assert snap_compare(
         eval_app(synthetic_checkpoint), terminal_size=size, run_before=pressing(keys)
     )
+
+
+async def test_after_a_restart_the_newest_finished_run_is_the_one_evaluated(runs_folder):
+    from core.runs import RunRecorder, RunStore
+    from core.train import fit
+    from tests.tiny import tiny_config
+
+    with RunStore.open() as store:
+        ids = []
+        for seed in (0, 1):  # the second is the newer
+            recorder = RunRecorder(store, "python")
+            fit(tiny_config(seed=seed), record=recorder)
+            ids.append(recorder.run_id)
+        newest = store.get(ids[1])
+    app = eval_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await evaluated(pilot)
+        await wait_until(pilot, lambda: screen.evaluation is not None)
+        assert app.trained.run_id == newest.id and app.trained.checkpoint == newest.checkpoint
+        assert screen.evaluation.accuracy == newest.test_acc  # the full synthetic test split
+        assert f"run {newest.id}" in plain(screen.query_one("#eval-summary"))
+        assert any("the newest finished run in the store" in n for n in notifications(app))

@@ -259,11 +259,31 @@ async def test_a_model_step_says_how_long_training_takes_and_t_trains_then_it_co
         train = app.screen
         assert isinstance(train, TrainScreen)
         await wait_until(pilot, lambda: app.trained is not None and not train.running, 120)
-        assert len(app.last_epochs) == 1  # the run's epochs reach the lesson through the app
+        # The run is the app's current run, with its epochs: the lesson reads them there.
+        assert app.trained.run_id is not None and len(app.trained.history) == 1
         await pilot.press("escape")
         assert app.screen is screen and screen.index == step
         screen = await settled(pilot)
         assert not screen.query_one("#lesson-needs").display
+        assert screen.outcome.value != "(train first)"
+
+
+async def test_after_a_restart_a_model_step_uses_the_newest_recorded_run(runs_folder):
+    from core.runs import RunRecorder, RunStore
+    from core.train import fit
+    from tests.tiny import tiny_config
+
+    with RunStore.open() as store:
+        recorder = RunRecorder(store, "python")
+        fit(tiny_config(epochs=1), record=recorder)
+    step = index_of(lambda s: s.needs == "model")
+    app = make_app(epochs=1, device="cpu")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lesson(pilot, at=step)
+        await wait_until(pilot, lambda: app.trained is not None)
+        assert app.trained.run_id == recorder.run_id and len(app.trained.history) == 1
+        await wait_until(pilot, lambda: not screen.query_one("#lesson-needs").display)
+        screen = await settled(pilot)
         assert screen.outcome.value != "(train first)"
 
 

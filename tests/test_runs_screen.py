@@ -264,17 +264,19 @@ async def test_enter_follows_and_shift_c_continues_the_highlighted_run():
         assert app.asked == [("follow", ids["bravo"]), ("continue", ids["alpha"])]
 
 
-async def test_e_opens_the_runs_checkpoint_in_evaluate():
+async def test_e_evaluates_the_highlighted_run_as_the_current_run():
     ids = record(("alpha", {}))
     async with make_app().run_test(size=(120, 40)) as pilot:
         await open_runs_screen(pilot)
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(pilot.app.screen, EvaluateScreen)
+        await wait_until(pilot, lambda: pilot.app.trained is not None)
         with RunStore.open() as store:
-            checkpoint = store.get(ids["alpha"]).checkpoint
-        assert pilot.app.trained.source.startswith(f"{ids['alpha']}.pt")
-        assert checkpoint.endswith(f"{ids['alpha']}.pt")
+            run = store.get(ids["alpha"])
+        trained = pilot.app.trained
+        assert (trained.run_id, trained.checkpoint) == (run.id, run.checkpoint)
+        assert trained.source.startswith(f"run {run.id} (")
 
 
 async def test_runs_started_elsewhere_appear_live_and_running_ones_update(monkeypatch):

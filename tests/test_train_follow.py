@@ -58,7 +58,9 @@ async def test_a_run_training_in_another_process_is_followed_live_to_its_end(run
             await app.follow_run(run_id)
             screen = app.screen
             await wait_until(pilot, lambda: screen.started is not None, timeout=60)
-            assert screen.query_one(RunStatus).following == run_id
+            status = screen.query_one(RunStatus)
+            assert status.following.startswith(f"{run_id} (headless on ")  # who trains it
+            assert screen.query_one("#field-epochs", Input).value == "4"  # its settings
             # Its elapsed time counts from the run's own start, not from joining it.
             with RunStore.open(runs_folder) as store:
                 assert screen.started.began_at == store.get(run_id).started_at
@@ -68,6 +70,10 @@ async def test_a_run_training_in_another_process_is_followed_live_to_its_end(run
             # The follower ends just after the run's last event: its worker's state change
             # (which clears `running`) arrives a moment after RunFinished does.
             await wait_until(pilot, lambda: not screen.running, timeout=10)
+            # Ended, the followed run is the current run: `e` evaluates it, `w` copies its file.
+            await wait_until(pilot, lambda: app.trained is not None, timeout=30)
+            assert app.trained.run_id == run_id and len(app.trained.history) == 4
+            assert screen.checkpoint is not None and screen.checkpoint.stem == run_id
     finally:
         trainer.wait(timeout=120)
     assert trainer.returncode == 0, trainer.stderr.read()

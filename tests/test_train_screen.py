@@ -48,7 +48,11 @@ async def test_a_real_run_end_to_end(runs_folder):
         assert screen.query_one("#result").display
         verdict = plain(screen.query_one("#verdict"))
         assert "train" in verdict and "test" in verdict
-        assert app.trained is not None and app.trained.source.startswith("the last run")
+        # The run is the app's current run, by its id in the store.
+        assert app.trained is not None and app.trained.run_id is not None
+        assert app.trained.source == (
+            f"run {app.trained.run_id} (2 epochs, {screen.outcome.test_acc:.2%})"
+        )
         await wait_until(pilot, lambda: screen.checkpoint is not None)
         assert screen.checkpoint.exists() and screen.checkpoint.parent == runs_folder
         with RunStore.open() as store:

@@ -19,11 +19,17 @@ from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from core.data import DataError, load_splits, needs_download
-from core.events import EpochEnd, RunStarted
 from core.lesson import STEPS
 from tui.commands import app_commands
-from tui.host import LessonHost, PaletteHost
-from tui.messages import DataFailed, DataLoaded, DataNotice, TrainingEvent, WorkerFailed
+from tui.host import LessonHost, PaletteHost, RunHost
+from tui.messages import (
+    AdoptedRun,
+    DataFailed,
+    DataLoaded,
+    DataNotice,
+    ModelOpened,
+    WorkerFailed,
+)
 from tui.screens.browse import BrowseScreen
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.help import HelpScreen
@@ -80,8 +86,6 @@ class MnistApp(App):
         self.stop_events: set[threading.Event] = set()
         # The screen the lesson opened (its `o` and `t`): Escape there goes back to the lesson.
         self.lesson_return: Screen | None = None
-        # The finished epochs of the last run on the Train screen, for the lesson's steps.
-        self.last_epochs: list[EpochEnd] = []
         # --theme, else the theme picked last time; a name this Textual lacks is passed over.
         theme = self.options.theme or saved_theme()
         if theme in self.available_themes:
@@ -177,13 +181,33 @@ class MnistApp(App):
     def data_failed(self, message: DataFailed) -> None:
         self.notify(message.reason, title="Data", severity="error", timeout=12)
 
-    @on(TrainingEvent)
-    def keep_epochs(self, message: TrainingEvent) -> None:
-        """The Train screen's events bubble up here; the lesson reads the last run's epochs."""
-        if isinstance(message.event, RunStarted):
-            self.last_epochs = []
-        elif isinstance(message.event, EpochEnd):
-            self.last_epochs.append(message.event)
+    @on(ModelOpened)
+    def use_model(self, message: ModelOpened) -> None:
+        """The one place the current run changes hands (Train's own runs aside): screens watch
+        `trained` and show and act on it."""
+        self.trained = message.trained
+        if message.said:
+            self.notify(message.said)
+
+    @on(AdoptedRun)
+    def adopt_run(self, message: AdoptedRun) -> None:
+        if self.trained is None:
+            self.trained = message.trained
+            self.notify(message.said, title="Runs")
+
+    def adopt_newest_run(self) -> None:
+        """With no current run (a fresh start), take the newest finished run from the store."""
+        if self.trained is None:
+            self.read_newest_run(self.options.runs)
+
+    @work(thread=True, exclusive=True, group="adopt", exit_on_error=False)
+    def read_newest_run(self, folder: str | None) -> None:
+        from tui.current_run import newest_recorded
+
+        trained = newest_recorded(folder)
+        if trained is not None:
+            said = f"Showing {trained.source}, the newest finished run in the store"
+            self.post_message(AdoptedRun(trained, said))
 
     @on(WorkerFailed)
     def worker_failed(self, message: WorkerFailed) -> None:
@@ -248,12 +272,23 @@ class MnistApp(App):
         if isinstance(screen, TrainScreen):
             screen.continue_run(run_id)
 
-    async def evaluate_checkpoint(self, path: str) -> None:
-        """The Evaluate screen on the model in a checkpoint file."""
+    async def evaluate_run(self, run_id: str) -> None:
+        """The Evaluate screen on a recorded run, which becomes the current run."""
         await self.switch_mode("evaluate")
-        screen = self.screen
-        if isinstance(screen, EvaluateScreen):
-            screen.open_checkpoint(path)
+        self.read_run(self.options.runs, run_id)
+
+    @work(thread=True, exclusive=True, group="adopt", exit_on_error=False)
+    def read_run(self, folder: str | None, run_id: str) -> None:
+        from core.checkpoint import CheckpointError
+        from core.runs import RunStoreError
+        from tui.current_run import recorded
+
+        try:
+            trained = recorded(folder, run_id)
+        except (RunStoreError, CheckpointError) as error:
+            self.call_from_thread(self.notify, str(error), title="Runs", severity="error")
+            return
+        self.post_message(ModelOpened(trained, f"Evaluating {trained.source}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back_to_lesson":  # otherwise Escape belongs to the screen, as before
@@ -294,6 +329,6 @@ def run_app(options: Options, start_mode: str = "browse") -> int:
     return app.return_code or 0
 
 
-def conforms(app: MnistApp) -> tuple[PaletteHost, LessonHost]:
+def conforms(app: MnistApp) -> tuple[PaletteHost, LessonHost, RunHost]:
     """Never called: mypy checks here that the app is what its helpers' protocols describe."""
-    return app, app
+    return app, app, app

@@ -16,7 +16,7 @@ from textual.widget import Widget
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from tui.state import Dataset
+    from tui.state import Dataset, TrainedModel
 
 
 class ModeSwitcher(Protocol):
@@ -49,3 +49,13 @@ class LessonHost(ModeSwitcher, Protocol):
     """What a lesson step needs to open another screen and be come back to with Escape."""
 
     lesson_return: Screen[Any] | None
+
+
+class RunHost(Protocol):
+    """The app's current run, and how a screen with none asks for the newest recorded one."""
+
+    trained: TrainedModel | None
+
+    def adopt_newest_run(self) -> None: ...
+
+    async def evaluate_run(self, run_id: str) -> None: ...

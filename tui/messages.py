@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # these import torch, which is not on the start-up path
     import numpy as np
 
     from core.evaluation import Evaluation
-    from core.model import SimpleNN
     from core.runs import EpochRecord, RunRecord
     from tui.state import TrainedModel
     from tui.widgets.runs.columns import RunRow
@@ -94,10 +93,30 @@ class SystemInfo(Message):
 
 @dataclass
 class ModelOpened(Message):
-    """A checkpoint's model is ready to evaluate."""
+    """A network is ready to be the app's current run: a checkpoint opened, a followed run that
+    ended, the newest recorded run after a restart. `said` is the notice, if any."""
 
-    model: SimpleNN
-    source: str
+    trained: TrainedModel
+    said: str | None = None
+
+
+@dataclass
+class FollowingRun(Message):
+    """The recorded run the Train screen follows, as the store has it when following starts."""
+
+    run_id: str
+    source: str  # where it trains: "headless", "sweep", "tui", "python"
+    host: str
+    config: TrainConfig
+
+
+@dataclass
+class AdoptedRun(Message):
+    """The newest recorded run, read for an app that had no current run: it is taken only if
+    there still is none (a run trained meanwhile wins)."""
+
+    trained: TrainedModel
+    said: str
 
 
 @dataclass

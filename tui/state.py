@@ -9,6 +9,7 @@ from core.config import TrainConfig
 from core.data import Split
 
 if TYPE_CHECKING:  # torch is not on the start-up path
+    from core.events import EpochEnd
     from core.model import SimpleNN
 
 
@@ -29,10 +30,27 @@ class Dataset:
 
 @dataclass(frozen=True, eq=False)  # a new model is a new value even with the same source text
 class TrainedModel:
-    """A trained network and where it came from, as the screens name it."""
+    """The app's current run: a trained network, and which run it is.
+
+    One value that Train (`w`, `e`), Evaluate and the lesson all show and act on: the run
+    trained or followed on the Train screen, a recorded run taken from the store, or a
+    checkpoint file opened on Evaluate (no run id then).
+    """
 
     model: SimpleNN
-    source: str  # "the last run (5 epochs, 97.93%)", "run.pt (hidden=512)"
+    source: str  # "run 1a2b3c4d (5 epochs, 97.93%)", "run.pt (hidden=512)"
+    run_id: str | None = None  # its id in the run store, when it is a recorded run
+    checkpoint: str | None = None  # the file its weights are saved in
+    config: TrainConfig | None = None  # the settings it was trained with
+    history: tuple[EpochEnd, ...] = ()  # its finished epochs, for the lesson's figures
+
+
+def run_source(run_id: str | None, epochs: int, test_acc: float | None) -> str:
+    """How the screens name a run: "run 1a2b3c4d (5 epochs, 97.93%)"."""
+    what = f"run {run_id}" if run_id else "the last run (not recorded)"
+    figures = [f"{epochs} epoch{'s' if epochs != 1 else ''}"]
+    figures += [] if test_acc is None else [f"{test_acc:.2%}"]
+    return f"{what} ({', '.join(figures)})"
 
 
 @dataclass(frozen=True)

@@ -415,6 +415,16 @@ class RunStore:
         row = self._read(lambda db: db.execute(sql, (sweep_id,)).fetchone())
         return bool(row and row[0])
 
+    def newest_finished(self) -> RunRecord | None:
+        """The most recently started run that finished and has a checkpoint, if any: what the
+        app evaluates after a restart, before anything is trained in it."""
+        sql = (
+            f"SELECT {RUN_COLUMNS} FROM runs WHERE status = 'finished' AND checkpoint IS NOT NULL "
+            "ORDER BY started_at DESC, id DESC LIMIT 1"
+        )
+        rows = self._read(lambda db: db.execute(sql).fetchall())
+        return run_from_row(rows[0]) if rows else None
+
     def list(self, limit: int | None = None, *, sweep: str | None = None) -> list[RunRecord]:
         """Runs newest first: all of them, the newest `limit`, or those of one sweep.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from rich.table import Table
@@ -27,6 +28,9 @@ from tui.widgets.evaluate.probability_bars import probability_bars
 from tui.widgets.evaluate.weight_grid import WeightGrid
 from tui.widgets.footer import AppFooter
 from tui.workers import reports_failure
+
+if TYPE_CHECKING:
+    from tui.host import RunHost
 
 PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}
 FOCUS_IN = {
@@ -99,6 +103,8 @@ class EvaluateScreen(CoverableScreen):
         path = self.app.options.checkpoint
         if path and self.app.trained is None:
             self.open_checkpoint(path)
+        elif self.app.trained is None:  # after a restart: the newest run recorded, if any
+            cast("RunHost", self.app).adopt_newest_run()
         self.refresh_model()
 
     def on_screen_resume(self) -> None:
@@ -288,12 +294,9 @@ class EvaluateScreen(CoverableScreen):
             self.post_message(CheckpointFailed(str(error)))
             return
         name = Path(path).name  # the full path is in the command line or the dialog already
-        self.post_message(ModelOpened(model, f"{name} (hidden={config['hidden']})"))
-
-    @on(ModelOpened)
-    def use_model(self, message: ModelOpened) -> None:
-        self.app.trained = TrainedModel(message.model, message.source)  # watched: evaluates
-        self.notify(f"Opened {message.source}")
+        source = f"{name} (hidden={config['hidden']})"
+        trained = TrainedModel(model, source, checkpoint=str(path))
+        self.post_message(ModelOpened(trained, f"Opened {source}"))  # the app makes it current
 
     @on(CheckpointFailed)
     def checkpoint_failed(self, message: CheckpointFailed) -> None:

@@ -29,7 +29,7 @@ from tui.workers import reports_failure
 
 if TYPE_CHECKING:
     from core.lesson import Step
-    from tui.host import LessonHost
+    from tui.host import LessonHost, RunHost
 
 WIDE = 100  # columns from which explanation and code sit side by side
 HIDDEN = "Guess first (a, type, Enter) or reveal (r): the values would give the answer away."
@@ -283,7 +283,8 @@ class LessonScreen(CoverableScreen):
         needs = self.query_one("#lesson-needs", Static)
         trained: TrainedModel | None = self.app.trained
         needs.display = step.needs == "model" and trained is None
-        if needs.display:
+        if needs.display:  # after a restart, the newest recorded run may do: it is looked for
+            cast("RunHost", self.app).adopt_newest_run()
             needs.update(training_notice(self.device, self.seconds_per_epoch, self.epochs))
 
     @property
@@ -322,9 +323,9 @@ class LessonScreen(CoverableScreen):
         step = self.step
         if dataset is None or step is None:
             return
-        state = AppState(
-            dataset, self.app.trained, tuple(self.app.last_epochs), self.app.options.training
-        )
+        trained: TrainedModel | None = self.app.trained
+        history = trained.history if trained is not None else ()  # the current run's epochs
+        state = AppState(dataset, trained, history, self.app.options.training)
         self.compute_step(self.index, step, state, self.generation)
 
     @work(thread=True, exclusive=True, group="lesson", exit_on_error=False)

@@ -6,6 +6,8 @@ asks it to stop.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +28,9 @@ from tui.widgets.runs.stopping import StopsSweeps
 from tui.widgets.runs.sweeps import SweepRow
 from tui.widgets.runs.table import RunsTable
 from tui.workers import reports_failure
+
+if TYPE_CHECKING:
+    from tui.host import RunHost
 
 REFRESH_S = 2.0  # runs started elsewhere appear, and running ones move, this often
 EMPTY = (
@@ -249,7 +254,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
                 severity="warning",
             )
             return
-        await self.app.evaluate_checkpoint(row.run.checkpoint)
+        await cast("RunHost", self.app).evaluate_run(row.run.id)
 
     def action_compare(self) -> None:
         picked = self.table.picked_rows

@@ -30,13 +30,15 @@ from tui.messages import (
     BatchUpdate,
     CheckpointFailed,
     ContinueReady,
+    FollowingRun,
+    ModelOpened,
     RunRecorded,
     SystemInfo,
     TrainingEvent,
 )
 from tui.screens.covered import CoverableScreen
 from tui.screens.save_checkpoint import SaveCheckpointScreen
-from tui.state import TrainedModel
+from tui.state import TrainedModel, run_source
 from tui.widgets.footer import AppFooter
 from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.epoch_bar import EpochBar
@@ -102,6 +104,7 @@ class TrainScreen(CoverableScreen):
         # the run in the run store, or, when the store cannot be used, in a temp folder of
         # this app's own (two apps never share it, and no user folder must be writable).
         self.checkpoint: Path | None = None
+        self.recorded_id: str | None = None  # the shown run's id in the run store
         # A recorded run that `s` continues: its checkpoint, and its id (the new run's parent).
         self.resume_from: tuple[str, str] | None = None
         self.autosave: Path | None = None
@@ -258,11 +261,42 @@ class TrainScreen(CoverableScreen):
 
         try:
             with RunStore.open(self.app.options.runs) as store:
-                for event in follow_events(store, run_id, stop_flag):
+                run = store.get(run_id)
+                config = run.train_config()
+                self.post_message(FollowingRun(run.id, run.source, run.host, config))
+                for event in follow_events(store, run.id, stop_flag):
                     message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
                     self.post_message(message or TrainingEvent(event))
+                    if isinstance(event, RunFinished) and event.test_acc is not None:
+                        self.take_followed_run(store, run.id)
         except RunStoreError as error:
             self.post_message(TrainingEvent(RunFailed(reason=str(error))))
+
+    def take_followed_run(self, store, run_id: str) -> None:
+        """A followed run that ended: it becomes the current run, so `w` and `e` act on it."""
+        from core.checkpoint import CheckpointError
+        from tui.current_run import from_record
+
+        try:
+            trained = from_record(store, store.get(run_id))
+        except CheckpointError as error:
+            self.post_message(CheckpointFailed(str(error)))
+            return
+        self.post_message(ModelOpened(trained))
+
+    @on(FollowingRun)
+    def following_run(self, message: FollowingRun) -> None:
+        """The form shows the followed run's own settings (read-only while it is followed)."""
+        self.query_one(TrainForm).load(message.config)
+        self.query_one(
+            RunStatus
+        ).following = f"{message.run_id} ({message.source} on {message.host})"
+
+    @on(ModelOpened)
+    def followed_run_taken(self, message: ModelOpened) -> None:
+        if message.trained.checkpoint is not None:
+            self.checkpoint = Path(message.trained.checkpoint)  # `w` copies the followed run's
+            self.recorded_id = message.trained.run_id
 
     def continue_run(self, run_id: str) -> None:
         """Load a recorded run's settings into the form; `s` then trains it on."""
@@ -379,7 +413,7 @@ class TrainScreen(CoverableScreen):
 
     @on(RunRecorded)
     def run_recorded(self, message: RunRecorded) -> None:
-        self.checkpoint = message.checkpoint
+        self.checkpoint, self.recorded_id = message.checkpoint, message.run_id
         if message.problem:
             self.notify(
                 f"This run is not recorded: {message.problem}", title="Runs", severity="warning"
@@ -392,12 +426,19 @@ class TrainScreen(CoverableScreen):
         self.running = False
         self.app.stop_events.discard(self.stop_flag)
         result = event.worker.result
-        if result is not None and result.ok and result.model is not None:
-            outcome = result.outcome
-            source = (
-                f"the last run ({counted(outcome.epochs_done, 'epoch')}, {outcome.test_acc:.2%})"
-            )
-            self.app.trained = TrainedModel(result.model, source)
+        if result is None or not result.ok or result.model is None or self.started is None:
+            return  # a failed run, or a followed one (it becomes current once its file is read)
+        outcome = result.outcome
+        if outcome.test_acc is None:
+            return  # stopped before its first epoch ended: nothing trained to show
+        self.app.trained = TrainedModel(
+            result.model,
+            run_source(self.recorded_id, outcome.epochs_done, outcome.test_acc),
+            run_id=self.recorded_id,
+            checkpoint=str(self.checkpoint) if self.checkpoint else None,
+            config=self.started.config,
+            history=tuple(result.history),
+        )
 
     def watch_running(self, running: bool) -> None:
         self.query_one(TrainForm).set_enabled(not running)

@@ -20,7 +20,8 @@ class RunStatus(Static):
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(text, **kwargs)
         self.epochs: int | str = "?"
-        self.following: str | None = None  # the id of a run recorded elsewhere, shown live
+        # The run recorded elsewhere that is shown live: "1a2b3c4d (headless on gpu-box)".
+        self.following: str | None = None
         self.clock = RunClock()
         self.headline = text
 
@@ -52,8 +53,10 @@ class RunStatus(Static):
                 # Up to ten times a second: a repaint of these lines only. A layout pass (the
                 # default) re-renders the whole screen, charts included, and cost the training
                 # thread about half its speed (python -m scripts.app_epoch).
+                following = f"Following run {self.following} · " if self.following else ""
                 self.headline = (
-                    f"Epoch {event.epoch + 1}/{self.epochs} · batch {event.batch}/{event.batches}"
+                    f"{following}Epoch {event.epoch + 1}/{self.epochs} · "
+                    f"batch {event.batch}/{event.batches}"
                     f" · loss {event.loss:.4f} · acc {event.acc:.2%}"
                     f" · {event.samples_per_s:,.0f} samples/s"
                 )

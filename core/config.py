@@ -1,15 +1,16 @@
 """Training configuration: one frozen dataclass, the only place the recipe is written.
 
-Each field carries what a user needs to set it (help, choices, bounds) in its metadata, so the
-command line (tui/cli.py), the Train form and checkpoints are generated from the fields: a new
-field reaches all three without another edit.
+Each field carries what a user needs to set it (help, choices, bounds). settings() reads that
+once into a typed Setting per field, and everything that offers the fields is generated from
+it: the command line (tui/cli.py), the sweep's flags, the Train form, `serve`'s app command
+line, and the checks every config passes. A new field reaches all of them without another edit.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import MISSING, Field, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, get_type_hints
 
 from core.data import DATASETS
@@ -137,10 +138,125 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def config_fields() -> list[tuple[Field, type]]:
-    """TrainConfig's fields in order, each with its type (int, float, str, bool, or str|None)."""
-    hints = get_type_hints(TrainConfig)
-    return [(f, hints[f.name]) for f in fields(TrainConfig)]
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One TrainConfig field as every place that offers it sees it; the only reader of the
+    fields' metadata."""
+
+    name: str
+    kind: type  # int, float, str or bool; a "str | None" field (data_dir) is str
+    help: str
+    default: Any
+    choices: tuple[Any, ...] | None
+    bounds: tuple[float, float] | None  # inclusive, but a float's lower bound is exclusive
+    label: str  # as the Train form names it
+    in_form: bool
+    headless_only: bool
+    metavar: str | None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def off_flag(self) -> str:
+        """A switch's flag: --no-cuda-graph turns cuda_graph off."""
+        return "--no-" + self.name.replace("_", "-")
+
+    @property
+    def picked(self) -> bool:
+        """Chosen from a list (a choice, or a switch), not typed."""
+        return self.choices is not None or self.kind is bool
+
+    def range_text(self) -> str:
+        """How the allowed values read in a message: "a whole number in 1..1000"."""
+        assert self.bounds is not None, f"{self.name} has no range"
+        return describe_range(self.kind, self.bounds)
+
+    def check(self, value: Any) -> None:
+        """Raise ConfigError naming the field when `value` is not one it can take."""
+        name, choices, bounds = self.name, self.choices, self.bounds
+        if choices is not None and value not in choices:
+            raise ConfigError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+        if self.kind is bool and not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, got {value!r}")
+        if self.kind is int and bounds is not None:
+            low, high = bounds
+            if not is_whole(value) or not low <= value <= high:
+                raise ConfigError(f"{name} must be {self.range_text()}, got {value!r}")
+        if self.kind is float and bounds is not None:
+            low, high = bounds
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or not low < value <= high:
+                raise ConfigError(f"{name} must be {self.range_text()}, got {value!r}")
+        if self.kind is str and choices is None and not isinstance(value, str | None):
+            raise ConfigError(f"{name} must be text, got {value!r}")
+
+    def parse(self, text: str) -> Any:
+        """One typed word as the field's value, checked; ConfigError says what is wrong."""
+        value: Any = text
+        if self.kind is int:
+            try:
+                value = int(text, 10)
+            except ValueError:
+                raise ConfigError(f"{text!r} is not a whole number") from None
+        elif self.kind is float:
+            try:
+                value = float(text)
+            except ValueError:
+                raise ConfigError(f"{text!r} is not a number") from None
+        elif self.kind is bool:
+            if text.lower() not in TRUE_WORDS + FALSE_WORDS:
+                raise ConfigError(f"{text!r} is neither true nor false")
+            value = text.lower() in TRUE_WORDS
+        self.check(value)
+        return value
+
+
+def settings() -> tuple[Setting, ...]:
+    """A Setting for each TrainConfig field, in the config's order (every config built checks
+    them all: read once per class, and a subclass patched in, a test's new field, is seen)."""
+    return _settings_of(TrainConfig)
+
+
+_SETTINGS: dict[type, tuple[Setting, ...]] = {}  # by config class: read once each
+
+
+def _settings_of(config_class: type) -> tuple[Setting, ...]:
+    if config_class not in _SETTINGS:
+        _SETTINGS[config_class] = _read_settings(config_class)
+    return _SETTINGS[config_class]
+
+
+def _read_settings(config_class: type) -> tuple[Setting, ...]:
+    hints = get_type_hints(config_class)
+    found = []
+    for f in fields(config_class):
+        kind = hints[f.name]
+        meta = f.metadata
+        found.append(
+            Setting(
+                name=f.name,
+                kind=kind if kind in (int, float, str, bool) else str,  # str | None: text
+                help=meta["help"],
+                default=f.default_factory() if callable(f.default_factory) else f.default,
+                choices=meta["choices"],
+                bounds=meta["bounds"],
+                label=meta["label"] or f.name.replace("_", " "),
+                in_form=meta["in_form"],
+                headless_only=meta["headless_only"],
+                metavar=meta["metavar"],
+            )
+        )
+    return tuple(found)
+
+
+def setting_named(name: str) -> Setting | None:
+    return next((s for s in settings() if s.name == name), None)
 
 
 def is_whole(value: Any) -> bool:
@@ -155,28 +271,7 @@ def describe_range(kind: type, bounds: tuple[float, float]) -> str:
     return f"a finite number > {low:g}" + (f" and <= {high:g}" if math.isfinite(high) else "")
 
 
-def check_value(f: Field, kind: type, value: Any) -> None:
-    """Raise ConfigError naming the field when `value` is not one it can take."""
-    meta, name = f.metadata, f.name
-    choices, bounds = meta.get("choices"), meta.get("bounds")
-    if choices is not None and value not in choices:
-        raise ConfigError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
-    if kind is bool and not isinstance(value, bool):
-        raise ConfigError(f"{name} must be true or false, got {value!r}")
-    if kind is int and bounds is not None:
-        low, high = bounds
-        if not is_whole(value) or not low <= value <= high:
-            raise ConfigError(f"{name} must be {describe_range(int, bounds)}, got {value!r}")
-    if kind is float and bounds is not None:
-        low, high = bounds
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number or not math.isfinite(value) or not low < value <= high:
-            raise ConfigError(f"{name} must be {describe_range(float, bounds)}, got {value!r}")
-    if kind is str and choices is None and not isinstance(value, str | None):
-        raise ConfigError(f"{name} must be text, got {value!r}")
-
-
 def validate(config: TrainConfig) -> None:
     """Raise ConfigError naming the first field that is wrong and what was expected."""
-    for f, kind in config_fields():
-        check_value(f, kind, getattr(config, f.name))
+    for setting in _settings_of(type(config)):
+        setting.check(getattr(config, setting.name))

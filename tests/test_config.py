@@ -8,7 +8,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 import core.config
-from core.config import ConfigError, TrainConfig, config_fields, default_threads
+from core.config import ConfigError, TrainConfig, default_threads, settings
 
 
 def test_defaults_are_the_notebooks_recipe():
@@ -88,7 +88,38 @@ def test_dict_round_trip_ignores_keys_from_other_versions():
 
 
 def test_every_field_says_what_it_is_for():
-    for f, kind in config_fields():
-        assert f.metadata["help"], f"{f.name} has no help text"
-        if kind in (int, float):
-            assert f.metadata["bounds"], f"{f.name} has no bounds"
+    for setting in settings():
+        assert setting.help, f"{setting.name} has no help text"
+        if setting.kind in (int, float):
+            assert setting.bounds, f"{setting.name} has no bounds"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("epochs", "7", 7),
+        ("lr", "3e-4", 3e-4),
+        ("cuda_graph", "off", False),
+        ("optimizer", "adam", "adam"),
+    ],
+)
+def test_a_setting_parses_a_typed_word_as_its_field_does(name, text, value):
+    (setting,) = [s for s in settings() if s.name == name]
+    assert setting.parse(text) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("epochs", "1.5", "'1.5' is not a whole number"),
+        ("epochs", "0", "epochs must be a whole number in 1..1000, got 0"),
+        ("lr", "nan", "lr must be a finite number > 0, got nan"),
+        ("cuda_graph", "maybe", "'maybe' is neither true nor false"),
+        ("optimizer", "lbfgs", "unknown optimizer 'lbfgs'; choose one of rmsprop, sgd, adam"),
+    ],
+)
+def test_a_setting_refuses_a_word_naming_what_it_takes(name, text, message):
+    (setting,) = [s for s in settings() if s.name == name]
+    with pytest.raises(ConfigError) as refused:
+        setting.parse(text)
+    assert str(refused.value) == message

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from core.config import config_fields
+from core.config import settings
 from core.runs import RunStore
 from tests.datasets import ROOT
 from tests.pipes import first_line_then_leave
@@ -159,8 +159,8 @@ def test_missing_data_is_one_line_and_records_nothing(capsys, runs_folder, tmp_p
 def test_help_offers_every_config_field_as_a_sweep_flag(capsys):
     assert sweep(["--help"]) == 0
     out = capsys.readouterr().out
-    for f, _ in config_fields():
-        assert f"--{f.name.replace('_', '-')} LIST" in out
+    for setting in settings():
+        assert f"{setting.flag} LIST" in out
     assert "--random K" in out and "--yes" in out and "--bench" in out
 
 

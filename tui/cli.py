@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
-import math
 import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from core.config import TrainConfig, config_fields, describe_range, is_whole
+from core.config import ConfigError, Setting, TrainConfig, setting_named, settings
 from core.data import SPLITS
 from core.render import MODES, PALETTES
 from tui.evaluate_command import add_evaluate_command, run_evaluate
@@ -30,6 +29,7 @@ from tui.subcommands import (
     fail,
     import_torch,
     non_empty,
+    whole_number,
 )
 from tui.sweep_command import add_sweep_arguments, run_sweep_command
 
@@ -87,34 +87,18 @@ def theme_name(name: str) -> str:
     return name
 
 
-def flag_name(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def default_of(f: dataclasses.Field) -> Any:
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return f.default
-
-
-def number_parser(name: str, kind: type, bounds: tuple[float, float]):
+def number_parser(setting: Setting):
     """An argparse type that refuses anything outside the field's range, naming the range."""
 
     def parse(text: str) -> int | float:
         try:
-            value = int(text, 10) if kind is int else float(text)
-        except ValueError:
-            value = None
-        if kind is int:
-            ok = value is not None and is_whole(value) and bounds[0] <= value <= bounds[1]
-        else:
-            ok = value is not None and math.isfinite(value) and bounds[0] < value <= bounds[1]
-        if not ok:
-            wanted = describe_range(kind, bounds)
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
-        return value
+            return setting.parse(text)
+        except ConfigError:
+            raise argparse.ArgumentTypeError(
+                f"must be {setting.range_text()}, got {text!r}"
+            ) from None
 
-    parse.__name__ = name  # argparse names the type in some messages
+    parse.__name__ = setting.name  # argparse names the type in some messages
     return parse
 
 
@@ -122,37 +106,36 @@ def add_config_arguments(
     parser: argparse.ArgumentParser, *, headless: bool, exclude: tuple[str, ...] = ()
 ) -> None:
     """One flag per TrainConfig field; only the flags given land in the namespace."""
-    for f, kind in config_fields():
-        meta = f.metadata
-        if f.name in exclude or (meta["headless_only"] and not headless):
+    for setting in settings():
+        if setting.name in exclude or (setting.headless_only and not headless):
             continue
-        default = default_of(f)
-        help_text = meta["help"] + ("" if default is None else f" (default: {default})")
-        if kind is bool:
+        if setting.kind is bool:
             parser.add_argument(
-                f"--no-{f.name.replace('_', '-')}",
-                dest=f.name,
+                setting.off_flag,
+                dest=setting.name,
                 action="store_false",
                 default=argparse.SUPPRESS,
-                help=f"turn off: {meta['help']} (default: on)",
+                help=f"turn off: {setting.help} (default: on)",
             )
             continue
+        default = setting.default
+        help_text = setting.help + ("" if default is None else f" (default: {default})")
         options: dict[str, Any] = {"default": argparse.SUPPRESS, "help": help_text}
-        if meta["choices"]:
-            options["choices"] = meta["choices"]
-        elif kind in (str, str | None):  # a folder or a name: "" would mean "here"
+        if setting.choices:
+            options["choices"] = setting.choices
+        elif setting.kind is str:  # a folder or a name: "" would mean "here"
             options["type"] = non_empty
-        elif kind in (int, float) and meta["bounds"]:
-            options["type"] = number_parser(f.name, kind, meta["bounds"])
-            options["metavar"] = "N" if kind is int else "X"
-        if meta["metavar"]:
-            options["metavar"] = meta["metavar"]
-        parser.add_argument(flag_name(f.name), **options)
+        elif setting.bounds:
+            options["type"] = number_parser(setting)
+            options["metavar"] = "N" if setting.kind is int else "X"
+        if setting.metavar:
+            options["metavar"] = setting.metavar
+        parser.add_argument(setting.flag, **options)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The recipe, with the fields given on the command line replaced."""
-    names = {f.name for f, _ in config_fields()}
+    names = {setting.name for setting in settings()}
     given = {name: value for name, value in vars(args).items() if name in names}
     cores = os.cpu_count() or 1
     if given.get("threads", 0) > cores:
@@ -167,7 +150,6 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 def checked_config(args: argparse.Namespace) -> TrainConfig | None:
     """The flags' TrainConfig, or None once the reason it cannot be built is printed."""
-    from core.config import ConfigError
 
     try:
         return config_from_args(args)
@@ -242,7 +224,7 @@ def build_parser() -> Parser:
     add_config_arguments(bench, headless=True, exclude=("loader",))
     bench.add_argument(
         "--notebook-epochs",
-        type=number_parser("notebook_epochs", int, (0, 1000)),
+        type=whole_number(0, 1000),
         default=1,
         metavar="N",
         help="epochs of the notebook pipeline to time, about 8 s each on a CPU core; 0 skips it "
@@ -314,7 +296,7 @@ def add_theme(parser: argparse.ArgumentParser) -> None:
 
 
 def names_except(*kept: str) -> tuple[str, ...]:
-    return tuple(f.name for f, _ in config_fields() if f.name not in kept)
+    return tuple(setting.name for setting in settings() if setting.name not in kept)
 
 
 def command_position(parser: argparse.ArgumentParser, argv: list[str]) -> int | None:
@@ -357,7 +339,7 @@ def check_placement(parser: Parser, argv: list[str], args) -> None:
     if args.command == "train" and args.headless and getattr(args, "theme", None):
         command.error("--theme: works only without --headless (the app's colours)")
     if args.command == "train" and not args.headless:
-        headless_only = [f.name for f, _ in config_fields() if f.metadata["headless_only"]]
+        headless_only = [setting.name for setting in settings() if setting.headless_only]
         given = [name for name in headless_only if name in vars(args)]
         given += [name for name in HEADLESS_FILES if getattr(args, name) is not None]
         given += [] if args.record else ["record"]
@@ -367,10 +349,13 @@ def check_placement(parser: Parser, argv: list[str], args) -> None:
 
 
 def flag_for(name: str) -> str:
-    fields = {f.name: default_of(f) for f, _ in config_fields()}
-    if fields.get(name) is True or name == "record":  # switched off by its --no- flag
-        return f"--no-{name.replace('_', '-')}"
-    return flag_name(name)
+    """The flag a user typed for `name`: a switch's --no- flag, or the field's own."""
+    if name == "record":
+        return "--no-record"
+    setting = setting_named(name)
+    if setting is None:  # --save, --resume, ...: train's own flags
+        return "--" + name.replace("_", "-")
+    return setting.off_flag if setting.kind is bool else setting.flag
 
 
 def argv_order(argv: list[str]):
@@ -429,7 +414,6 @@ def run_train(args: argparse.Namespace) -> int:
 
         if resume is not None and Path(resume).is_file():
             from core.checkpoint import CheckpointError
-            from core.config import ConfigError
 
             try:
                 config = resumed_config(args, config, resume)

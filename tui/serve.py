@@ -21,7 +21,7 @@ import socket
 import sys
 from typing import TYPE_CHECKING
 
-from core.config import config_fields
+from core.config import settings
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -70,14 +70,13 @@ def app_argv(args: argparse.Namespace) -> list[str]:
     """The app's own options as given to `serve`, as a command line for the app."""
     given = vars(args)
     argv: list[str] = []
-    for f, kind in config_fields():
-        if f.name not in given:  # not typed: the app's default applies there too
+    for setting in settings():
+        if setting.name not in given:  # not typed: the app's default applies there too
             continue
-        flag = "--" + f.name.replace("_", "-")
-        if kind is bool:
-            argv += [] if given[f.name] else [f"--no-{flag[2:]}"]
+        if setting.kind is bool:
+            argv += [] if given[setting.name] else [setting.off_flag]
         else:
-            argv += [flag, str(given[f.name])]  # str(float) round-trips exactly
+            argv += [setting.flag, str(given[setting.name])]  # str(float) round-trips exactly
     for name in APP_FLAGS:
         if given.get(name) is not None:
             argv += [f"--{name}", given[name]]

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from core.config import TrainConfig, config_fields
+from core.config import TrainConfig, settings
 from core.sweep.plan import (
     CONFIRM_ABOVE,
     Member,
@@ -52,28 +52,27 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
         "the recipe: each field takes one value, a comma list (a grid), or with --random a "
         "range MIN:MAX or MIN:MAX:log"
     )
-    for f, kind in config_fields():
-        meta = f.metadata
-        default = f.default_factory() if callable(f.default_factory) else f.default
-        details = [f"one of {', '.join(map(str, meta['choices']))}"] if meta["choices"] else []
+    for setting in settings():
+        default = setting.default
+        details = [f"one of {', '.join(map(str, setting.choices))}"] if setting.choices else []
         if default is not None:
             details.append(f"default: {show(default)}")
-        help_text = meta["help"] + (f" ({'; '.join(details)})" if details else "")
-        numeric = kind in (int, float) and meta["choices"] is None
+        help_text = setting.help + (f" ({'; '.join(details)})" if details else "")
+        numeric = setting.kind in (int, float) and setting.choices is None
         fields.add_argument(
-            flag(f.name),
+            setting.flag,
             default=argparse.SUPPRESS,
             metavar="LIST|MIN:MAX[:log]" if numeric else "LIST",
             help=help_text,
         )
-        if kind is bool:  # the same switch `train` has, as a one-value list
+        if setting.kind is bool:  # the same switch `train` has, as a one-value list
             fields.add_argument(
-                f"--no-{f.name.replace('_', '-')}",
-                dest=f.name,
+                setting.off_flag,
+                dest=setting.name,
                 action="store_const",
                 const="off",
                 default=argparse.SUPPRESS,
-                help=f"turn off: {meta['help']}",
+                help=f"turn off: {setting.help}",
             )
     own = parser.add_argument_group("the sweep")
     own.add_argument(
@@ -137,7 +136,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
 def plan_from_args(args: argparse.Namespace) -> SweepPlan:
     """The members the flags ask for; SweepError (one line naming the flag) if they cannot be."""
-    names = {f.name for f, _ in config_fields()}
+    names = {setting.name for setting in settings()}
     # The namespace holds the fields in the order they were typed (their default is SUPPRESS),
     # so the grid nests as typed: the last flag varies fastest.
     axes = {
@@ -395,7 +394,9 @@ def sweep_fields(result: SweepResult) -> list[str]:
     """The fields that vary between the members, in the plan's order."""
     configs = [r.member.config for r in result.members]
     return [
-        f.name for f, _ in config_fields() if len({repr(getattr(c, f.name)) for c in configs}) > 1
+        setting.name
+        for setting in settings()
+        if len({repr(getattr(c, setting.name)) for c in configs}) > 1
     ]
 
 

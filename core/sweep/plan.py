@@ -15,15 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.config import ConfigError, TrainConfig, check_value, config_fields
+from core.config import ConfigError, Setting, TrainConfig, settings
 
 # Past this many members a sweep asks for --yes: a typo in a list should not start a week of runs.
 CONFIRM_ABOVE = 256
 # Refused even with --yes: the members are built in memory before the first one trains.
 MAX_MEMBERS = 100_000
 MAX_LABEL = 100  # the run store's limit on a run's name (core/runs/store.py)
-TRUE_WORDS = ("true", "on", "yes", "1")
-FALSE_WORDS = ("false", "off", "no", "0")
 
 
 class SweepError(ValueError):
@@ -78,14 +76,9 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def field_kinds() -> dict[str, tuple[dataclasses.Field, type]]:
-    """Every TrainConfig field by name, with its type; bool|None-style unions read as their type."""
-    kinds = {}
-    for f, kind in config_fields():
-        if kind not in (int, float, str, bool):
-            kind = str  # str | None (data_dir): text
-        kinds[f.name] = (f, kind)
-    return kinds
+def field_settings() -> dict[str, Setting]:
+    """Every TrainConfig field's Setting, by name."""
+    return {setting.name: setting for setting in settings()}
 
 
 def parse_axis(field_name: str, text: str) -> Axis:
@@ -94,61 +87,44 @@ def parse_axis(field_name: str, text: str) -> Axis:
     Raises SweepError("--lr: ...") for an empty list or item, a value the field cannot take,
     a value given twice, or a range that is not low:high[:log] with low <= high.
     """
-    fields = field_kinds()
+    fields = field_settings()
     if field_name not in fields:
         raise SweepError(f"{flag(field_name)}: TrainConfig has no field {field_name!r}")
-    f, kind = fields[field_name]
-    name = flag(field_name)
+    setting = fields[field_name]
+    name = setting.flag
     text = text.strip()
     if not text:
-        raise SweepError(f"{name}: an empty list; give values like {example(f, kind)}")
-    if ":" in text and kind in (int, float) and "," not in text:
-        return parse_range(f, kind, text)
+        raise SweepError(f"{name}: an empty list; give values like {example(setting)}")
+    if ":" in text and setting.kind in (int, float) and "," not in text:
+        return parse_range(setting, text)
     values = []
     for item in text.split(","):
         item = item.strip()
         if not item:
-            wanted = example(f, kind)
+            wanted = example(setting)
             raise SweepError(f"{name}: an empty item in {text!r}; give values like {wanted}")
-        value = parse_value(f, kind, item)
+        value = parse_value(setting, item)
         if value in values:
             raise SweepError(f"{name}: {item} is given twice")
         values.append(value)
     return values
 
 
-def parse_value(f: dataclasses.Field, kind: type, item: str) -> Any:
+def parse_value(setting: Setting, item: str) -> Any:
     """One list item as the field's type, checked by the field's own rule."""
-    name = flag(f.name)
-    value: Any = item
-    if kind is int:
-        try:
-            value = int(item, 10)
-        except ValueError:
-            raise SweepError(f"{name}: {item!r} is not a whole number") from None
-    elif kind is float:
-        try:
-            value = float(item)
-        except ValueError:
-            raise SweepError(f"{name}: {item!r} is not a number") from None
-    elif kind is bool:
-        if item.lower() not in TRUE_WORDS + FALSE_WORDS:
-            raise SweepError(f"{name}: {item!r} is neither true nor false")
-        value = item.lower() in TRUE_WORDS
     try:
-        check_value(f, kind, value)
+        return setting.parse(item)
     except ConfigError as err:
-        raise SweepError(f"{name}: {err}") from None
-    return value
+        raise SweepError(f"{setting.flag}: {err}") from None
 
 
-def parse_range(f: dataclasses.Field, kind: type, text: str) -> Range:
-    name = flag(f.name)
+def parse_range(setting: Setting, text: str) -> Range:
+    name = setting.flag
     parts = text.split(":")
     log = len(parts) == 3 and parts[2].strip().lower() == "log"
     if len(parts) not in (2, 3) or (len(parts) == 3 and not log):
         raise SweepError(f"{name}: a range is MIN:MAX or MIN:MAX:log, not {text!r}")
-    low, high = (parse_value(f, kind, part.strip()) for part in parts[:2])
+    low, high = (parse_value(setting, part.strip()) for part in parts[:2])
     if low > high:
         raise SweepError(f"{name}: the range {text!r} has its minimum above its maximum")
     if log and low <= 0:
@@ -156,17 +132,10 @@ def parse_range(f: dataclasses.Field, kind: type, text: str) -> Range:
     return Range(low, high, log)
 
 
-def example(f: dataclasses.Field, kind: type) -> str:
-    choices = f.metadata.get("choices")
-    if choices:
-        return ",".join(str(c) for c in choices[:2])
-    if kind is bool:
-        return "true,false"
-    if kind is int:
-        return "1,2"
-    if kind is float:
-        return "1e-4,1e-3"
-    return "a,b"
+def example(setting: Setting) -> str:
+    if setting.choices:
+        return ",".join(str(c) for c in setting.choices[:2])
+    return {bool: "true,false", int: "1,2", float: "1e-4,1e-3"}.get(setting.kind, "a,b")
 
 
 def grid(base: TrainConfig, axes: Mapping[str, Axis]) -> SweepPlan:
@@ -190,14 +159,14 @@ def random_draws(base: TrainConfig, ranges: Mapping[str, Axis], k: int, seed: in
     """K members, each value drawn from its range (or picked from its list); same seed, same K."""
     if k < 1:
         raise SweepError(f"--random: must be a whole number of at least 1, got {k}")
-    kinds = field_kinds()
+    fields = field_settings()
     rng = random.Random(seed)
     names = list(ranges)
 
     def draw(axis: Axis, kind: type) -> Any:
         return axis.draw(rng, kind) if isinstance(axis, Range) else rng.choice(axis)
 
-    combos = [tuple(draw(ranges[name], kinds[name][1]) for name in names) for _ in range(k)]
+    combos = [tuple(draw(ranges[name], fields[name].kind) for name in names) for _ in range(k)]
     swept = tuple(
         name
         for name in names

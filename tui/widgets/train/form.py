@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import Field
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.validation import Function, Integer
 from textual.widgets import Input, Label, Select
 
-from core.config import ConfigError, TrainConfig, check_value, config_fields, describe_range
+from core.config import ConfigError, Setting, TrainConfig, describe_range, settings
 
 
 def number_field_validator(kind: type, bounds: tuple[float, float]):
@@ -29,10 +28,9 @@ def number_field_validator(kind: type, bounds: tuple[float, float]):
     return Function(in_range, f"must be {describe_range(float, bounds)}")
 
 
-def form_fields() -> list[tuple[Field, type]]:
+def form_settings() -> list[Setting]:
     """The fields the Train screen offers: numbers first, then choices, in the config's order."""
-    shown = [(f, kind) for f, kind in config_fields() if f.metadata["in_form"]]
-    return sorted(shown, key=lambda pair: pair[0].metadata["choices"] is not None)
+    return sorted((s for s in settings() if s.in_form), key=lambda setting: setting.picked)
 
 
 class TrainForm(Vertical):
@@ -51,27 +49,28 @@ class TrainForm(Vertical):
         self.start = start  # also carries the fields the form does not show
 
     def compose(self) -> ComposeResult:
-        for f, kind in form_fields():
-            meta, value = f.metadata, getattr(self.start, f.name)
+        for setting in form_settings():
+            value = getattr(self.start, setting.name)
             with Horizontal():
-                yield Label(meta["label"] or f.name.replace("_", " "))
-                if meta["choices"] is not None or kind is bool:
-                    options = meta["choices"] or (True, False)
+                yield Label(setting.label)
+                if setting.picked:
+                    options = setting.choices or (True, False)
                     yield Select(
                         [(str(option), option) for option in options],
                         value=value,
                         allow_blank=False,
                         compact=True,
-                        id=f"field-{f.name}",
+                        id=f"field-{setting.name}",
                     )
                 else:
+                    assert setting.bounds is not None, f"{setting.name}: a typed field has a range"
                     yield Input(
                         str(value),
                         # Keeps letters out of whole-number fields as they are typed.
-                        type="integer" if kind is int else "text",
-                        validators=[number_field_validator(kind, meta["bounds"])],
+                        type="integer" if setting.kind is int else "text",
+                        validators=[number_field_validator(setting.kind, setting.bounds)],
                         compact=True,
-                        id=f"field-{f.name}",
+                        id=f"field-{setting.name}",
                         # An empty field is being edited, not wrong: no red while the user
                         # retypes it. Starting a run with it empty is refused by config().
                         valid_empty=True,
@@ -80,32 +79,31 @@ class TrainForm(Vertical):
     def config(self) -> TrainConfig:
         """The config the fields describe; ConfigError names the first field that is wrong."""
         values = {}
-        for f, kind in form_fields():
-            label = f.metadata["label"] or f.name.replace("_", " ")
-            if f.metadata["choices"] is not None or kind is bool:
-                values[f.name] = self.query_one(f"#field-{f.name}", Select).value
+        for setting in form_settings():
+            name, label = setting.name, setting.label
+            if setting.picked:
+                values[name] = self.query_one(f"#field-{name}", Select).value
                 continue
-            field = self.query_one(f"#field-{f.name}", Input)
+            field = self.query_one(f"#field-{name}", Input)
             if not field.value.strip():
-                wanted = describe_range(kind, f.metadata["bounds"])
-                raise ConfigError(f"{label}: empty; type a number, {wanted}")
+                raise ConfigError(f"{label}: empty; type a number, {setting.range_text()}")
             result = field.validate(field.value)
             if result is not None and not result.is_valid:
                 problem = "; ".join(result.failure_descriptions) or "invalid"
                 raise ConfigError(f"{label}: {field.value!r} {problem}")
-            values[f.name] = int(field.value) if kind is int else float(field.value)
-            check_value(f, kind, values[f.name])
+            values[name] = int(field.value) if setting.kind is int else float(field.value)
+            setting.check(values[name])
         return dataclasses.replace(self.start, **values)
 
     def load(self, config: TrainConfig) -> None:
         """Show `config` in the fields (continuing a recorded run starts from its settings)."""
         self.start = config
-        for f, kind in form_fields():
-            value = getattr(config, f.name)
-            if f.metadata["choices"] is not None or kind is bool:
-                self.query_one(f"#field-{f.name}", Select).value = value
+        for setting in form_settings():
+            value = getattr(config, setting.name)
+            if setting.picked:
+                self.query_one(f"#field-{setting.name}", Select).value = value
             else:
-                self.query_one(f"#field-{f.name}", Input).value = str(value)
+                self.query_one(f"#field-{setting.name}", Input).value = str(value)
 
     def set_enabled(self, enabled: bool) -> None:
         for widget in self.query("Input, Select"):

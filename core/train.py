@@ -183,6 +183,65 @@ def end_of_run(
     )
 
 
+# The pieces of an epoch that a single run (fit) and a batched sweep group share, written once.
+
+
+def begin_epoch(device: torch.device) -> None:
+    """Before an epoch's clock starts: the GPU idle and its peak memory counted afresh."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    sync(device)
+
+
+def sync(device: torch.device) -> None:
+    """Wait for the GPU: an epoch's clock stops when the GPU has finished, not when Python has."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def peak_gpu_mb(device: torch.device) -> float | None:
+    if device.type != "cuda":
+        return None
+    return torch.cuda.max_memory_allocated(device) / 2**20
+
+
+def first_non_finite(
+    metrics: EpochMetrics, epoch: int, done: int, batches: int
+) -> NonFiniteLoss | None:
+    """The first of an epoch's first `done` losses that is NaN or infinite, as the error that
+    names its epoch and step; None when every one is finite."""
+    losses = metrics.losses
+    bad = (~torch.isfinite(losses[:done])).nonzero()
+    if not len(bad):
+        return None
+    b = int(bad[0])
+    return NonFiniteLoss(losses[b].item(), epoch, epoch * batches + b + 1)
+
+
+def epoch_end(
+    model: torch.nn.Module,
+    metrics: EpochMetrics,
+    epoch: int,
+    seconds: float,
+    test_loader: DeviceLoader,
+    train_size: int,
+    device: torch.device,
+) -> EpochEnd:
+    """An epoch's figures: the training ones its step accumulated, and the test split's now."""
+    test_loss, test_acc = loss_and_accuracy(model, test_loader)
+    batches = len(metrics.losses)
+    return EpochEnd(
+        epoch=epoch,
+        train_loss=metrics.losses.sum().item() / batches,
+        train_acc=metrics.corrects.sum().item() / train_size,
+        test_loss=test_loss,
+        test_acc=test_acc,
+        seconds=seconds,
+        samples_per_s=train_size / seconds,
+        peak_gpu_mb=peak_gpu_mb(device),
+    )
+
+
 @torch.no_grad()
 def loss_and_accuracy(model: torch.nn.Module, loader: DeviceLoader) -> tuple[float, float]:
     """Mean cross-entropy and accuracy over the whole split, summed on the device."""
@@ -310,16 +369,14 @@ class _Run:
             if seconds is None:
                 stopped = True
                 break
-            test_loss, test_acc = loss_and_accuracy(self.model, self.test_loader)
-            end = EpochEnd(
-                epoch=epoch,
-                train_loss=self.metrics.losses.sum().item() / self.batches,
-                train_acc=self.metrics.corrects.sum().item() / self.train_size,
-                test_loss=test_loss,
-                test_acc=test_acc,
-                seconds=seconds,
-                samples_per_s=self.train_size / seconds,
-                peak_gpu_mb=self._peak_gpu_mb(),
+            end = epoch_end(
+                self.model,
+                self.metrics,
+                epoch,
+                seconds,
+                self.test_loader,
+                self.train_size,
+                self.device,
             )
             self.history.append(end)
             self.emit(end)
@@ -334,9 +391,7 @@ class _Run:
 
     def _train_epoch(self, epoch: int) -> float | None:
         """Train one epoch; its seconds, or None if the stop event ended it."""
-        if self.device.type == "cuda":
-            torch.cuda.reset_peak_memory_stats(self.device)
-        self._sync()
+        begin_epoch(self.device)
         t0 = last = time.perf_counter()
         batches, b = iter(self.loader.epoch()), 0
         try:
@@ -353,7 +408,7 @@ class _Run:
         finally:
             self.step.epoch_done()
         self._check_finite(epoch, self.batches)
-        self._sync()  # the clock stops when the GPU has finished, not when Python has
+        sync(self.device)
         seconds = time.perf_counter() - t0
         self._progress(epoch, self.batches, t0)
         return seconds
@@ -367,21 +422,9 @@ class _Run:
         self.emit(event)
 
     def _check_finite(self, epoch: int, done: int) -> None:
-        losses = self.metrics.losses
-        bad = (~torch.isfinite(losses[:done])).nonzero()
-        if len(bad):
-            b = int(bad[0])
-            value = losses[b].item()
-            raise NonFiniteLoss(value, epoch, epoch * self.batches + b + 1)
-
-    def _sync(self) -> None:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-
-    def _peak_gpu_mb(self) -> float | None:
-        if self.device.type != "cuda":
-            return None
-        return torch.cuda.max_memory_allocated(self.device) / 2**20
+        error = first_non_finite(self.metrics, epoch, done, self.batches)
+        if error is not None:
+            raise error
 
     def _save(self, epochs_done: int) -> None:
         checkpoint.save(

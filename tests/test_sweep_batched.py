@@ -125,6 +125,35 @@ def test_c_step_members_equal_their_single_runs_exactly(kernels_built, threads):
             assert torch.equal(ours, theirs), name
 
 
+def test_a_group_of_one_is_fit_exactly(kernels_built):
+    """The recipe's member trained by the group loop and the same run by fit(): the same
+    numbers, bit for bit (both take the C kernels over the same pixel lists)."""
+    config = tiny_config()
+    (result,), (events,) = train_members([config])
+    single, single_events = alone(config)
+    assert result.history == tuple(
+        replace(end, seconds=ours.seconds, samples_per_s=ours.samples_per_s)
+        for end, ours in zip(single.history, result.history, strict=True)
+    )
+    assert result.outcome.test_acc == single.outcome.test_acc
+    assert shape(events) == shape(single_events)
+    for (name, ours), theirs in zip(
+        result.model.state_dict().items(), single.model.state_dict().values(), strict=True
+    ):
+        assert torch.equal(ours, theirs), name
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_group_of_one_with_another_optimizer_is_fit_to_rounding(optimizer):
+    """Adam and SGD members train stacked (one batched matmul for all): the same run as fit()
+    up to float rounding in the order of the sums."""
+    config = tiny_config(optimizer=optimizer)
+    (result,), (events,) = train_members([config])
+    single, single_events = alone(config)
+    assert_figures_close(result.history, single.history, rel=1e-4)
+    assert shape(events) == shape(single_events)
+
+
 @pytest.mark.parametrize("optimizer", ["rmsprop", "adam", "sgd"])
 def test_stacked_members_match_their_single_runs_to_rounding(optimizer):
     configs = [tiny_config(lr=lr, optimizer=optimizer, cpu_kernels=False, epochs=1) for lr in LRS]

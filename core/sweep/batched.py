@@ -47,11 +47,14 @@ from core.train import (
     NonFiniteLoss,
     SplitLike,
     batch_progress,
+    begin_epoch,
     checked_splits,
     end_of_run,
+    epoch_end,
+    first_non_finite,
     fit,
-    loss_and_accuracy,
     make_loader,
+    sync,
     weights_now,
 )
 
@@ -269,17 +272,14 @@ class _Group:
                 stopped = True
                 break
             for m in list(self.live):
-                test_loss, test_acc = loss_and_accuracy(self.models[m], self.test_loader)
-                metrics = self.metrics[m]
-                end = EpochEnd(
-                    epoch=epoch,
-                    train_loss=metrics.losses.sum().item() / self.batches,
-                    train_acc=metrics.corrects.sum().item() / self.train_size,
-                    test_loss=test_loss,
-                    test_acc=test_acc,
-                    seconds=seconds,
-                    samples_per_s=self.train_size / seconds,
-                    peak_gpu_mb=self._peak_gpu_mb(),
+                end = epoch_end(
+                    self.models[m],
+                    self.metrics[m],
+                    epoch,
+                    seconds,
+                    self.test_loader,
+                    self.train_size,
+                    self.device,
                 )
                 self.histories[m].append(end)
                 self._emit(m, end)
@@ -294,9 +294,7 @@ class _Group:
 
     def _train_epoch(self, epoch: int) -> float | None:
         """Train one epoch for every live member; its seconds, or None if stopped."""
-        if self.device.type == "cuda":
-            torch.cuda.reset_peak_memory_stats(self.device)
-        self._sync()
+        begin_epoch(self.device)
         t0 = last = time.perf_counter()
         try:
             for b, batch in enumerate(self.loader.epoch()):
@@ -311,7 +309,7 @@ class _Group:
             self.step.epoch_done()
         for m in list(self.live):
             self._check_finite(m, epoch, self.batches)
-        self._sync()
+        sync(self.device)
         seconds = time.perf_counter() - t0
         self._progress(epoch, self.batches, t0)
         return seconds
@@ -334,22 +332,10 @@ class _Group:
 
     def _check_finite(self, m: int, epoch: int, done: int) -> bool:
         """Fail member m if one of its first `done` losses is not finite; whether it did."""
-        losses = self.metrics[m].losses
-        bad = (~torch.isfinite(losses[:done])).nonzero()
-        if not len(bad):
-            return False
-        b = int(bad[0])
-        self._fail(m, NonFiniteLoss(losses[b].item(), epoch, epoch * self.batches + b + 1))
-        return True
-
-    def _sync(self) -> None:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-
-    def _peak_gpu_mb(self) -> float | None:
-        if self.device.type != "cuda":
-            return None
-        return torch.cuda.max_memory_allocated(self.device) / 2**20
+        error = first_non_finite(self.metrics[m], epoch, done, self.batches)
+        if error is not None:
+            self._fail(m, error)
+        return error is not None
 
 
 def _members_kernel_built() -> bool:

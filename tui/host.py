@@ -1,22 +1,24 @@
-"""What the app's helper modules need of the app, as protocols.
+"""What the screens and their helpers need of the app, as protocols.
 
-The command palette (tui/commands.py) and the lesson's openings (tui/widgets/lesson/opening.py)
-act on the running app, and the app imports them. Typed against these protocols instead of
-MnistApp itself, they need not import tui/app.py, and the imports keep one direction (a test
-holds every module of core/ and tui/ to that).
+The screens, the command palette (tui/commands.py) and the lesson's openings act on the running
+app, and the app imports them. Typed against these protocols instead of MnistApp itself, they
+need not import tui/app.py, and the imports keep one direction (a test holds every module of
+core/ and tui/ to that); tui.app.conforms has mypy check that MnistApp is each of them.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from textual.dom import DOMNode
 from textual.widget import Widget
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from tui.state import Dataset, TrainedModel
+    from tui.state import Dataset, Options, TrainedModel
 
 
 class ModeSwitcher(Protocol):
@@ -59,3 +61,26 @@ class RunHost(Protocol):
     def adopt_newest_run(self) -> None: ...
 
     async def evaluate_run(self, run_id: str) -> None: ...
+
+
+class AppHost(PaletteHost, LessonHost, RunHost, Protocol):
+    """Everything the screens read and ask of the app: its options, the dataset, the current
+    run, the training workers' stop flags, and the moves between screens."""
+
+    options: Options
+    stop_events: set[threading.Event]
+    data_problem: str | None  # why the dataset asked for could not be loaded, if it could not
+
+    @property
+    def loading_data(self) -> bool: ...
+
+    def load_dataset(self, name: str) -> Any: ...  # a worker, as Textual's @work returns it
+
+    async def follow_run(self, run_id: str) -> None: ...
+
+    async def continue_run(self, run_id: str) -> None: ...
+
+
+def app_host(node: DOMNode) -> AppHost:
+    """`node.app` as what the screens use of it (Textual types it as a plain App)."""
+    return cast("AppHost", node.app)

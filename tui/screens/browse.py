@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from core.render import MODES, PALETTES, drawn_size, fit_scale, image_stats
+from tui.host import app_host
 from tui.screens.jump import JumpScreen
 from tui.screens.label_filter import LabelFilterScreen
 from tui.state import Dataset
@@ -69,7 +70,7 @@ class BrowseScreen(Screen):
 
     @property
     def dataset(self) -> Dataset | None:
-        return self.app.dataset
+        return app_host(self).dataset
 
     @property
     def index(self) -> int | None:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from core.runs import RunRecord, RunStore, RunStoreError
+from tui.host import app_host
 from tui.messages import RunsCompared
 from tui.screens.covered import CoverableScreen
 from tui.widgets.footer import AppFooter
@@ -34,7 +35,7 @@ class CompareRunsScreen(CoverableScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.read_histories(self.app.options.runs, [run.id for run in self.runs])
+        self.read_histories(app_host(self).options.runs, [run.id for run in self.runs])
 
     @work(thread=True, exclusive=True, group="runs-compare", exit_on_error=False)
     @reports_failure("Compare")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from rich.table import Table
@@ -16,6 +15,7 @@ from textual.widgets import ContentSwitcher, Header, Static
 
 from core.data import Split
 from core.render import downsample, halfblocks
+from tui.host import app_host
 from tui.messages import CheckpointFailed, Evaluated, ModelOpened
 from tui.screens.covered import CoverableScreen
 from tui.screens.open_checkpoint import OpenCheckpointScreen
@@ -28,9 +28,6 @@ from tui.widgets.evaluate.probability_bars import probability_bars
 from tui.widgets.evaluate.weight_grid import WeightGrid
 from tui.widgets.footer import AppFooter
 from tui.workers import reports_failure
-
-if TYPE_CHECKING:
-    from tui.host import RunHost
 
 PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}
 FOCUS_IN = {
@@ -100,11 +97,11 @@ class EvaluateScreen(CoverableScreen):
     def on_mount(self) -> None:
         self.watch(self.app, "dataset", lambda _: self.refresh_model(), init=False)
         self.watch(self.app, "trained", lambda _: self.refresh_model(), init=False)
-        path = self.app.options.checkpoint
-        if path and self.app.trained is None:
+        path = app_host(self).options.checkpoint
+        if path and app_host(self).trained is None:
             self.open_checkpoint(path)
-        elif self.app.trained is None:  # after a restart: the newest run recorded, if any
-            cast("RunHost", self.app).adopt_newest_run()
+        elif app_host(self).trained is None:  # after a restart: the newest run recorded, if any
+            app_host(self).adopt_newest_run()
         self.refresh_model()
 
     def on_screen_resume(self) -> None:
@@ -114,7 +111,7 @@ class EvaluateScreen(CoverableScreen):
 
     def refresh_model(self) -> None:
         """Evaluate the app's current model on the current test split, unless already done."""
-        trained, dataset = self.app.trained, self.app.dataset
+        trained, dataset = app_host(self).trained, app_host(self).dataset
         summary = self.query_one("#eval-summary", Static)
         if trained is None:
             summary.update(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import Header, Input, Static
 
+from tui.host import app_host
 from tui.screens.covered import CoverableScreen
 from tui.state import Dataset, TrainedModel
 from tui.widgets.digit_view import DigitView
@@ -29,7 +30,6 @@ from tui.workers import reports_failure
 
 if TYPE_CHECKING:
     from core.lesson import Step
-    from tui.host import LessonHost, RunHost
 
 WIDE = 100  # columns from which explanation and code sit side by side
 HIDDEN = "Guess first (a, type, Enter) or reveal (r): the values would give the answer away."
@@ -142,7 +142,8 @@ class LessonScreen(CoverableScreen):
         self.call_after_refresh(self.show_computed)  # the picture's place depends on the width
 
     def on_screen_resume(self) -> None:
-        self.app.lesson_return = None  # back here: Escape on the other screens is theirs again
+        # Back here: Escape on the other screens is theirs again.
+        app_host(self).lesson_return = None
 
     # Loading -----------------------------------------------------------------------------
 
@@ -190,7 +191,7 @@ class LessonScreen(CoverableScreen):
         if action == "open":
             return step is not None and step.opens is not None
         if action == "train":
-            return step is not None and step.needs == "model" and self.app.trained is None
+            return step is not None and step.needs == "model" and app_host(self).trained is None
         if action == "answer":
             return step is not None and step.exercise is not None
         if action == "reveal":
@@ -223,7 +224,7 @@ class LessonScreen(CoverableScreen):
 
     def show_digit(self, step: Step) -> None:
         """The step's training image, beside the text (narrow) or under it (wide)."""
-        dataset: Dataset | None = self.app.dataset
+        dataset: Dataset | None = app_host(self).dataset
         index = step.digit_index
         shown = index is not None and dataset is not None and 0 <= index < len(dataset.train)
         self.set_class(shown, "has-digit")
@@ -237,7 +238,7 @@ class LessonScreen(CoverableScreen):
         if step is None:
             return
         computed = self.computed.get(self.index)
-        dataset: Dataset | None = self.app.dataset
+        dataset: Dataset | None = app_host(self).dataset
         source = dataset.name if dataset is not None else "no data"
         if dataset is not None and dataset.train.is_synthetic:
             source = "synthetic digits (not MNIST)"
@@ -281,15 +282,15 @@ class LessonScreen(CoverableScreen):
 
     def show_needs(self, step: Step) -> None:
         needs = self.query_one("#lesson-needs", Static)
-        trained: TrainedModel | None = self.app.trained
+        trained: TrainedModel | None = app_host(self).trained
         needs.display = step.needs == "model" and trained is None
         if needs.display:  # after a restart, the newest recorded run may do: it is looked for
-            cast("RunHost", self.app).adopt_newest_run()
+            app_host(self).adopt_newest_run()
             needs.update(training_notice(self.device, self.seconds_per_epoch, self.epochs))
 
     @property
     def epochs(self) -> int:
-        return self.app.options.training.epochs
+        return app_host(self).options.training.epochs
 
     def remember_position(self) -> None:
         self.position_to_save = self.index
@@ -319,13 +320,13 @@ class LessonScreen(CoverableScreen):
             self.compute_current()
 
     def compute_current(self) -> None:
-        dataset: Dataset | None = self.app.dataset
+        dataset: Dataset | None = app_host(self).dataset
         step = self.step
         if dataset is None or step is None:
             return
-        trained: TrainedModel | None = self.app.trained
+        trained: TrainedModel | None = app_host(self).trained
         history = trained.history if trained is not None else ()  # the current run's epochs
-        state = AppState(dataset, trained, history, self.app.options.training)
+        state = AppState(dataset, trained, history, app_host(self).options.training)
         self.compute_step(self.index, step, state, self.generation)
 
     @work(thread=True, exclusive=True, group="lesson", exit_on_error=False)
@@ -376,18 +377,13 @@ class LessonScreen(CoverableScreen):
             titles = [step.title for step in self.steps]
             self.app.push_screen(GoToStepScreen(titles, self.index), self.go_to)
 
-    @property
-    def host(self) -> LessonHost:
-        """The app, as the lesson's openings use it (tui.app.conforms checks it is one)."""
-        return cast("LessonHost", self.app)
-
     async def action_open(self) -> None:
         step = self.step
         if step is not None and step.opens is not None:
-            await open_target(self.host, step.opens)
+            await open_target(app_host(self), step.opens)
 
     async def action_train(self) -> None:
-        await start_training(self.host)
+        await start_training(app_host(self))
 
     def action_answer(self) -> None:
         self.query_one("#exercise-input", Input).focus()

@@ -6,8 +6,6 @@ asks it to stop.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +13,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from core.runs import RunRecord, RunStore, RunStoreError
+from tui.host import app_host
 from tui.messages import RunEdited, RunsListed
 from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
@@ -28,9 +27,6 @@ from tui.widgets.runs.stopping import StopsSweeps
 from tui.widgets.runs.sweeps import SweepRow
 from tui.widgets.runs.table import RunsTable
 from tui.workers import reports_failure
-
-if TYPE_CHECKING:
-    from tui.host import RunHost
 
 REFRESH_S = 2.0  # runs started elsewhere appear, and running ones move, this often
 EMPTY = (
@@ -113,7 +109,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
     def refresh_runs(self, force: bool = False) -> None:
         """Read the store again; a timer tick while a read is still going is skipped."""
         if force or not self.reading:
-            self.read_runs(self.app.options.runs)
+            self.read_runs(app_host(self).options.runs)
 
     @work(thread=True, exclusive=True, group="runs-read", exit_on_error=False)
     @reports_failure("Runs")
@@ -228,7 +224,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
             return
         row = self.highlighted()
         if row is not None:
-            await self.app.follow_run(row.run.id)
+            await app_host(self).follow_run(row.run.id)
 
     def action_toggle_sweep(self) -> None:
         self.table.toggle_sweep()
@@ -241,7 +237,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
     async def action_continue(self) -> None:
         row = self.highlighted()
         if row is not None:
-            await self.app.continue_run(row.run.id)
+            await app_host(self).continue_run(row.run.id)
 
     async def action_evaluate(self) -> None:
         row = self.highlighted()
@@ -254,7 +250,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
                 severity="warning",
             )
             return
-        await cast("RunHost", self.app).evaluate_run(row.run.id)
+        await app_host(self).evaluate_run(row.run.id)
 
     def action_compare(self) -> None:
         picked = self.table.picked_rows
@@ -273,7 +269,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
 
         def renamed(name: str | None) -> None:
             if name is not None and name.strip() != (run.name or ""):
-                self.edit_store(self.app.options.runs, "rename", run.id, name)
+                self.edit_store(app_host(self).options.runs, "rename", run.id, name)
 
         self.app.push_screen(RenameRunScreen(run.id, run.name), renamed)
 
@@ -287,7 +283,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.edit_store(self.app.options.runs, "delete", run.id)
+                self.edit_store(app_host(self).options.runs, "delete", run.id)
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 

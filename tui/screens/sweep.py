@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from core.runs import EpochRecord, RunStore, RunStoreError
+from tui.host import app_host
 from tui.screens.covered import CoverableScreen
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.members import MembersTable, MemberView, SweepCharts, view_of
@@ -82,7 +83,7 @@ class SweepScreen(StopsSweeps, CoverableScreen):
             w.node is self and w.group == "sweep-read" and not w.is_finished for w in self.workers
         )
         if not busy:
-            self.read_sweep(self.app.options.runs, self.sweep_id)
+            self.read_sweep(app_host(self).options.runs, self.sweep_id)
 
     @work(thread=True, exclusive=True, group="sweep-read", exit_on_error=False)
     @reports_failure("Sweep")
@@ -159,7 +160,7 @@ class SweepScreen(StopsSweeps, CoverableScreen):
     async def member_selected(self) -> None:
         member = self.table.highlighted
         if member is not None:
-            await self.app.follow_run(member.id)
+            await app_host(self).follow_run(member.id)
 
     def action_stop(self) -> None:
         self.ask_sweep_stop(self.sweep_id)

@@ -26,6 +26,7 @@ from core.config import ConfigError, TrainConfig
 from core.data import Split
 from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
 from core.wording import counted
+from tui.host import app_host
 from tui.messages import (
     BatchUpdate,
     CheckpointFailed,
@@ -116,7 +117,7 @@ class TrainScreen(CoverableScreen):
         yield Header()
         with Grid(id="train-main"):
             with VerticalScroll(id="train-left", can_focus=False):
-                yield TrainForm(self.app.options.training, id="train-form")
+                yield TrainForm(app_host(self).options.training, id="train-form")
                 yield SystemPanel(id="system-panel")
                 yield Static("Reading the device and model…", id="system")
             with Vertical(id="train-right"):
@@ -143,8 +144,8 @@ class TrainScreen(CoverableScreen):
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False
-        self.query_one(EpochTable).plan(self.app.options.training.epochs)
-        self.describe_system(self.app.options.training)
+        self.query_one(EpochTable).plan(app_host(self).options.training.epochs)
+        self.describe_system(app_host(self).options.training)
 
     @on(Input.Changed, "#field-epochs")
     def plan_epochs(self, event: Input.Changed) -> None:
@@ -224,7 +225,7 @@ class TrainScreen(CoverableScreen):
         config = self.config_from_form()
         if config is None:
             return
-        dataset = self.app.dataset
+        dataset = app_host(self).dataset
         if dataset is None or dataset.name != config.dataset:
             self.ask_for_dataset(config.dataset)
             return
@@ -240,7 +241,7 @@ class TrainScreen(CoverableScreen):
         self.running = True
         self.query_one(RunStatus).following = following
         self.stop_flag = threading.Event()
-        self.app.stop_events.add(self.stop_flag)
+        app_host(self).stop_events.add(self.stop_flag)
 
     # A run recorded elsewhere ------------------------------------------------------------
 
@@ -260,7 +261,7 @@ class TrainScreen(CoverableScreen):
         from core.runs.follow import follow_events
 
         try:
-            with RunStore.open(self.app.options.runs) as store:
+            with RunStore.open(app_host(self).options.runs) as store:
                 run = store.get(run_id)
                 config = run.train_config()
                 self.post_message(FollowingRun(run.id, run.source, run.host, config))
@@ -311,7 +312,7 @@ class TrainScreen(CoverableScreen):
         from core.runs import RunStore, RunStoreError
 
         try:
-            with RunStore.open(self.app.options.runs) as store:
+            with RunStore.open(app_host(self).options.runs) as store:
                 run = store.get(run_id)
         except RunStoreError as error:
             self.post_message(CheckpointFailed(str(error)))
@@ -339,9 +340,9 @@ class TrainScreen(CoverableScreen):
 
     def ask_for_dataset(self, name: str) -> None:
         """The form names another dataset than the one loaded: load it, or say why not."""
-        if self.app.loading_data:
+        if app_host(self).loading_data:
             self.notify("Still loading data; press s again when it is ready.")
-        elif self.app.requested_dataset == name and self.app.data_problem:
+        elif app_host(self).requested_dataset == name and app_host(self).data_problem:
             self.notify(
                 f"{name} could not be loaded, so synthetic digits are loaded instead: choose "
                 "dataset synthetic to train on them, or restart with --data-dir DIR.",
@@ -350,7 +351,7 @@ class TrainScreen(CoverableScreen):
                 timeout=10,
             )
         else:
-            self.app.load_dataset(name)
+            app_host(self).load_dataset(name)
             self.notify(f"Loading {name}; press s again when it is ready.")
 
     def autosave_path(self) -> Path | None:
@@ -396,7 +397,7 @@ class TrainScreen(CoverableScreen):
             self.post_message(message or TrainingEvent(event))
 
         try:
-            store = RunStore.open(self.app.options.runs)
+            store = RunStore.open(app_host(self).options.runs)
         except RunStoreError as error:  # the run still trains; it is only not recorded
             self.post_message(RunRecorded(None, fallback_save, str(error)))
             return fit(
@@ -424,14 +425,14 @@ class TrainScreen(CoverableScreen):
         if event.worker.group != "training" or not event.worker.is_finished:
             return
         self.running = False
-        self.app.stop_events.discard(self.stop_flag)
+        app_host(self).stop_events.discard(self.stop_flag)
         result = event.worker.result
         if result is None or not result.ok or result.model is None or self.started is None:
             return  # a failed run, or a followed one (it becomes current once its file is read)
         outcome = result.outcome
         if outcome.test_acc is None:
             return  # stopped before its first epoch ended: nothing trained to show
-        self.app.trained = TrainedModel(
+        app_host(self).trained = TrainedModel(
             result.model,
             run_source(self.recorded_id, outcome.epochs_done, outcome.test_acc),
             run_id=self.recorded_id,
@@ -548,7 +549,7 @@ class TrainScreen(CoverableScreen):
         self.app.push_screen(SaveCheckpointScreen(saved, default))
 
     def action_evaluate(self) -> None:
-        if self.app.trained is None:
+        if app_host(self).trained is None:
             self.notify("No trained model yet: press s to train one.", severity="warning")
             return
         self.app.switch_mode("evaluate")

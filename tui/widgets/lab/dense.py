@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from core import tensorlab as lab
 from core.data import Split
+from tui.host import app_host
 from tui.state import TrainedModel
 
 INTRO = (
@@ -73,12 +74,12 @@ class DensePanel(VerticalScroll):
 
     def refresh_trace(self) -> None:
         """Trace again when the model or the data differ from what the table shows."""
-        dataset = self.app.dataset
+        dataset = app_host(self).dataset
         status = self.query_one("#dense-status", Static)
         if dataset is None:
             status.update("Loading data…")
             return
-        trained = self.app.trained
+        trained = app_host(self).trained
         key = (trained, dataset.train)
         if key == self.traced_for:
             return
@@ -95,7 +96,7 @@ class DensePanel(VerticalScroll):
 
     @on(DenseTraced)
     def traced(self, message: DenseTraced) -> None:
-        if message.key != (self.app.trained, getattr(self.app.dataset, "train", None)):
+        if message.key != (app_host(self).trained, getattr(app_host(self).dataset, "train", None)):
             return  # the model or data changed while it ran: a newer trace is on its way
         self.traced_for, self.which = message.key, message.which
         trace = message.trace

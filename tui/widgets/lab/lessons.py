@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from core import tensorlab as lab
 from core.errors import first_line
 from core.tensorlab.index_expr import parse_shape, parse_shapes
+from tui.host import app_host
 from tui.messages import TimingDone
 from tui.state import Dataset
 from tui.widgets.lab.input import HistoryInput
@@ -103,7 +104,7 @@ class LessonPanel(VerticalScroll):
 
     @property
     def dataset(self) -> Dataset | None:
-        return self.app.dataset
+        return app_host(self).dataset
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
@@ -240,8 +241,9 @@ class RankPanel(LessonPanel):
                 )
             )
             lines.append(Text(indent(repr(x), "  ")))
-        if self.app.dataset is not None:
-            lines.append(self.dataset_facts(self.app.dataset.train))
+        dataset = app_host(self).dataset
+        if dataset is not None:
+            lines.append(self.dataset_facts(dataset.train))
         return Group(*lines)
 
     @staticmethod

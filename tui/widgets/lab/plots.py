@@ -14,6 +14,7 @@ from textual_plotext import PlotextPlot
 
 from core import tensorlab as lab
 from core.data import Split
+from tui.host import app_host
 from tui.messages import ProjectionDone
 from tui.state import TrainedModel
 from tui.widgets.lab.lessons import guarded
@@ -181,25 +182,26 @@ class UncrumplePanel(Vertical):
 
     def refresh_projection(self) -> None:
         """Project when a model is there that the plots do not show yet."""
-        trained = self.app.trained
+        trained = app_host(self).trained
         status = self.query_one("#uncrumple-status", Static)
         row = self.query_one("#uncrumple-row")
         legend_line = self.query_one("#uncrumple-legend", Static)
-        if trained is None or self.app.dataset is None:
+        dataset = app_host(self).dataset
+        if trained is None or dataset is None:
             status.update("Train a model on screen 3 first: its hidden layer is what uncrumples.")
             row.display = legend_line.display = False
             return
         row.display = legend_line.display = True
-        legend_line.update(legend(self.app.dataset.test.classes, color=not self.app.no_color))
+        legend_line.update(legend(dataset.test.classes, color=not self.app.no_color))
         if trained is not self.projected_for:
             self.action_project()
 
     def action_project(self) -> None:
-        trained = self.app.trained
-        if trained is None or self.app.dataset is None:
+        trained, dataset = app_host(self).trained, app_host(self).dataset
+        if trained is None or dataset is None:
             return
         self.query_one("#uncrumple-status", Static).update("Projecting 1,000 test images…")
-        self.project(trained, self.app.dataset.test)
+        self.project(trained, dataset.test)
 
     @on(Worker.StateChanged)
     def projection_failed(self, event: Worker.StateChanged) -> None:

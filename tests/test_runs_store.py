@@ -432,3 +432,27 @@ def test_a_second_store_on_the_same_file_sees_every_write(store):
         assert other.get(run.id).epochs_done == 1
         other.rename(run.id, "from the other one")
     assert store.get(run.id).name == "from the other one"
+
+
+def test_the_history_cache_reads_again_only_the_runs_that_changed(tmp_path):
+    from core.runs.cache import HistoryCache
+
+    class CountingStore(RunStore):
+        read: list[str] = []
+
+        def history(self, run_id):
+            self.read.append(run_id)
+            return super().history(run_id)
+
+    with CountingStore(tmp_path / "runs.sqlite") as store:
+        quiet, busy = new_run(store), new_run(store)
+        for run in (quiet, busy):
+            store.append_epoch(run.id, epoch_end(0))
+        cache = HistoryCache()
+        first = cache.histories(store, store.list())
+        assert sorted(store.read) == sorted([quiet.id, busy.id])
+        store.append_epoch(busy.id, epoch_end(1))
+        store.read.clear()
+        again = cache.histories(store, store.list())
+        assert store.read == [busy.id]  # the quiet run's epochs came from the cache
+        assert again[quiet.id] == first[quiet.id] and len(again[busy.id]) == 2

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from core.runs import RunRecord, RunStore, RunStoreError
+from core.runs.cache import HistoryCache
 from tui.host import app_host
 from tui.messages import RunEdited, RunsListed
 from tui.screens.compare_runs import CompareRunsScreen
@@ -36,7 +37,6 @@ EMPTY = (
 
 # Per run id: the heartbeat its history was read at, its mean seconds per epoch and newest test
 # accuracy. A run's history changes only with a write from its process, which moves its heartbeat.
-HistoryCache = dict[str, tuple[float, float | None, float | None]]
 
 
 class RunsScreen(StopsSweeps, CoverableScreen):
@@ -71,7 +71,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         super().__init__()
         self.problem: str | None = None  # the store's one-line error while it cannot be read
         self.listed = False  # the store has been read at least once
-        self.history_cache: HistoryCache = {}
+        self.history_cache = HistoryCache()
         self.seen: tuple | None = None  # what the last listing posted held, in brief
 
     def compose(self) -> ComposeResult:
@@ -117,7 +117,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         worker = get_current_worker()
         try:
             with RunStore.open(folder) as store:
-                rows, self.history_cache = list_rows(store, self.history_cache)
+                rows = list_rows(store, self.history_cache)
         except RunStoreError as error:
             rows, problem = [], str(error)
         else:
@@ -313,23 +313,19 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         self.refresh_runs(force=True)
 
 
-def list_rows(store: RunStore, cache: HistoryCache) -> tuple[list[RunRow], HistoryCache]:
-    """The store's runs newest first with figures from their histories, and the new cache.
-
-    A run's history is read again only when its heartbeat moved. The cache given is not
-    changed (a cancelled read may still be using it); the one returned replaces it.
-    """
-    rows, fresh = [], {}
-    for run in store.list():
-        known = cache.get(run.id)
-        if known is None or known[0] != run.heartbeat_at:
-            history = store.history(run.id) if run.epochs_done else []
-            seconds = [e.seconds for e in history]
-            mean = sum(seconds) / len(seconds) if seconds else None
-            known = (run.heartbeat_at, mean, history[-1].test_acc if history else None)
-        fresh[run.id] = known
-        rows.append(RunRow(run, seconds_per_epoch=known[1], last_test_acc=known[2]))
-    return rows, fresh
+def list_rows(store: RunStore, cache: HistoryCache) -> list[RunRow]:
+    """The store's runs newest first, with figures from their histories (read through
+    `cache`: again only for runs that changed)."""
+    runs = store.list()
+    histories = cache.histories(store, runs)
+    rows = []
+    for run in runs:
+        history = histories[run.id]
+        seconds = [e.seconds for e in history]
+        mean = sum(seconds) / len(seconds) if seconds else None
+        last = history[-1].test_acc if history else None
+        rows.append(RunRow(run, seconds_per_epoch=mean, last_test_acc=last))
+    return rows
 
 
 def fingerprint(run: RunRecord) -> tuple:

@@ -12,7 +12,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from core.runs import EpochRecord, RunStore, RunStoreError
+from core.runs import RunStore, RunStoreError
+from core.runs.cache import HistoryCache
 from tui.host import app_host
 from tui.screens.covered import CoverableScreen
 from tui.widgets.footer import AppFooter
@@ -25,7 +26,6 @@ from tui.workers import reports_failure
 POLL_S = 1.0  # one read of the sweep's runs a second (their epochs only when they change)
 
 # Per run id: (epochs done, status) when its epochs were read, and those epochs.
-HistoryCache = dict[str, tuple[tuple[int, str], tuple[EpochRecord, ...]]]
 
 
 class SweepScreen(StopsSweeps, CoverableScreen):
@@ -49,7 +49,7 @@ class SweepScreen(StopsSweeps, CoverableScreen):
         self.stop_requested = False
         self.problem: str | None = None
         self.loaded = False  # the store has been read at least once
-        self.cache: HistoryCache = {}
+        self.cache = HistoryCache()
         self.seen: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -89,21 +89,16 @@ class SweepScreen(StopsSweeps, CoverableScreen):
     @reports_failure("Sweep")
     def read_sweep(self, folder: str | None, sweep_id: str) -> None:
         worker = get_current_worker()
-        members, fresh, problem, stop = [], {}, None, False
+        members, problem, stop = [], None, False
         try:
             with RunStore.open(folder) as store:
-                for run in store.sweep_members(sweep_id):
-                    state = (run.epochs_done, run.status)
-                    known = self.cache.get(run.id)
-                    if known is None or known[0] != state:
-                        known = (state, tuple(store.history(run.id)))
-                    fresh[run.id] = known
-                    members.append(view_of(run, known[1]))
+                runs = store.sweep_members(sweep_id)
+                histories = self.cache.histories(store, runs)
+                members = [view_of(run, histories[run.id]) for run in runs]
                 if members:
                     stop = store.sweep_stop_requested(members[0].row.run.sweep)
         except RunStoreError as error:  # UnknownRunError too: the sweep was deleted
             members, problem = [], str(error)
-        self.cache = fresh
         seen = (problem, stop, [fingerprint(m) for m in members])
         if worker.is_cancelled or seen == self.seen:
             return  # most polls find nothing new: the UI thread then has nothing to redraw

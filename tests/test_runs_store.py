@@ -438,7 +438,7 @@ def test_the_history_cache_reads_again_only_the_runs_that_changed(tmp_path):
     from core.runs.cache import HistoryCache
 
     class CountingStore(RunStore):
-        read: list[str] = []
+        read = []  # the ids whose history was read, in order
 
         def history(self, run_id):
             self.read.append(run_id)

@@ -404,6 +404,7 @@ def run_train(args: argparse.Namespace) -> int:
         return fail(f"{err} (--no-record trains without the run store)")
     recorder = RunRecorder(store, "headless", name=args.name, parent=parent) if store else None
 
+    from core.events import RunFailed
     from core.printer import EventPrinter
 
     printer = EventPrinter()  # says what it is doing from here on, not silent for seconds
@@ -438,7 +439,7 @@ def run_train(args: argparse.Namespace) -> int:
         if isinstance(err, OSError) and is_output_error(err):
             raise  # main() names standard output
         return fail(f"{type(err).__name__}: {err}")
-    if not result.ok:
+    if isinstance(result.outcome, RunFailed):
         return fail(result.outcome.reason)
     if args.save:
         print(f"checkpoint: {args.save}")

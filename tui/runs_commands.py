@@ -17,8 +17,8 @@ from core.runs import RunRecord, RunStore, export_csv, export_jsonl
 from core.wording import counted
 from tui.subcommands import RUN_ID_HELP, RUNS_FOLDER_HELP, add_command, non_empty, whole_number
 
-LIST_COLUMNS = ("id", "name", "status", "source", "started", "dataset", "optimizer", "lr")
-LIST_COLUMNS += ("hidden", "epochs", "test acc", "device")
+LIST_COLUMNS: tuple[str, ...] = ("id", "name", "status", "source", "started", "dataset")
+LIST_COLUMNS += ("optimizer", "lr", "hidden", "epochs", "test acc", "device")
 EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
 LIMIT_MAX = 2**31 - 1  # SQLite's LIMIT takes 64 bits; no listing needs more than this
 

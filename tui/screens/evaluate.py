@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.table import Table
@@ -28,6 +29,10 @@ from tui.widgets.evaluate.probability_bars import probability_bars
 from tui.widgets.evaluate.weight_grid import WeightGrid
 from tui.widgets.footer import AppFooter
 from tui.workers import reports_failure
+
+if TYPE_CHECKING:  # torch is imported by the evaluation worker, not on the way in
+    from core.evaluation import Evaluation
+    from core.model import SimpleNN
 
 PANELS = {"c": "panel-confusion", "p": "panel-predictions", "u": "panel-weights", "d": "panel-draw"}
 FOCUS_IN = {
@@ -61,9 +66,9 @@ class EvaluateScreen(CoverableScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.model = None
-        self.evaluation = None
-        self.test = None  # the split `evaluation` belongs to
+        self.model: SimpleNN | None = None
+        self.evaluation: Evaluation | None = None
+        self.test: Split | None = None  # the split `evaluation` belongs to
         self.drawn_class: int | None = None  # what the network calls the drawing, if any
         self.cell: tuple[int, int] = (0, 0)  # the confusion cell whose images are shown
         self.cell_page = 0
@@ -145,29 +150,29 @@ class EvaluateScreen(CoverableScreen):
             return  # a newer model or dataset has been asked for since
         self.model, self.evaluation = message.trained.model, message.evaluation
         self.test = test = message.test
-        summary = self.summary(message.trained.source, test)
+        summary = self.summary(message.evaluation, message.trained.source, test)
         self.query_one("#eval-summary", Static).update(summary)
         self.query_one(ConfusionGrid).show(message.evaluation.confusion, test.classes)
-        self.query_one("#confusion-notes", Static).update(self.notes())
+        self.query_one("#confusion-notes", Static).update(self.notes(message.evaluation, test))
         self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
         self.query_one(WeightGrid).show(message.weights)
         self.show_cell(*self.query_one(ConfusionGrid).cursor)
         self.call_after_refresh(self.update_drawing)  # once the result's width is known
 
-    def summary(self, source: str, test) -> Text:
+    def summary(self, evaluation: Evaluation, source: str, test: Split) -> Text:
         """One line, so the grid and a row of images fit 80x24; per class is in the grid."""
         return Text.assemble(
             ("Test accuracy ", "bold"),
-            (f"{self.evaluation.accuracy:.2%}", "bold green"),
+            (f"{evaluation.accuracy:.2%}", "bold green"),
             f" · {len(test):,} {test.name} test images · {source}",
             no_wrap=True,
             overflow="ellipsis",
         )
 
-    def notes(self) -> Text:
+    def notes(self, evaluation: Evaluation, test: Split) -> Text:
         """Beside the grid where there is room: what the scores mean, and the worst mix-ups."""
-        confusion = self.evaluation.confusion
-        names = self.test.classes
+        confusion = evaluation.confusion
+        names = test.classes
         text = Text.assemble(
             ("P%", "bold"),
             " precision: of the images\n    called this class, right\n",
@@ -213,9 +218,9 @@ class EvaluateScreen(CoverableScreen):
 
     def show_cell(self, true: int, predicted: int, page: int = 0) -> None:
         """The images of a cell, a page at a time ("images 8-14 of 18"); pages wrap round."""
-        if self.evaluation is None:
-            return
         test = self.test
+        if self.evaluation is None or test is None:
+            return
         indices = self.evaluation.cell(true, predicted)
         strip = self.query_one("#cell-images", CellImages)
         per_page = strip.capacity()

@@ -115,13 +115,12 @@ class RunsScreen(StopsSweeps, CoverableScreen):
     @reports_failure("Runs")
     def read_runs(self, folder: str | None) -> None:
         worker = get_current_worker()
+        problem: str | None = None
         try:
             with RunStore.open(folder) as store:
                 rows = list_rows(store, self.history_cache)
         except RunStoreError as error:
             rows, problem = [], str(error)
-        else:
-            problem = None
         # Most ticks find nothing new: the UI thread then has nothing to redraw.
         seen = (problem, [fingerprint(row.run) for row in rows])
         if worker.is_cancelled or seen == self.seen:

@@ -95,8 +95,9 @@ class SweepScreen(StopsSweeps, CoverableScreen):
                 runs = store.sweep_members(sweep_id)
                 histories = self.cache.histories(store, runs)
                 members = [view_of(run, histories[run.id]) for run in runs]
-                if members:
-                    stop = store.sweep_stop_requested(members[0].row.run.sweep)
+                sweep = members[0].row.run.sweep if members else None
+                if sweep is not None:
+                    stop = store.sweep_stop_requested(sweep)
         except RunStoreError as error:  # UnknownRunError too: the sweep was deleted
             members, problem = [], str(error)
         seen = (problem, stop, [fingerprint(m) for m in members])

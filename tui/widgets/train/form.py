@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -78,7 +79,7 @@ class TrainForm(Vertical):
 
     def config(self) -> TrainConfig:
         """The config the fields describe; ConfigError names the first field that is wrong."""
-        values = {}
+        values: dict[str, Any] = {}
         for setting in form_settings():
             name, label = setting.name, setting.label
             if setting.picked:

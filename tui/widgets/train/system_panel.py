@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from textual import work
+from textual.timer import Timer
 from textual.widgets import Static
 
 from core.system import SystemSample, SystemSampler, sparkline
@@ -30,7 +32,7 @@ class SystemPanel(Static):
         self.sampler: SystemSampler | None = None
         self.samples: deque[SystemSample] = deque(maxlen=HISTORY)
         self.torch_peak_mb: float | None = None  # from the run's last EpochEnd, on CUDA
-        self._timer = None
+        self._timer: Timer | None = None
         self.frozen = False  # by a test: fixed samples, no sampling
 
     def on_mount(self) -> None:
@@ -137,7 +139,7 @@ def percent(value: float | None) -> str:
     return " n/a" if value is None else f"{value:3.0f}%"
 
 
-def fitted(pieces: list[str | tuple[str, ...] | None], width: int, sep: str = " ") -> str:
+def fitted(pieces: Sequence[str | tuple[str, ...] | None], width: int, sep: str = " ") -> str:
     """The pieces joined by `sep`, as many from the left as fit in `width`. A tuple offers a
     piece's wordings, longest first: the first that fits is taken."""
     line = ""

@@ -14,7 +14,7 @@ import torch
 
 from core.config import TrainConfig
 from core.cpu_step import unavailable_reason
-from core.events import EpochEnd, Event, RunStarted
+from core.events import EpochEnd, Event, RunFailed, RunStarted
 from core.train import fit
 from core.wording import counted
 
@@ -74,7 +74,7 @@ def _timed(
             on_event(event)
 
     result = fit(config, keep, data=data, record=record)
-    if not result.ok:
+    if isinstance(result.outcome, RunFailed):  # not result.ok, spelled so that mypy narrows
         raise RuntimeError(result.outcome.reason)
     started = next(e for e in events if isinstance(e, RunStarted))
     epochs = [e for e in events if isinstance(e, EpochEnd)]
@@ -160,7 +160,7 @@ def run_benchmark(
     speedup = notebook.seconds_per_epoch / fast.seconds_per_epoch if notebook else None
     if speedup is not None:
         say(f"speed-up per epoch: {speedup:.1f}x")
-    if speedup is not None and plain_step is not None:
+    if notebook is not None and plain_step is not None:  # both pipelines ran
         data_part = notebook.seconds_per_epoch / plain_step.seconds_per_epoch
         step_part = plain_step.seconds_per_epoch / fast.seconds_per_epoch
         say(
@@ -230,6 +230,8 @@ def _time_recorded(
         recorded, result, _ = _timed(
             replace(config, loader="device"), data, "recorded", recorder, on_event
         )
+        # _timed raised unless the run trained, and fit fails a run the store did not record
+        assert recorder.run_id is not None
         saved = checkpoint.load(store.checkpoint_path(recorder.run_id))
         saves = []
         for _ in range(3):

@@ -29,7 +29,8 @@ import torch
 from core.model import INPUT_SIZE, NUM_CLASSES, SimpleNN
 
 try:
-    from core import _cpu_kernels as kernels
+    # core/_cpu_kernels.c is a compiled extension without a stub for mypy to read
+    from core import _cpu_kernels as kernels  # type: ignore[attr-defined]
 except ImportError:  # built at install time when a C compiler is there; optional
     kernels = None
 

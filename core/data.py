@@ -11,6 +11,7 @@ import ast
 import functools
 import hashlib
 import importlib.util
+import io
 import os
 import stat
 import threading
@@ -182,8 +183,9 @@ def official_md5s(name: str) -> dict[str, str]:
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == TORCHVISION_FOLDERS.get(name):
             for item in node.body:
-                targets = item.targets if isinstance(item, ast.Assign) else []
-                if any(isinstance(t, ast.Name) and t.id == "resources" for t in targets):
+                if not isinstance(item, ast.Assign):
+                    continue
+                if any(isinstance(t, ast.Name) and t.id == "resources" for t in item.targets):
                     try:
                         return {str(f): str(md5) for f, md5 in ast.literal_eval(item.value)}
                     except (ValueError, TypeError, SyntaxError):
@@ -365,7 +367,7 @@ def check_regular_file(path: Path) -> None:
         raise DataError(f"{path}: cannot be read (it is {kind}, not a regular file)")
 
 
-def open_idx_file(path: Path) -> BinaryIO:
+def open_idx_file(path: Path) -> io.BufferedReader:
     """Open a regular file for reading; anything else is one DataError line, at once."""
     try:
         return open_regular(path)
@@ -401,7 +403,7 @@ def read_idx_file(path: Path, kind: str) -> np.ndarray:
     return array
 
 
-def _read_idx(path: Path, file: BinaryIO) -> np.ndarray:
+def _read_idx(path: Path, file: io.BufferedReader) -> np.ndarray:
     try:
         size = os.fstat(file.fileno()).st_size
         if size == 0:

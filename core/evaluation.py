@@ -107,7 +107,7 @@ def predict(model: torch.nn.Module, image: np.ndarray) -> np.ndarray:
     return torch.softmax(logits, dim=1)[0].cpu().numpy()
 
 
-def first_layer_weights(model: torch.nn.Module) -> np.ndarray:
+def first_layer_weights(model: SimpleNN) -> np.ndarray:
     """The first layer's weight vector of every hidden unit as a (hidden, 28, 28) image."""
     weights = model.fc1.weight.detach().cpu().numpy()
     return weights.reshape(-1, 28, 28)
@@ -129,7 +129,9 @@ def mnist_like(canvas: np.ndarray) -> np.ndarray:
     height, width = box.shape
     scale = 20.0 / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    fitted = np.asarray(Image.fromarray(box).resize(size, Image.LANCZOS), dtype=np.float64)
+    fitted = np.asarray(
+        Image.fromarray(box).resize(size, Image.Resampling.LANCZOS), dtype=np.float64
+    )
     fitted = np.clip(fitted, 0, 255)
     out = np.zeros((28, 28), np.float64)
     top, left = (28 - size[1]) // 2, (28 - size[0]) // 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import os
 import shutil
@@ -12,8 +13,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # not on Windows: temps are then judged by their age alone
@@ -51,7 +54,7 @@ def describe_kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
-def open_regular(path: str | os.PathLike) -> BinaryIO:
+def open_regular(path: str | os.PathLike) -> io.BufferedReader:
     """Open `path` for reading in binary mode, but only if it is a regular file.
 
     A FIFO would block the open until a writer came, /dev/zero would never end and a folder
@@ -103,7 +106,7 @@ def _check_regular(info: os.stat_result) -> None:
         raise NotAFileError(f"it is {describe_kind(info.st_mode)}, not a regular file")
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> Path:
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> Path:
     """Call `write` on a temp file beside `path`, fsync it, then rename it over `path`.
 
     The previous file stays as it was until the rename, and the rename itself is made durable

@@ -73,9 +73,9 @@ class CapturedStep:
     @torch.no_grad()
     def _restore(
         self,
-        params: list[torch.Tensor],
+        params: list[torch.nn.Parameter],
         saved_params: list[torch.Tensor],
-        saved_state: dict[torch.Tensor, dict[str, torch.Tensor]],
+        saved_state: dict[torch.nn.Parameter, dict[str, torch.Tensor]],
     ) -> None:
         for p, saved in zip(params, saved_params, strict=True):
             p.copy_(saved)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
 # Type byte of the magic number -> big-endian NumPy dtype (same table as torchvision's).
-IDX_TYPES = {
+IDX_TYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
     0x0B: np.dtype(">i2"),
@@ -29,6 +29,13 @@ IDX_TYPES = {
 MAX_ITEMS = 10_000_000
 MAX_PAYLOAD = 1 << 30  # 1 GiB
 TRAILING_PEEK = 1 << 16  # bytes read past the payload to say how many trail it
+
+
+class ByteStream(Protocol):
+    """What reading an IDX stream uses: a file opened "rb", or core.data.Gunzip over one."""
+
+    def read(self, size: int, /) -> bytes: ...
+    def readinto(self, buffer: memoryview, /) -> int: ...
 
 
 class IdxError(ValueError):
@@ -111,7 +118,7 @@ def check_payload(header: IdxHeader, payload: int, exact: bool = True) -> None:
     )
 
 
-def decode(header: IdxHeader, payload: np.ndarray | bytes) -> np.ndarray:
+def decode(header: IdxHeader, payload: np.ndarray | bytes | memoryview) -> np.ndarray:
     """The payload's bytes as an array of the header's shape in native byte order."""
     array = np.frombuffer(payload, dtype=header.dtype).reshape(header.shape)
     return array.astype(header.dtype.newbyteorder("="), copy=False)
@@ -124,7 +131,7 @@ def read_idx(data: bytes) -> np.ndarray:
     return decode(header, memoryview(data)[header.size :])
 
 
-def read_idx_stream(stream: BinaryIO, size: int | None = None) -> np.ndarray:
+def read_idx_stream(stream: ByteStream, size: int | None = None) -> np.ndarray:
     """Read one IDX file from `stream`: the header, then exactly the payload it declares.
 
     `size` is the stream's total length when known (a plain file), so a wrong one is refused
@@ -139,7 +146,8 @@ def read_idx_stream(stream: BinaryIO, size: int | None = None) -> np.ndarray:
     if size is not None:
         check_payload(header, size - header.size)
     payload = np.empty(header.payload, dtype=np.uint8)
-    got = read_into(stream, memoryview(payload))
+    # numpy's stubs give ndarray __buffer__ only from Python 3.12 on; it has one at run time
+    got = read_into(stream, memoryview(payload))  # type: ignore[arg-type]
     if got < header.payload:
         check_payload(header, got)
     tail = read_up_to(stream, TRAILING_PEEK + 1)
@@ -149,7 +157,7 @@ def read_idx_stream(stream: BinaryIO, size: int | None = None) -> np.ndarray:
     return decode(header, payload)
 
 
-def read_up_to(stream: BinaryIO, count: int) -> bytes:
+def read_up_to(stream: ByteStream, count: int) -> bytes:
     """`count` bytes, or fewer only where the stream ends."""
     parts, left = [], count
     while left > 0:
@@ -161,7 +169,7 @@ def read_up_to(stream: BinaryIO, count: int) -> bytes:
     return b"".join(parts)
 
 
-def read_into(stream: BinaryIO, buffer: memoryview) -> int:
+def read_into(stream: ByteStream, buffer: memoryview) -> int:
     """Fill `buffer` from the stream; the number of bytes read, short only where it ends."""
     done = 0
     while done < len(buffer):

@@ -43,9 +43,9 @@ class DeviceLoader:
     ) -> None:
         self.device = torch.device(device)
         # A copy: core.data's arrays are read-only views of the file, which torch warns about.
-        images = torch.as_tensor(np.array(images, dtype=np.uint8))
+        pixels = torch.as_tensor(np.array(images, dtype=np.uint8))
         # uint8 keeps MNIST's 60,000 images at 47 MB on the device instead of 188 MB as float.
-        self.images = images.reshape(len(images), -1).to(self.device, torch.uint8)
+        self.images = pixels.reshape(len(pixels), -1).to(self.device, torch.uint8)
         self.labels = torch.as_tensor(np.array(labels, dtype=np.int64)).to(self.device)
         self.batch_size = batch_size
         self.shuffle = shuffle

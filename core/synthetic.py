@@ -7,8 +7,12 @@ and enough variety (font size, stroke width, rotation, shift) for a network to l
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 SIZES = {"train": 6000, "test": 1000}
 SEEDS = {"train": 0, "test": 1}
@@ -17,11 +21,11 @@ STROKES = (0, 1)
 
 
 @lru_cache(maxsize=1)
-def glyphs() -> dict[tuple[int, int, int], object]:
+def glyphs() -> dict[tuple[int, int, int], Image.Image]:
     """Each digit drawn once per font size and stroke width, centred on a 28x28 canvas."""
     from PIL import Image, ImageDraw, ImageFont
 
-    drawn = {}
+    drawn: dict[tuple[int, int, int], Image.Image] = {}
     for size in FONT_SIZES:
         font = ImageFont.load_default(size=size)
         for stroke in STROKES:
@@ -54,8 +58,9 @@ def make_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     table = glyphs()
     for i in range(count):
         glyph = table[int(labels[i]), int(sizes[i]), int(strokes[i])]
+        dx, dy = (int(s) for s in shifts[i])
         moved = glyph.rotate(
-            float(angles[i]), resample=Image.BILINEAR, translate=tuple(int(s) for s in shifts[i])
+            float(angles[i]), resample=Image.Resampling.BILINEAR, translate=(dx, dy)
         )
         images[i] = np.asarray(moved, dtype=np.uint8)
     return images, labels

@@ -54,8 +54,11 @@ EventHandler = Callable[[Event], None]
 
 
 class SplitLike(Protocol):
-    images: np.ndarray
-    labels: np.ndarray
+    # Read-only, so that a frozen dataclass (core.data.Split) is one.
+    @property
+    def images(self) -> np.ndarray: ...
+    @property
+    def labels(self) -> np.ndarray: ...
 
 
 class NonFiniteLoss(Exception):
@@ -107,6 +110,7 @@ def fit(
     try:
         writer = JsonLinesWriter(metrics) if metrics is not None else None
     except OSError as err:
+        assert metrics is not None  # only JsonLinesWriter(metrics) raises here
         failed = RunFailed(
             reason=f"cannot write metrics to {metrics}: {os_error_reason(metrics, err)}"
         )
@@ -381,7 +385,7 @@ class _Run:
             self.history.append(end)
             self.emit(end)
             if self.save_path is not None:
-                self._save(epoch + 1)
+                self._save(self.save_path, epoch + 1)
             kept = weights_now(self.model)
         finished = end_of_run(
             self.model, kept, self.history, time.perf_counter() - started, stopped
@@ -426,9 +430,9 @@ class _Run:
         if error is not None:
             raise error
 
-    def _save(self, epochs_done: int) -> None:
+    def _save(self, path: str | Path, epochs_done: int) -> None:
         checkpoint.save(
-            self.save_path,
+            path,
             checkpoint.Checkpoint(
                 model=self.model.state_dict(),
                 optimizer=self.optimizer.state_dict(),
@@ -439,7 +443,7 @@ class _Run:
             ),
         )
         if self.record is not None:
-            self.record.checkpoint_saved(self.save_path)
+            self.record.checkpoint_saved(path)
 
 
 def checked_splits(

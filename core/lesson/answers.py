@@ -99,7 +99,7 @@ def check_answer(exercise: Answerable, given: str) -> tuple[bool, str]:
     normalise = NORMALISE[kind]
     guess, right = normalise(given), normalise(exercise.answer)
     # Letters stand for sizes only where the answer itself is written in letters.
-    if guess in (None, "") or (kind == "shape" and is_numeric(right) and not is_numeric(guess)):
+    if guess in (None, "") or (kind == "shape" and letters_for_digits(guess, right)):
         return False, f"{given.strip()!r} does not read as {WHAT[kind]}.{hint}"
     if guess == right or guess in {normalise(a) for a in exercise.accept}:
         return True, exercise.why or f"Right: {exercise.answer}."
@@ -107,6 +107,14 @@ def check_answer(exercise: Answerable, given: str) -> tuple[bool, str]:
         if normalise(wrong) == guess:
             return False, explanation
     return False, explain_difference(kind, guess, right) + hint
+
+
+def letters_for_digits(guess: object, right: object) -> bool:
+    """A shape guessed in letters where the answer is written in digits."""
+    # Both come from normalise_shape: the guess is not None (check_answer tests that first),
+    # and an exercise's shape answer always reads as one.
+    assert isinstance(guess, tuple) and isinstance(right, tuple)
+    return is_numeric(right) and not is_numeric(guess)
 
 
 def explain_difference(kind: str, guess, right) -> str:

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from core.errors import first_line, os_error_reason
 from core.runs.errors import RunStoreError
-from core.runs.records import EpochRecord, RunRecord
+from core.runs.records import EpochRecord, RunRecord, json_object
 from core.runs.store import RunStore
 
 EPOCH_FIELDS = (
@@ -142,7 +142,7 @@ def epoch_scalars(record: EpochRecord) -> list[tuple[str, float]]:
 
 def config_markdown(run: RunRecord) -> str:
     """The config as indented JSON: a code block in TensorBoard's Markdown."""
-    text = json.dumps(run.config.to_dict(), indent=2, sort_keys=True)
+    text = json.dumps(json_object(run.config).to_dict(), indent=2, sort_keys=True)
     return "\n".join("    " + line for line in text.splitlines())
 
 
@@ -171,7 +171,7 @@ def hparam_values(run: RunRecord) -> dict[str, Any]:
     """The config as hparams: numbers and text as they are, flags as "True" / "False" (not the
     1 / 0 that add_hparams would make of them), None left out, anything else as JSON."""
     values: dict[str, Any] = {}
-    for key, value in run.config.to_dict().items():
+    for key, value in json_object(run.config).to_dict().items():
         if isinstance(value, bool):
             values[key] = str(value)
         elif value is None or isinstance(value, int | float | str):

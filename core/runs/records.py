@@ -67,7 +67,7 @@ class RunRecord:
         """The run's TrainConfig, ignoring fields this version does not know."""
         from core.config import TrainConfig
 
-        return TrainConfig.from_dict(self.config.to_dict())
+        return TrainConfig.from_dict(json_object(self.config).to_dict())
 
     def to_json(self) -> dict[str, Any]:
         """The run as a JSON-ready dict; times are ISO 8601 in UTC."""
@@ -79,7 +79,7 @@ class RunRecord:
             "source": self.source,
             "sweep": self.sweep,
             "parent": self.parent,
-            "config": self.config.to_dict(),
+            "config": json_object(self.config).to_dict(),
             "epochs": self.epochs_done,
             "test_acc": self.test_acc,
             "device": self.device,
@@ -91,7 +91,7 @@ class RunRecord:
             "pid": self.pid,
             "failure": self.failure,
             "checkpoint": self.checkpoint,
-            "details": self.details.to_dict(),
+            "details": json_object(self.details).to_dict(),
         }
 
 
@@ -134,6 +134,16 @@ class JsonObject(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return repr(self._parsed())
+
+
+def json_object(value: Mapping[str, Any]) -> JsonObject:
+    """A RunRecord's config or details, typed as the JsonObject it is.
+
+    The fields are typed Mapping because a record may be made (or replaced) with any mapping;
+    __post_init__ turns each into a JsonObject, so every record holds one.
+    """
+    assert isinstance(value, JsonObject)  # RunRecord.__post_init__ made it one
+    return value
 
 
 def parse_object(text: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ threads; a process that forks must open its own.
 
 from __future__ import annotations
 
+import builtins
 import os
 import secrets
 import sqlite3
@@ -34,6 +35,7 @@ from core.runs.records import (
     RunRecord,
     RunUpdate,
     SweepSummary,
+    json_object,
     number,
 )
 
@@ -430,6 +432,7 @@ class RunStore:
 
         Defined last: inside the class body, the name `list` is this method from here on.
         """
+        params: list[str | int]  # the sweep's id, then the limit
         where, params = ("WHERE sweep = ?", [sweep]) if sweep is not None else ("", [])
         sql = f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY started_at DESC, id DESC LIMIT ?"
         params.append(-1 if limit is None else max(limit, 0))
@@ -511,7 +514,7 @@ class RunStore:
             raise UnknownRunError(f"no sweep {text.strip()!r} in {shown(self.path)}")
         raise RunStoreError(f"{key} is the start of several sweeps' ids ({some(found)}); give more")
 
-    def _running_members(self, sweep: str) -> list[RunRecord]:
+    def _running_members(self, sweep: str) -> builtins.list[RunRecord]:
         sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE sweep = ? AND status = 'running'"
         rows = self._read(lambda db: db.execute(sql, (sweep,)).fetchall())
         return [run_from_row(row) for row in rows]
@@ -522,7 +525,7 @@ class RunStore:
             raise UnknownRunError(f"no run {key} in {shown(self.path)}")
         return run_from_row(row)
 
-    def _settle(self, records: list[RunRecord]) -> list[RunRecord]:
+    def _settle(self, records: builtins.list[RunRecord]) -> builtins.list[RunRecord]:
         """The records, with each "running" run whose process is gone marked "interrupted".
 
         The mark is written back at once; a heartbeat that came in between wins (the update
@@ -551,7 +554,7 @@ class RunStore:
         }
         return [changed.get(r.id, r) for r in records]
 
-    def _remove_checkpoints(self, records: list[RunRecord]) -> None:
+    def _remove_checkpoints(self, records: builtins.list[RunRecord]) -> None:
         """Remove the deleted runs' checkpoints, but only files inside the runs folder."""
         folder = self.folder.resolve()
         failed = []
@@ -586,8 +589,8 @@ def run_row(r: RunRecord) -> tuple[Any, ...]:
         r.source,
         r.sweep,
         r.status,
-        r.config.text,
-        r.details.text,
+        json_object(r.config).text,
+        json_object(r.details).text,
         r.device,
         r.data_source,
         r.host,
@@ -611,7 +614,10 @@ def run_from_row(row: tuple[Any, ...]) -> RunRecord:
 
 def epoch_from_row(row: tuple[Any, ...]) -> EpochRecord:
     _, run_id, epoch, *figures, peak, at = row
-    return EpochRecord(run_id, epoch, *(number(f) for f in figures), peak, at)
+    train_loss, train_acc, test_loss, test_acc, seconds, rate = (number(f) for f in figures)
+    return EpochRecord(
+        run_id, epoch, train_loss, train_acc, test_loss, test_acc, seconds, rate, peak, at
+    )
 
 
 def progress_from_row(row: tuple[Any, ...]) -> ProgressRecord:

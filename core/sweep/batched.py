@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -57,6 +57,9 @@ from core.train import (
     sync,
     weights_now,
 )
+
+if TYPE_CHECKING:
+    from core.sweep.stacked import StackedStep
 
 EventHandler = Callable[[Event], None]
 
@@ -124,10 +127,11 @@ def _fail_all(
     reason: str,
 ) -> list[FitResult]:
     """RunFailed to every member not ended yet; each member's result."""
-    results = []
+    results: list[FitResult] = []
     for m, on_event in enumerate(on_events):
-        if group is not None and group.results[m] is not None:
-            results.append(group.results[m])
+        ended = group.results[m] if group is not None else None
+        if ended is not None:
+            results.append(ended)
             continue
         failed = RunFailed(reason=reason)
         with contextlib.suppress(Exception):  # a callback that raised once may raise again
@@ -139,6 +143,8 @@ def _fail_all(
 
 class _Group:
     """One group's training state; only train_group sees it."""
+
+    step: _CMembersStep | StackedStep  # set by _c_members or _stacked_members
 
     def __init__(
         self,

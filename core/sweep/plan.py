@@ -140,11 +140,13 @@ def example(setting: Setting) -> str:
 
 def grid(base: TrainConfig, axes: Mapping[str, Axis]) -> SweepPlan:
     """Every combination of the axes' values, the last axis varying fastest (itertools.product)."""
-    for name, axis in axes.items():
+    names = list(axes)
+    lists: list[list[Any]] = []
+    for name in names:
+        axis = axes[name]
         if isinstance(axis, Range):
             raise SweepError(f"{flag(name)}: a range ({axis}) is drawn from only with --random K")
-    names = list(axes)
-    lists = [list(axes[name]) for name in names]
+        lists.append(list(axis))
     combos = itertools.product(*lists)
     swept = tuple(name for name, values in zip(names, lists, strict=True) if len(values) > 1)
     return build(base, names, combos, swept)

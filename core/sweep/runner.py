@@ -62,7 +62,8 @@ class SweepResult:
         """The finished member with the best test accuracy, else the best of those that have one."""
         ranked = [r for r in self.ranked() if r.test_acc is not None]
         finished = [r for r in ranked if r.status == "finished"]
-        return (finished or ranked or [None])[0]
+        best = finished or ranked
+        return best[0] if best else None
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.members)

@@ -21,7 +21,7 @@ def shape_points() -> np.ndarray:
     return np.array(points)
 
 
-def affine(points: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+def affine(points: np.ndarray, w: np.ndarray, b: np.ndarray | float) -> np.ndarray:
     """w · p + b for every point p (the rows of `points`)."""
     return points @ np.asarray(w).T + b
 

@@ -12,8 +12,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from core.tensorlab.sizes import MAX_ELEMENTS, MAX_NAIVE, TooLarge, check_shape
 
@@ -84,9 +86,13 @@ class Comparison:
         return f"vectorized {self.ratio:,.1f}x faster"
 
 
-def best_time(function: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
-    """The fastest of `repeat` runs, in seconds, and the last result."""
-    best, result = math.inf, None
+T = TypeVar("T")
+
+
+def best_time(function: Callable[[], T], repeat: int = 3) -> tuple[float, T | None]:
+    """The fastest of `repeat` runs, in seconds, and the last result (None if none ran)."""
+    best: float = math.inf
+    result: T | None = None
     for _ in range(repeat):
         start = time.perf_counter()
         result = function()
@@ -94,9 +100,15 @@ def best_time(function: Callable[[], object], repeat: int = 3) -> tuple[float, o
     return best, result
 
 
-def compare(name: str, naive: Callable, vectorized: Callable, repeat: int = 3) -> Comparison:
+def compare(
+    name: str,
+    naive: Callable[[], ArrayLike],
+    vectorized: Callable[[], ArrayLike],
+    repeat: int = 3,
+) -> Comparison:
     naive_seconds, slow = best_time(naive, repeat)
     fast_seconds, fast = best_time(vectorized, repeat)
+    assert slow is not None and fast is not None  # repeat >= 1: each was run and timed
     return Comparison(name, naive_seconds, fast_seconds, bool(np.allclose(slow, fast)))
 
 
@@ -245,7 +257,11 @@ def compare_dot(x_shape: tuple[int, ...], y_shape: tuple[int, ...], seed: int = 
         )
     rng = np.random.default_rng(seed)
     x, y = rng.random(x_shape), rng.random(y_shape)
-    naive = {1: naive_vector_dot, 2: naive_matrix_vector_dot}[len(x_shape)]
+    loops: dict[int, Callable[[np.ndarray, np.ndarray], float | np.ndarray]] = {
+        1: naive_vector_dot,
+        2: naive_matrix_vector_dot,
+    }
+    naive = loops[len(x_shape)]
     if len(y_shape) == 2:
         naive = naive_matrix_dot
     return compare("dot", lambda: naive(x, y), lambda: np.dot(x, y))

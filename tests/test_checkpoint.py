@@ -5,7 +5,6 @@ import os
 import pytest
 import torch
 
-import core.checkpoint
 from core.checkpoint import CheckpointError, load, save
 from core.events import RunFailed, RunStarted
 from core.train import fit
@@ -71,7 +70,7 @@ def test_a_failed_write_leaves_the_previous_checkpoint_intact(tmp_path, monkeypa
         file.write(b"half a checkpoint")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(core.checkpoint.torch, "save", disk_full)
+    monkeypatch.setattr(torch, "save", disk_full)
     with pytest.raises(CheckpointError, match="No space left on device"):
         save(path, load(path))
     assert path.read_bytes() == before

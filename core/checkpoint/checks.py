@@ -1,38 +1,27 @@
-"""Checkpoints: plain tensors and primitives, written atomically, read with weights_only=True.
+"""Whether a checkpoint's contents can be used: checked whole before any of it is used.
 
-A checkpoint is checked whole before any of it is used: the weights, the optimizer's state
-and its settings end up in the model, in torch's optimizer and in the CPU step in C, which
-indexes them without bounds checks. So every tensor must have the shape of the model that
-the config's `hidden` builds, be float32, on the CPU, laid out without gaps or overlaps and
-finite; the optimizer must have the one param group this app writes, with settings it can
-run, and step counts that are whole numbers >= 0; the history must be per-epoch records
-with EpochEnd's fields. Each refusal is one CheckpointError line naming the file and field.
+The weights, the optimizer's state and its settings end up in the model, in torch's optimizer
+and in the CPU step in C, which indexes them without bounds checks. So every tensor must have
+the shape of the model that the config's `hidden` builds, be float32, on the CPU, laid out
+without gaps or overlaps and finite; the optimizer must have the one param group this app
+writes, with settings it can run, and step counts that are whole numbers >= 0; the history
+must be per-epoch records with EpochEnd's fields. Each refusal is one CheckpointError line
+naming the file and field.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import pickle
-import zipfile
-from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any, BinaryIO
+from dataclasses import fields
+from typing import Any
 
 import torch
 
+from core.checkpoint.format import Checkpoint, CheckpointError
 from core.config import OPTIMIZERS, TrainConfig
-from core.errors import first_line, os_error_reason
 from core.events import EpochEnd
-from core.files import NotAFileError, atomic_write, open_regular
 from core.model import INPUT_SIZE, NUM_CLASSES
-
-FORMAT = "mnist-tui/checkpoint"
-VERSION = 1
-
-
-# What each stored field must be before anything uses it.
-FIELD_TYPES = {"model": dict, "optimizer": dict, "config": dict, "epoch": int, "history": list}
 
 MAX_HIDDEN = 1 << 24  # far beyond any machine's memory at 784 x hidden floats
 MAX_EPOCH = 10_000_000
@@ -56,144 +45,13 @@ NUMBER_SETTINGS: dict[str, dict[str, tuple[float, float]]] = {
 FLAG_SETTINGS = ("foreach", "capturable", "differentiable", "fused")  # bool, or None for auto
 
 
-class CheckpointError(Exception):
-    """A checkpoint could not be written, read or used; the message is one line for the user."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """What a run needs to continue: weights, optimizer state, and where it had got to."""
-
-    model: dict[str, torch.Tensor]
-    optimizer: dict[str, Any]
-    config: dict[str, Any]  # the TrainConfig that wrote it, as a dict
-    epoch: int  # epochs completed; a resumed run starts at this epoch
-    history: list[dict[str, Any]]  # one EpochEnd as a dict per completed epoch
-    rng: torch.Tensor | None  # the loader's shuffle generator, so a resume reshuffles the same
-
-
-def save(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
-    """Write atomically (core.files): a crash or a full disk leaves the old file as it was."""
-    path = Path(path)
-    payload = {
-        "format": FORMAT,
-        "version": VERSION,
-        "model": checkpoint.model,
-        "optimizer": checkpoint.optimizer,
-        "config": checkpoint.config,
-        "epoch": checkpoint.epoch,
-        "history": checkpoint.history,
-        "rng": checkpoint.rng,
-    }
-    try:
-        atomic_write(path, lambda file: torch.save(payload, file))
-    except OSError as err:
-        raise CheckpointError(
-            f"cannot write checkpoint {path}: {os_error_reason(path, err)}"
-        ) from err
-    except RuntimeError as err:  # torch.save reports a full disk as RuntimeError
-        raise CheckpointError(f"cannot write checkpoint {path}: {first_line(err)}") from err
-
-
-def load(path: str | os.PathLike) -> Checkpoint:
-    """Read a checkpoint onto the CPU, refusing anything that is not plain, well-formed data.
-
-    Everything is checked against the checkpoint's own config (see check_checkpoint); a run
-    that resumes from it checks it against its own config with check_compatible.
-    """
-    path = Path(path)
-    payload = _read(path)
-    if not isinstance(payload, dict) or not _is_text(payload.get("format"), FORMAT):
-        raise CheckpointError(f"{path} is not an mnist-tui checkpoint")
-    version = payload.get("version")
-    if type(version) is not int or version != VERSION:
-        raise CheckpointError(
-            f"{path} is checkpoint version {_show(version)}; this mnist-tui reads version {VERSION}"
-        )
-    missing = [key for key in FIELD_TYPES if key not in payload]
-    if missing:
-        raise CheckpointError(f"{path} is missing {', '.join(missing)}")
-    for key, expected in FIELD_TYPES.items():
-        if not isinstance(payload[key], expected) or isinstance(payload[key], bool):
-            raise CheckpointError(
-                f"{path}: {key} should be {expected.__name__}, found {type(payload[key]).__name__}"
-            )
-    checkpoint = Checkpoint(
-        model=payload["model"],
-        optimizer=payload["optimizer"],
-        config=payload["config"],
-        epoch=payload["epoch"],
-        history=payload["history"],
-        rng=payload.get("rng"),
-    )
-    check_checkpoint(checkpoint, path)
-    return checkpoint
-
-
-def _read(path: Path) -> Any:
-    try:
-        file = open_regular(path)  # a FIFO, /dev/zero or a folder would hang or fail torch.load
-    except FileNotFoundError as err:
-        raise CheckpointError(f"no checkpoint at {path}") from err
-    except NotAFileError as err:
-        raise CheckpointError(f"cannot read checkpoint {path}: {err}") from err
-    except OSError as err:
-        raise CheckpointError(f"cannot read checkpoint {path}: {err.strerror or err}") from err
-    with file:
-        _check_archive(file, path)
-        try:
-            return torch.load(file, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError as err:
-            # weights_only refuses to import any global it does not know (os.system, a class),
-            # so a payload carrying code ends here; other unpickling errors are plain corruption.
-            if "unsupported global" in str(err).lower():
-                raise CheckpointError(
-                    f"{path} holds objects other than tensors and plain values; refused to load it"
-                ) from err
-            raise CheckpointError(
-                f"{path} is corrupt or not a torch file (unreadable pickle)"
-            ) from err
-        except Exception as err:
-            raise CheckpointError(
-                f"{path} is corrupt or not a torch file ({first_line(err)})"
-            ) from err
-
-
-def _check_archive(file: BinaryIO, path: Path) -> None:
-    """Refuse a zip whose entries would unpack to more than the file holds, before torch.load.
-
-    torch.save stores its entries uncompressed, so they add up to less than the file; torch's
-    reader would inflate a compressed entry to whatever size it declares (a zip bomb). What
-    is not a zip is left to torch.load to name.
-    """
-    size = os.fstat(file.fileno()).st_size
-    try:
-        with zipfile.ZipFile(file) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        entries = []
-    finally:
-        file.seek(0)
-    packed = [entry.filename for entry in entries if entry.compress_type != zipfile.ZIP_STORED]
-    if packed:
-        raise CheckpointError(
-            f"{path}: {_show(packed[0])} is compressed, which torch.save never does; "
-            "refused to unpack it"
-        )
-    claimed = sum(entry.file_size for entry in entries)
-    if claimed > size:
-        raise CheckpointError(
-            f"{path}: its entries claim {claimed:,} bytes but the file has {size:,}; refused"
-        )
-
-
 def check_checkpoint(checkpoint: Checkpoint, path: str | os.PathLike) -> None:
     """Check every field against the checkpoint's own config: what load() can check alone."""
     hidden = saved_hidden(checkpoint.config, path)
     name = checkpoint.config.get("optimizer")
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise CheckpointError(
-            f"{path}: config optimizer is {_show(name)}, not one of {', '.join(OPTIMIZERS)}"
+            f"{path}: config optimizer is {show(name)}, not one of {', '.join(OPTIMIZERS)}"
         )
     check_model(checkpoint.model, hidden, path)
     check_optimizer(checkpoint.optimizer, hidden, name, path)
@@ -213,7 +71,7 @@ def check_compatible(checkpoint: Checkpoint, config: TrainConfig, path: str | os
         value, wanted = saved.get(name), getattr(config, name)
         if type(value) is not type(wanted) or value != wanted:
             raise CheckpointError(
-                f"{path} was trained with {name}={_show(value)}; this run has {name}={wanted!r}"
+                f"{path} was trained with {name}={show(value)}; this run has {name}={wanted!r}"
             )
     check_model(checkpoint.model, config.hidden, path)
     check_optimizer(checkpoint.optimizer, config.hidden, config.optimizer, path)
@@ -247,7 +105,7 @@ def check_model(weights: dict[str, Any], hidden: int, path: str | os.PathLike) -
     if not isinstance(weights, dict):
         raise CheckpointError(f"{path}: model should be dict, found {type(weights).__name__}")
     missing = [key for key in shapes if key not in weights]
-    unexpected = [_show(key) for key in weights if key not in shapes]
+    unexpected = [show(key) for key in weights if key not in shapes]
     if missing or unexpected:
         parts = [f"missing {', '.join(missing)}"] if missing else []
         parts += [f"unexpected {', '.join(unexpected[:5])}"] if unexpected else []
@@ -276,7 +134,7 @@ def check_optimizer(
             f"{path}: optimizer should be dict, found {type(state_dict).__name__}"
         )
     if set(state_dict) != {"state", "param_groups"}:
-        keys = ", ".join(sorted(_show(key) for key in state_dict))
+        keys = ", ".join(sorted(show(key) for key in state_dict))
         raise CheckpointError(
             f"{path}: optimizer should hold state and param_groups, found {keys or 'nothing'}"
         )
@@ -290,7 +148,7 @@ def check_optimizer(
     for index, entry in state.items():
         if type(index) is not int or not 0 <= index < len(shapes):
             raise CheckpointError(
-                f"{path}: optimizer state {_show(index)} is for no parameter "
+                f"{path}: optimizer state {show(index)} is for no parameter "
                 f"(the model has parameters 0-{len(shapes) - 1})"
             )
         _check_parameter_state(entry, index, shapes[index], name, path)
@@ -307,7 +165,7 @@ def _check_groups(groups: Any, name: str, count: int, path: str | os.PathLike) -
         range(count)
     ):
         raise CheckpointError(
-            f"{where} 0 params should be {list(range(count))}, found {_show(params)}"
+            f"{where} 0 params should be {list(range(count))}, found {show(params)}"
         )
     for key, value in FIXED_SETTINGS[name].items():
         if key not in group:
@@ -316,7 +174,7 @@ def _check_groups(groups: Any, name: str, count: int, path: str | os.PathLike) -
         same_kind = type(found) is bool if type(value) is bool else _is_number(found)
         if not same_kind or found != value:
             raise CheckpointError(
-                f"{where} 0 {key} is {_show(found)}; this app's {name} uses {value!r}"
+                f"{where} 0 {key} is {show(found)}; this app's {name} uses {value!r}"
             )
     for key, (low, high) in NUMBER_SETTINGS[name].items():
         if key not in group:
@@ -327,7 +185,7 @@ def _check_groups(groups: Any, name: str, count: int, path: str | os.PathLike) -
             bounds = (
                 f"in {low}..{high}" if math.isfinite(high) else f"{'>' if strict else '>='} {low}"
             )
-            raise CheckpointError(f"{where} 0 {key} is {_show(value)}, expected a number {bounds}")
+            raise CheckpointError(f"{where} 0 {key} is {show(value)}, expected a number {bounds}")
     if name == "adam":
         betas = group.get("betas")
         if not (
@@ -335,15 +193,13 @@ def _check_groups(groups: Any, name: str, count: int, path: str | os.PathLike) -
             and len(betas) == 2
             and all(_is_finite(b) and 0 <= b < 1 for b in betas)
         ):
-            raise CheckpointError(
-                f"{where} 0 betas is {_show(betas)}, expected two numbers in 0..1"
-            )
+            raise CheckpointError(f"{where} 0 betas is {show(betas)}, expected two numbers in 0..1")
     for key in FLAG_SETTINGS:
         if key in group and group[key] is not None and type(group[key]) is not bool:
-            raise CheckpointError(f"{where} 0 {key} is {_show(group[key])}, expected True or False")
+            raise CheckpointError(f"{where} 0 {key} is {show(group[key])}, expected True or False")
     for key, value in group.items():
         if not isinstance(key, str):
-            raise CheckpointError(f"{where} 0 has a setting named {_show(key)}")
+            raise CheckpointError(f"{where} 0 has a setting named {show(key)}")
         if not _is_plain(value):
             raise CheckpointError(f"{where} 0 {key} is a {type(value).__name__}, not a plain value")
 
@@ -359,7 +215,7 @@ def _check_parameter_state(
     expected = set(STATE_TENSORS[name]) | ({"step"} if HAS_STEP[name] else set())
     optional = {"momentum_buffer"} if name == "sgd" else set()
     missing = sorted(expected - set(entry))
-    unexpected = sorted(_show(key) for key in entry if key not in expected | optional)
+    unexpected = sorted(show(key) for key in entry if key not in expected | optional)
     if missing:
         raise CheckpointError(f"{path}: {where} has no {', '.join(missing)}")
     if unexpected:
@@ -459,7 +315,7 @@ HISTORY_FIELDS = {f.name: _history_check(f.type) for f in fields(EpochEnd)}
 def check_progress(epoch: Any, history: Any, path: str | os.PathLike) -> None:
     """`epoch` epochs completed, and one valid EpochEnd record for each of them, in order."""
     if type(epoch) is not int or not 0 <= epoch <= MAX_EPOCH:
-        raise CheckpointError(f"{path}: epoch is {_show(epoch)}, expected a whole number >= 0")
+        raise CheckpointError(f"{path}: epoch is {show(epoch)}, expected a whole number >= 0")
     if not isinstance(history, list):
         raise CheckpointError(f"{path}: history should be list, found {type(history).__name__}")
     if len(history) != epoch:
@@ -474,7 +330,7 @@ def check_progress(epoch: Any, history: Any, path: str | os.PathLike) -> None:
                 f"entry {index} is a {type(entry).__name__}"
             )
         missing = [key for key in HISTORY_FIELDS if key not in entry]
-        unexpected = [_show(key) for key in entry if key not in HISTORY_FIELDS]
+        unexpected = [show(key) for key in entry if key not in HISTORY_FIELDS]
         if missing:
             raise CheckpointError(f"{path}: history entry {index} has no {', '.join(missing)}")
         if unexpected:
@@ -484,7 +340,7 @@ def check_progress(epoch: Any, history: Any, path: str | os.PathLike) -> None:
         for key, (valid, expected) in HISTORY_FIELDS.items():
             if not valid(entry[key]):
                 raise CheckpointError(
-                    f"{path}: history entry {index} {key} is {_show(entry[key])}, "
+                    f"{path}: history entry {index} {key} is {show(entry[key])}, "
                     f"expected {expected}"
                 )
         if entry["epoch"] != index:
@@ -509,7 +365,7 @@ def check_rng(rng: Any, path: str | os.PathLike) -> None:
         raise CheckpointError(f"{path}: rng should be a 1-D uint8 tensor, found {found}")
 
 
-def _is_text(value: Any, text: str) -> bool:
+def is_text(value: Any, text: str) -> bool:
     return type(value) is str and value == text  # a tensor's == is no yes or no
 
 
@@ -536,7 +392,7 @@ def _dtype(tensor: torch.Tensor) -> str:
     return str(tensor.dtype).removeprefix("torch.")
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """A short repr for a message: a hostile file can hold huge numbers and strings."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
         return "a number of over 64 bits"

@@ -75,8 +75,9 @@ class RunStatus(Static):
                 how = "stopped" if event.stopped else "finished"
                 # A stop inside an epoch keeps the last finished epoch: say which figures these are.
                 which = f" (as after epoch {event.epochs_done})" if event.stopped else ""
+                who = f"Run {self.following}" if self.following else "Run"
                 self.headline = (
-                    f"Run {how}: {counted(event.epochs_done, 'epoch')}, test accuracy "
+                    f"{who} {how}: {counted(event.epochs_done, 'epoch')}, test accuracy "
                     f"{event.test_acc:.2%}{which}. w saves a checkpoint, e evaluates."
                 )
             case RunFailed():

@@ -27,6 +27,7 @@ from pathlib import Path
 import torch
 
 from core.model import INPUT_SIZE, NUM_CLASSES, SimpleNN
+from core.optim import RULES
 
 try:
     # core/_cpu_kernels.c is a compiled extension without a stub for mypy to read
@@ -98,8 +99,7 @@ class FusedCpuStep:
         if reason is not None:
             raise ValueError(reason)
         group = optimizer.param_groups[0]
-        plain = not (group["momentum"] or group["centered"] or group["weight_decay"])
-        if not plain or group.get("maximize"):
+        if not RULES["rmsprop"].is_plain(group):
             raise ValueError("the fused CPU step implements plain RMSprop only")
         # beta = 1 - alpha in double, then float, as torch's addcmul_(value=1 - alpha) has it.
         lr, alpha, eps = (float(group[k]) for k in ("lr", "alpha", "eps"))

@@ -1,10 +1,60 @@
-"""The optimizers fit() builds by name, with a faster exact RMSprop for the CPU."""
+"""The optimizers fit() builds by name, with a faster exact RMSprop for the CPU, and the one
+description of each (RULES) that checkpoint validation, the C step and the stacked step read."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import torch
+
+
+@dataclass(frozen=True)
+class OptimizerRules:
+    """One optimizer as this app trains it, as torch keeps it."""
+
+    state: tuple[str, ...]  # the tensors torch keeps per parameter ("step" apart)
+    has_step: bool  # whether torch keeps a per-parameter step count
+    # Param-group settings that pick the algorithm: this app trains with these values only
+    # (any other needs state it never saves, and the C step implements plain RMSprop only).
+    fixed: Mapping[str, Any]
+    numbers: Mapping[str, tuple[float, float]]  # settings the step reads, and their ranges
+
+    def is_plain(self, group: Mapping[str, Any]) -> bool:
+        """Whether a param group has this optimizer's fixed settings (a missing one counts)."""
+        return all(group.get(key, value) == value for key, value in self.fixed.items())
+
+
+RULES: dict[str, OptimizerRules] = {
+    "rmsprop": OptimizerRules(
+        state=("square_avg",),
+        has_step=True,
+        fixed={"momentum": 0, "centered": False, "weight_decay": 0, "maximize": False},
+        numbers={"lr": (0, math.inf), "alpha": (0, 1), "eps": (0, math.inf)},
+    ),
+    "adam": OptimizerRules(
+        state=("exp_avg", "exp_avg_sq"),
+        has_step=True,
+        fixed={"weight_decay": 0, "amsgrad": False, "maximize": False},
+        numbers={"lr": (0, math.inf), "eps": (0, math.inf)},
+    ),
+    "sgd": OptimizerRules(
+        state=(),
+        has_step=False,
+        fixed={
+            "momentum": 0,
+            "dampening": 0,
+            "nesterov": False,
+            "weight_decay": 0,
+            "maximize": False,
+        },
+        numbers={"lr": (0, math.inf)},
+    ),
+}
+# How torch may run an optimizer; any of them, as a bool, or None for torch's choice.
+FLAG_SETTINGS = ("foreach", "capturable", "differentiable", "fused")
 
 
 class ZeroSafeRMSprop(torch.optim.RMSprop):

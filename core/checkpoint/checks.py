@@ -22,27 +22,10 @@ from core.checkpoint.format import Checkpoint, CheckpointError
 from core.config import OPTIMIZERS, TrainConfig
 from core.events import EpochEnd
 from core.model import INPUT_SIZE, NUM_CLASSES
+from core.optim import FLAG_SETTINGS, RULES
 
 MAX_HIDDEN = 1 << 24  # far beyond any machine's memory at 784 x hidden floats
 MAX_EPOCH = 10_000_000
-
-# The optimizer state torch keeps per parameter ("step" apart), by optimizer name.
-STATE_TENSORS = {"rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq"), "sgd": ()}
-HAS_STEP = {"rmsprop": True, "adam": True, "sgd": False}
-# Param-group settings that pick the algorithm: this app trains with these values only (any
-# other needs state it never saves, and the CPU step in C implements plain RMSprop only).
-FIXED_SETTINGS: dict[str, dict[str, Any]] = {
-    "rmsprop": {"momentum": 0, "centered": False, "weight_decay": 0, "maximize": False},
-    "adam": {"weight_decay": 0, "amsgrad": False, "maximize": False},
-    "sgd": {"momentum": 0, "dampening": 0, "nesterov": False, "weight_decay": 0, "maximize": False},
-}
-# Settings that are numbers the step reads, with the range each must be in.
-NUMBER_SETTINGS: dict[str, dict[str, tuple[float, float]]] = {
-    "rmsprop": {"lr": (0, math.inf), "alpha": (0, 1), "eps": (0, math.inf)},
-    "adam": {"lr": (0, math.inf), "eps": (0, math.inf)},
-    "sgd": {"lr": (0, math.inf)},
-}
-FLAG_SETTINGS = ("foreach", "capturable", "differentiable", "fused")  # bool, or None for auto
 
 
 def check_checkpoint(checkpoint: Checkpoint, path: str | os.PathLike) -> None:
@@ -167,7 +150,7 @@ def _check_groups(groups: Any, name: str, count: int, path: str | os.PathLike) -
         raise CheckpointError(
             f"{where} 0 params should be {list(range(count))}, found {show(params)}"
         )
-    for key, value in FIXED_SETTINGS[name].items():
+    for key, value in RULES[name].fixed.items():
         if key not in group:
             raise CheckpointError(f"{where} 0 has no {key}")
         found = group[key]
@@ -176,7 +159,7 @@ def _check_groups(groups: Any, name: str, count: int, path: str | os.PathLike) -
             raise CheckpointError(
                 f"{where} 0 {key} is {show(found)}; this app's {name} uses {value!r}"
             )
-    for key, (low, high) in NUMBER_SETTINGS[name].items():
+    for key, (low, high) in RULES[name].numbers.items():
         if key not in group:
             raise CheckpointError(f"{where} 0 has no {key}")
         value = group[key]
@@ -212,7 +195,7 @@ def _check_parameter_state(
         raise CheckpointError(f"{path}: {where} should be dict, found {type(entry).__name__}")
     if not entry:
         return  # no step taken yet for this parameter: torch creates its state on the first
-    expected = set(STATE_TENSORS[name]) | ({"step"} if HAS_STEP[name] else set())
+    expected = set(RULES[name].state) | ({"step"} if RULES[name].has_step else set())
     optional = {"momentum_buffer"} if name == "sgd" else set()
     missing = sorted(expected - set(entry))
     unexpected = sorted(show(key) for key in entry if key not in expected | optional)
@@ -220,7 +203,7 @@ def _check_parameter_state(
         raise CheckpointError(f"{path}: {where} has no {', '.join(missing)}")
     if unexpected:
         raise CheckpointError(f"{path}: {where} has unexpected {', '.join(unexpected)}")
-    for key in STATE_TENSORS[name]:
+    for key in RULES[name].state:
         _check_state_tensor(entry[key], shape, f"{where} {key}", path)
     if "momentum_buffer" in entry and entry["momentum_buffer"] is not None:
         _check_state_tensor(entry["momentum_buffer"], shape, f"{where} momentum_buffer", path)

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from core.loaders import Batch, DeviceLoader
 from core.model import SimpleNN
+from core.optim import RULES
 
 # torch.optim's defaults, which make_optimizer keeps (the notebook's settings).
 RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
@@ -63,7 +64,7 @@ class StackedMembers:
         self.corrects = torch.zeros(self.count, batches, dtype=torch.int64, device=device)
 
     def _slots(self) -> int:
-        return {"rmsprop": 1, "adam": 2, "sgd": 0}[self.optimizer]
+        return len(RULES[self.optimizer].state)  # the state tensors torch keeps for it
 
     def per_member(self, values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         """(M,) values shaped to broadcast over a stacked parameter like `like`."""

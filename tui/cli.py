@@ -103,7 +103,7 @@ def number_parser(setting: Setting):
 
 
 def add_config_arguments(
-    parser: argparse.ArgumentParser, *, headless: bool, exclude: tuple[str, ...] = ()
+    parser: argparse._ActionsContainer, *, headless: bool, exclude: tuple[str, ...] = ()
 ) -> None:
     """One flag per TrainConfig field; only the flags given land in the namespace."""
     for setting in settings():

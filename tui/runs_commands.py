@@ -25,7 +25,9 @@ LIMIT_MAX = 2**31 - 1  # SQLite's LIMIT takes 64 bits; no listing needs more tha
 
 def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None:
     """`runs` and its subcommands; `parser_class` reports bad options in one line."""
-    actions = runs.add_subparsers(dest="runs_command", metavar="ACTION", parser_class=parser_class)
+    actions: argparse._SubParsersAction = runs.add_subparsers(
+        dest="runs_command", metavar="ACTION", parser_class=parser_class
+    )
     actions.required = True
     listing = add_command(actions, "list", "recorded runs, newest first")
     listing.add_argument("--json", action="store_true", help="a JSON array, newest first")

@@ -158,7 +158,7 @@ def make_server(command: str, host: str, port: int):
     open_tabs: set[ReapedAppService] = set()
 
     # The server makes one AppService per websocket, by this module-level name.
-    served.AppService = ReapedAppService
+    setattr(served, "AppService", ReapedAppService)  # noqa: B010  (mypy refuses to rebind a class)
 
     class AppServer(Server):
         def initialize_logging(self) -> None:

@@ -228,7 +228,7 @@ class LessonScreen(CoverableScreen):
         index = step.digit_index
         shown = index is not None and dataset is not None and 0 <= index < len(dataset.train)
         self.set_class(shown, "has-digit")
-        if shown:
+        if shown and dataset is not None and index is not None:  # as `shown` says; for mypy
             for view in self.query(".lesson-digit").results(DigitView):
                 view.show(dataset.train.images[index], "halfblock", "dark")
 

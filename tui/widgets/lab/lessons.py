@@ -181,6 +181,7 @@ class TimedLesson(LessonPanel):
         if content is None:
             return
         if self.stale:
+            assert self.timed is not None  # stale: a timing is shown, for another input
             typed = self.query_one(HistoryInput).value.strip() or "nothing"
             note = Text.assemble(
                 ("stale: ", "bold yellow"),
@@ -350,7 +351,8 @@ class DotPanel(TimedLesson):
         return parse_shapes(text, 2)
 
     def time(self, text: str) -> list[lab.Comparison]:
-        return [lab.compare_dot(*parse_shapes(text, 2))]
+        x_shape, y_shape = parse_shapes(text, 2)
+        return [lab.compare_dot(x_shape, y_shape)]
 
 
 class ReshapePanel(LessonPanel):

@@ -126,7 +126,11 @@ def sort_rows(
     `value` gives a row's sort value when the column's own sort_key cannot (a sweep's row).
     """
     column = BY_KEY[key]
-    value = value or (lambda column, row: column.sort_key(row))
+    if value is None:
+
+        def value(column: Column, row: Any) -> Any:  # rows of runs: the column's own key
+            return column.sort_key(row)
+
     keyed = [(value(column, row), row) for row in rows]
     present = [(k, row) for k, row in keyed if k is not None]
     try:

@@ -116,7 +116,7 @@ class ConfigDiff(Static):
         self.fields: list[str] = []
 
     def show(self, runs: Sequence[RunRecord], legend: Sequence[LegendEntry]) -> None:
-        configs = [run.config.to_dict() for run in runs]
+        configs = [dict(run.config) for run in runs]
         self.fields = differing_fields(configs)
         table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
         table.add_column("")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 
@@ -128,7 +130,11 @@ class MembersTable(DataTable):
                     "" if loss is None else f"{loss:.3f}",
                 )
             )
-        drawn = (width, [member.id for member in self.ranked], [tuple(map(str, r)) for r in rows])
+        drawn: tuple[Any, ...] = (
+            width,
+            [member.id for member in self.ranked],
+            [tuple(map(str, r)) for r in rows],
+        )
         drawn += ([str(r[2].style) + str(r[4].style) for r in rows],)
         if drawn == self._drawn:
             return
@@ -146,7 +152,7 @@ class MembersTable(DataTable):
     def highlighted_id_before_redraw(self) -> str | None:
         if not self.row_count or not 0 <= self.cursor_row < self.row_count:
             return None
-        return self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
 
 
 class SweepCharts(Horizontal):
@@ -198,6 +204,6 @@ class SweepCharts(Horizontal):
                 # No plotext legend: with many runs it would cover the lines; the table is it.
                 plt.plot(xs, ys, marker=entry.marker, color=entry.colour)
                 epochs.update(xs)
-        plt.xticks(epoch_ticks(epochs))
+        plt.xticks(epoch_ticks(epochs))  # type: ignore[arg-type]  # whole numbers; stubs: floats
         plt.xlabel("epoch")
         widget.refresh()

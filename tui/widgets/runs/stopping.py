@@ -7,8 +7,10 @@ whether it trains in this app, in a headless `mnist-tui sweep` in another termin
 from __future__ import annotations
 
 from textual import work
+from textual.screen import Screen
 
 from core.runs import RunStore, RunStoreError
+from tui.host import app_host
 from tui.widgets.runs.messages import SweepStopAsked
 from tui.workers import reports_failure
 
@@ -21,11 +23,11 @@ def stop_text(sweep_id: str, running: int) -> str:
     return f"Sweep {sweep_id} has no run training now; it is marked to stop, so none starts."
 
 
-class StopsSweeps:
-    """A screen mixin: ask_sweep_stop() writes the request on a thread and notifies."""
+class StopsSweeps(Screen):
+    """For a screen: ask_sweep_stop() writes the request on a thread and notifies."""
 
     def ask_sweep_stop(self, sweep_id: str) -> None:
-        self.write_sweep_stop(self.app.options.runs, sweep_id)
+        self.write_sweep_stop(app_host(self).options.runs, sweep_id)
 
     @work(thread=True, group="sweep-stop", exit_on_error=False)
     @reports_failure("Sweep")
@@ -41,5 +43,7 @@ class StopsSweeps:
             self.post_message(SweepStopAsked(stop_text(sweep_id, running)))
 
     def on_sweep_stop_asked(self, message: SweepStopAsked) -> None:
-        severity = "error" if message.failed else "information"
-        self.notify(message.text, title="Sweep", severity=severity, timeout=8)
+        if message.failed:
+            self.notify(message.text, title="Sweep", severity="error", timeout=8)
+        else:
+            self.notify(message.text, title="Sweep", timeout=8)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -187,7 +188,7 @@ class RunsTable(DataTable):
     def on_resize(self) -> None:
         self.redraw()  # a narrower table may leave columns out, a wider one brings them back
 
-    def arrange(self) -> list[Line]:
+    def arranged(self) -> list[Line]:
         """Runs and sweeps sorted and filtered; an opened sweep's runs under it, sorted alike.
 
         A filter that matches some of a sweep's runs but not the sweep itself lists just
@@ -238,13 +239,13 @@ class RunsTable(DataTable):
         return PICKED if count == len(entry.members) else PARTLY_PICKED if count else ""
 
     def redraw(self) -> None:
-        self.lines = lines = self.arrange()
+        self.lines = lines = self.arranged()
         self.shown = [line.entry for line in lines]
         cells = {column.key: [self.cell(column, line) for line in lines] for column in COLUMNS}
         fitted = self.fit_columns(cells, len(lines))
         self.hidden = [column.label for column in COLUMNS if column not in fitted]
         picked = [self.pick_mark(line) for line in lines]
-        table = [picked, *(cells[column.key] for column in fitted)]
+        table: list[list] = [picked, *(cells[column.key] for column in fitted)]
         drawn = (self.sort_key, self.descending, [signature(column) for column in table])
         self.post_message(self.Updated())
         if drawn == self._drawn:
@@ -287,7 +288,7 @@ class RunsTable(DataTable):
         # The row keys still hold the rows drawn last; `shown` has already moved on.
         if not self.row_count or not 0 <= self.cursor_row < self.row_count:
             return None
-        return self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
 
 
 def sort_value(column: Column, entry: RunRow | SweepRow):

@@ -57,10 +57,11 @@ class ChartPlot(PlotextPlot):
         plot.plotsize(width, height)
         plot._set_size(width, height)
         plot.theme(self._get_plotext_theme_name(self.app.theme))
-        # What plot.build() does, short of writing the ANSI string.
-        plot._set_sizes()
-        plot._build_matrix()
-        matrix = plot.monitor.matrix
+        # What plot.build() does, short of writing the ANSI string. plotext's stubs leave out
+        # these internals of its Plot, which the widget drives to read the matrix itself.
+        plot._set_sizes()  # type: ignore[attr-defined]
+        plot._build_matrix()  # type: ignore[attr-defined]
+        matrix = plot.monitor.matrix  # type: ignore[attr-defined]
         base = self.visual_style.rich_style
         strips = []
         for y, row in enumerate(reversed(range(matrix.rows))):

@@ -145,11 +145,12 @@ class MetricCharts(Horizontal):
             hint = "press s to train" if widget.size.width >= 26 else "s trains"
             plt.text(hint, 3, 0.5, alignment="center", background="default")
         elif 1 <= len(xs) <= 10:  # one epoch too: "1", not plotext's 0.50 0.75 1.00
-            plt.xticks(xs)
+            plt.xticks(xs)  # type: ignore[arg-type]  # plotext takes whole numbers; stubs: floats
         elif len(xs) > 10:
             # Four labels need room; a narrow chart gets its ends only, never labels that
             # plotext would have to drop or crowd.
-            plt.xticks(whole_ticks(xs[0], xs[-1], 4 if widget.size.width >= 40 else 2))
+            ticks = whole_ticks(xs[0], xs[-1], 4 if widget.size.width >= 40 else 2)
+            plt.xticks(ticks)  # type: ignore[arg-type]  # plotext takes whole numbers; stubs: floats
         widget.refresh()
 
     def marker(self, label: str, coloured: str) -> str:

@@ -85,6 +85,6 @@ class EpochTable(DataTable):
         it reached none, its numbered rows stay as the plan for the next run."""
         if not self.filled:
             return
-        for key in [key for key in self.rows if int(key.value) not in self.filled]:
+        for key in [key for key in self.rows if int(key.value or -1) not in self.filled]:
             self.remove_row(key)
         self.styles.height = min(self.row_count, MAX_RESERVED_ROWS) + 1

@@ -27,6 +27,10 @@ class RunClock:
     """Feeds on events with the time each arrived; `text(now)` says where the run stands."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the last run: a new one starts."""
         self.started_at: float | None = None
         self.epochs = 0
         self.batch_size = 1
@@ -40,7 +44,7 @@ class RunClock:
         against which a followed run's RunStarted says when it began."""
         match event:
             case RunStarted():
-                self.__init__()
+                self.reset()
                 self.started_at = self.epoch_started_at = now
                 if event.began_at is not None:  # followed: elapsed counts from its real start
                     wall_now = time.time() if wall_now is None else wall_now

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from core.config import TrainConfig, settings
 from core.sweep.plan import (
     CONFIRM_ABOVE,
-    Member,
     Range,
     SweepError,
     SweepPlan,
@@ -34,11 +33,12 @@ from core.sweep.plan import (
     random_draws,
     show,
 )
+from core.sweep.printer import SweepPrinter, percent
+from core.sweep.rules import bench_problem, device_problem
 from core.wording import counted
 from tui.subcommands import add_runs_folder, fail, import_torch, non_empty, whole_number
 
 if TYPE_CHECKING:
-    from core.events import Event
     from core.sweep.runner import SweepResult
 
 BACKENDS = ("local", "ray")
@@ -202,19 +202,6 @@ def run_plan(plan: SweepPlan, args: argparse.Namespace) -> int:
         return train_and_report(plan, args, store)
 
 
-def device_problem(plan: SweepPlan) -> str | None:
-    """Why a member's device cannot be used here (cuda asked for, none present), before training."""
-    from core.config import ConfigError
-
-    for device in dict.fromkeys(m.config.device for m in plan.members):
-        config = next(m.config for m in plan.members if m.config.device == device)
-        try:
-            config.resolved_device()
-        except ConfigError as err:
-            return f"{flag('device')}: {err}"
-    return None
-
-
 def train_and_report(plan: SweepPlan, args: argparse.Namespace, store) -> int:
 
     printer = SweepPrinter(plan)  # says what it is doing from here on, not silent for seconds
@@ -308,64 +295,6 @@ def ctrl_c_stops(stop: threading.Event, interrupted: threading.Event) -> Iterato
         signal.signal(signal.SIGINT, previous)
 
 
-class SweepPrinter:
-    """One line per member epoch and per member end, each led by the member's place and label;
-    on a terminal, a progress bar per member in training above them."""
-
-    def __init__(self, plan: SweepPlan) -> None:
-        from core.printer import ProgressBars
-
-        self.total = len(plan)
-        self.width = len(str(self.total))
-        self.lock = threading.Lock()  # Ray's driver may call from more than one thread
-        self.bars = ProgressBars()
-        self.label_width = max(len(m.label) for m in plan.members)  # the bars line up
-
-    def starting(self, text: str) -> None:
-        with self.lock:
-            self.bars.starting(text)
-
-    def __call__(self, member: Member, event: Event) -> None:
-        from core.events import BatchProgress, EpochEnd, RunFailed, RunFinished
-
-        tag = f"[{member.index + 1:>{self.width}}/{self.total}] {member.label}"
-        with self.lock:
-            if isinstance(event, BatchProgress):
-                self.bars.update(
-                    member.index, tag.ljust(len(tag) - len(member.label) + self.label_width), event
-                )
-                return
-            if isinstance(event, EpochEnd):
-                self.bars.epoch_done(member.index)
-                line = (
-                    f"{tag}  epoch {event.epoch}  loss {event.train_loss:.3f}  acc "
-                    f"{event.train_acc:.3f}  test acc {event.test_acc:.2%}  {event.seconds:.2f} s"
-                )
-            elif isinstance(event, RunFinished):
-                self.bars.remove(member.index)
-                ended = (
-                    f"stopped after {counted(event.epochs_done, 'epoch')}"
-                    if event.stopped
-                    else "finished"
-                )
-                line = f"{tag}  {ended}: test acc {percent(event.test_acc)}"
-            elif isinstance(event, RunFailed):
-                self.bars.remove(member.index)
-                line = f"{tag}  failed: {event.reason}"
-            else:
-                return
-            self.bars.line(line)
-
-    def close(self) -> None:
-        with self.lock:
-            self.bars.close()
-
-
-def percent(fraction: float | None) -> str:
-    """A test accuracy, or "-" for a member stopped before its first epoch ended."""
-    return "-" if fraction is None else f"{fraction:.2%}"
-
-
 def print_results(result: SweepResult) -> None:
     """The members best first, then the best run's id."""
     from tui.runs_commands import print_table
@@ -375,7 +304,7 @@ def print_results(result: SweepResult) -> None:
     rows = []
     for rank, r in enumerate(result.ranked(), start=1):
         values = [show(getattr(r.member.config, name)) for name in swept]
-        acc = "-" if r.test_acc is None else f"{r.test_acc:.2%}"
+        acc = percent(r.test_acc)
         rows.append([str(rank), r.run_id or "-", r.status, *values, str(r.epochs_done), acc])
     print()
     print_table(columns, rows, "no members")
@@ -420,19 +349,13 @@ def exit_status(result: SweepResult, interrupted: bool) -> int:
 def run_bench(plan: SweepPlan) -> int:
     """Time the whole plan batched (group by group) against its members one after another."""
     from core.data import DataError, load_splits
+    from core.sweep import batched, bench
 
-    try:
-        from core.sweep import batched, bench
-    except ImportError as err:
-        return fail(f"--bench: {err}; this install cannot train members together")
-    problem = device_problem(plan)
+    problem = device_problem(plan) or bench_problem(plan)
     if problem:
         fail(problem)
         return 2
     configs = [m.config for m in plan.members]
-    if len({(c.dataset, c.data_dir, c.epochs) for c in configs}) > 1:
-        fail("--bench: the members must share the dataset and the number of epochs")
-        return 2
     try:
         data = load_splits(configs[0].dataset, configs[0].data_dir)
     except DataError as err:

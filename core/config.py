@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any, get_type_hints
 
 from core.data import DATASETS
@@ -269,6 +270,21 @@ def describe_range(kind: type, bounds: tuple[float, float]) -> str:
     if kind is int:
         return f"a whole number in {low}..{high}"
     return f"a finite number > {low:g}" + (f" and <= {high:g}" if math.isfinite(high) else "")
+
+
+# What a run computes, as against where and how fast it runs: what continuing or showing a
+# recorded run takes from it. Device, threads, loader, kernels and data folder stay this
+# machine's (a run followed from a GPU box must not bring its 63 threads to a laptop).
+RUN_FIELDS = ("epochs", "dataset", "hidden", "optimizer", "lr", "batch_size", "seed")
+
+
+def with_run_settings(
+    config: TrainConfig, recorded: Mapping[str, Any], names: Iterable[str] = RUN_FIELDS
+) -> TrainConfig:
+    """`config` with the recorded run's value for each of `names` it has. Raises ConfigError
+    when a recorded value is not one this version takes."""
+    kept = {name: recorded[name] for name in names if name in recorded}
+    return replace(config, **kept)
 
 
 def validate(config: TrainConfig) -> None:

@@ -97,7 +97,7 @@ def read_small_json(path: Path, max_bytes: int) -> object:
         raise StateFileError(f"{path} is over {max_bytes} bytes, so not one of ours")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # 4,000 "[" nest past the parser's limit
         raise StateFileError(f"{path} is not the JSON this app writes") from None
 
 

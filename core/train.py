@@ -104,7 +104,8 @@ def fit(
     `record` (core.runs.RunRecorder) records the run in its store, with a checkpoint in the
     store's folder after every epoch when `save` names no other place:
     `fit(config, record=RunRecorder(RunStore.open(), "python"))`.
-    Expected failures (bad data, checkpoint, NaN loss, out of memory) end as RunFailed;
+    Expected failures (bad data, checkpoint, NaN loss, out of memory, a metrics file or run
+    store that cannot be written) end as RunFailed;
     anything else is a bug and is re-raised after its RunFailed is sent.
     """
     try:
@@ -159,7 +160,8 @@ def fit(
 
 
 def weights_now(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """A copy of the weights as they are (at an epoch's end): 1.6 MB at the recipe's size."""
+    """A copy of the weights as they are now (at the start, then at each epoch's end): what a
+    stop goes back to. 1.6 MB at the recipe's size."""
     return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 

@@ -26,6 +26,10 @@ from tui.cli import build_parser, check_placement, main, parse, start_mode
             ["--runs", "R", "runs", "rm", "ab12", "--yes"],
             ["runs", "rm", "ab12", "--yes", "--runs", "R"],
         ),
+        (  # options only `train` takes: their values are not read as the command
+            ["--threads", "2", "--save", "x.pt", "train", "--headless"],
+            ["train", "--headless", "--threads", "2", "--save", "x.pt"],
+        ),
     ],
 )
 def test_options_before_a_command_mean_what_they_mean_after_it(before, after):

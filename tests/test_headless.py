@@ -368,6 +368,23 @@ def test_a_resumed_run_keeps_its_checkpoints_settings_and_records_its_parent(tmp
     assert [row.split()[:2] for row in table[1:]] == [[child["parent"], "0"], [child["id"], "1"]]
 
 
+def test_a_copied_checkpoint_beside_the_store_names_no_parent_by_its_file_name(tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "store"
+    assert train([*TINY, "--epochs", "1", "--runs", str(folder), "--name", "best"]) == 0
+    from core.runs import RunStore
+
+    with RunStore.open(folder) as store:
+        (run,) = store.list()
+    copy = folder / "best.pt"  # the file's name is the other run's name, not an id
+    shutil.copy(run.checkpoint, copy)
+    assert train(["--resume", str(copy), "--epochs", "2", "--runs", str(folder)]) == 0
+    with RunStore.open(folder) as store:
+        newest = store.list()[0]
+    assert newest.id != run.id and newest.parent is None
+
+
 def test_a_learning_rate_given_on_resume_is_used_said_and_recorded(tmp_path, capsys):
     folder = str(tmp_path / "store")
     assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "first"]) == 0

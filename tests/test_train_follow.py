@@ -113,3 +113,28 @@ async def test_a_recorded_run_is_continued_from_its_checkpoint(runs_folder):
         newest = store.list()[0]
     assert (newest.source, newest.epochs_done, newest.status) == ("tui", 2, "finished")
     assert newest.parent == recorder.run_id  # the continued run names the run it continued
+
+
+async def test_a_recorded_runs_settings_fill_the_form_but_not_this_machines(runs_folder):
+    """A run followed or continued brings what it computes, not its machine's threads."""
+    from dataclasses import replace
+
+    from tui.widgets.train.form import TrainForm
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        form = screen.query_one(TrainForm)
+        local = form.start
+        elsewhere = replace(
+            tiny_config(epochs=7, hidden=64, lr=3e-3),
+            threads=63,
+            loader="torchvision",
+            cpu_kernels=not local.cpu_kernels,
+            device="cpu",
+        )
+        form.load(elsewhere)
+        assert (form.start.epochs, form.start.hidden, form.start.lr) == (7, 64, 3e-3)
+        assert form.start.threads == local.threads and form.start.loader == local.loader
+        assert form.start.cpu_kernels == local.cpu_kernels and form.start.device == local.device
+        assert screen.query_one("#field-epochs", Input).value == "7"

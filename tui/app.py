@@ -40,6 +40,7 @@ from tui.screens.too_small import TooSmallScreen, too_small
 from tui.screens.train import TrainScreen
 from tui.settings import save_theme, saved_theme, screenshot_dir, state_problems
 from tui.state import Dataset, Options, TrainedModel
+from tui.workers import reports_failure
 
 
 class MnistApp(App):
@@ -112,7 +113,8 @@ class MnistApp(App):
         # was (main screen, echo on) instead of left in the app's alternate screen.
         loop = asyncio.get_running_loop()
         for signum in END_SIGNALS:
-            loop.add_signal_handler(signum, self.end_by_signal, signum)
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # `nohup mnist-tui` keeps going
+                loop.add_signal_handler(signum, self.end_by_signal, signum)
         await self.switch_mode(self.start_mode)
         self.load_dataset(self.options.dataset)
         # A terminal that starts small sends no resize: look once the first screen is up.
@@ -201,11 +203,13 @@ class MnistApp(App):
             self.read_newest_run(self.options.runs)
 
     @work(thread=True, exclusive=True, group="adopt", exit_on_error=False)
+    @reports_failure("Runs")
     def read_newest_run(self, folder: str | None) -> None:
         from tui.current_run import newest_recorded
 
         trained = newest_recorded(folder)
-        if trained is not None:
+        # Cancelled: a run picked on purpose (read_run, the same group) replaced this read.
+        if trained is not None and not get_current_worker().is_cancelled:
             said = f"Showing {trained.source}, the newest finished run in the store"
             self.post_message(AdoptedRun(trained, said))
 
@@ -278,17 +282,20 @@ class MnistApp(App):
         self.read_run(self.options.runs, run_id)
 
     @work(thread=True, exclusive=True, group="adopt", exit_on_error=False)
+    @reports_failure("Runs")
     def read_run(self, folder: str | None, run_id: str) -> None:
         from core.checkpoint import CheckpointError
+        from core.config import ConfigError
         from core.runs import RunStoreError
         from tui.current_run import recorded
 
         try:
             trained = recorded(folder, run_id)
-        except (RunStoreError, CheckpointError) as error:
+        except (RunStoreError, CheckpointError, ConfigError) as error:
             self.call_from_thread(self.notify, str(error), title="Runs", severity="error")
             return
-        self.post_message(ModelOpened(trained, f"Evaluating {trained.source}"))
+        if not get_current_worker().is_cancelled:  # a newer pick replaced this one
+            self.post_message(ModelOpened(trained, f"Evaluating {trained.source}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back_to_lesson":  # otherwise Escape belongs to the screen, as before

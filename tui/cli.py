@@ -16,7 +16,15 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from core.config import ConfigError, Setting, TrainConfig, setting_named, settings
+from core.config import (
+    RUN_FIELDS,
+    ConfigError,
+    Setting,
+    TrainConfig,
+    setting_named,
+    settings,
+    with_run_settings,
+)
 from core.data import SPLITS
 from core.render import MODES, PALETTES
 from tui.evaluate_command import add_evaluate_command, run_evaluate
@@ -302,9 +310,7 @@ def names_except(*kept: str) -> tuple[str, ...]:
 def command_position(parser: argparse.ArgumentParser, argv: list[str]) -> int | None:
     """Where the command is in argv: the first word that is not an option's value (`--screen
     train` opens the app on its Train screen; it is not the train command)."""
-    takes_value = {
-        flag for action in parser._actions if action.nargs is None for flag in action.option_strings
-    }
+    takes_value = value_flags(parser)
     i = 0
     while i < len(argv):
         token = argv[i]
@@ -315,6 +321,19 @@ def command_position(parser: argparse.ArgumentParser, argv: list[str]) -> int | 
         else:
             return i if token in COMMANDS else None
     return None
+
+
+def value_flags(parser: argparse.ArgumentParser) -> set[str]:
+    """The flags that take a value, of `parser` and of every command below it: whichever
+    command an option belongs to, its value is not the command's name."""
+    flags = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                flags |= value_flags(sub)
+        elif action.nargs is None:
+            flags.update(action.option_strings)
+    return flags
 
 
 def parse(parser: Parser, argv: list[str]) -> argparse.Namespace:
@@ -467,9 +486,11 @@ def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:
         if path.parent.resolve() != store.folder.resolve():
             return resume, None
         try:
-            return resume, store.get(path.stem).id if path.suffix == ".pt" else None
+            run = store.get(path.stem) if path.suffix == ".pt" else None
         except RunStoreError:
             return resume, None
+        # Only a run's own file: get() also takes names and id prefixes (best.pt, run "best").
+        return resume, run.id if run is not None and run.id == path.stem else None
     try:
         run = store.get(resume)
     except UnknownRunError:
@@ -479,24 +500,16 @@ def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:
     return run.checkpoint, run.id
 
 
-# What a resumed run keeps from its checkpoint unless a flag changes it: what it computes (the
-# data, the model, the optimizer and its learning rate, the batches). Where and how fast it
-# runs (device, threads, loader) are this command's own.
-RESUMED_FIELDS = ("dataset", "hidden", "optimizer", "lr", "batch_size", "seed")
-
-
 def resumed_config(args: argparse.Namespace, config: TrainConfig, path: str) -> TrainConfig:
-    """`config` with the checkpoint's settings for every RESUMED_FIELDS flag not given.
+    """`config` with the checkpoint's settings for every RUN_FIELDS flag not given.
 
     Raises CheckpointError (unreadable) or ConfigError (settings this version refuses).
     """
     from core.checkpoint import load
 
-    saved = load(path).config
-    kept = {
-        name: saved[name] for name in RESUMED_FIELDS if name not in vars(args) and name in saved
-    }
-    return dataclasses.replace(config, **kept)
+    # What the run computes, bar the epochs (a resume asks for more): kept unless a flag says.
+    names = [name for name in RUN_FIELDS if name != "epochs" and name not in vars(args)]
+    return with_run_settings(config, load(path).config, names)
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -15,8 +15,8 @@ from typing import Any
 from tui.runs_commands import print_table
 from tui.subcommands import (
     RUN_ID_HELP,
-    RUNS_FOLDER_HELP,
     add_command,
+    add_runs_folder,
     fail,
     import_torch,
     non_empty,
@@ -44,7 +44,7 @@ def add_evaluate_command(commands) -> None:
         action="store_true",
         help="one JSON object: test_acc (a fraction), per_class, confusion",
     )
-    evaluate.add_argument("--runs", type=non_empty, metavar="DIR", help=RUNS_FOLDER_HELP)
+    add_runs_folder(evaluate)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

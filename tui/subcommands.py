@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,13 +32,21 @@ def fail(message: str) -> int:
 @contextmanager
 def sigint_deferred() -> Iterator[None]:
     """Hold back Ctrl-C for the duration: torch's import aborts the process (a C++ exception
-    thrown through pybind11) when KeyboardInterrupt is raised inside it. Unblocked, the pending
-    signal arrives as a KeyboardInterrupt in plain Python, which main() turns into one line."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    thrown through pybind11) when KeyboardInterrupt is raised inside it. A Ctrl-C meanwhile is
+    only noted, then raised as KeyboardInterrupt in plain Python, which main() turns into one
+    line. A handler, not a blocked signal mask: other threads (numpy's BLAS pool, a status
+    spinner) leave SIGINT unblocked, and the main thread would still run Python's handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler, and only it gets KeyboardInterrupt
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def import_torch() -> None:

@@ -90,8 +90,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-# Store files this process found undamaged, as (path, mtime, size): see check_intact.
-_intact: set[tuple[Path, int, int]] = set()
+# Each store file this process found undamaged, with the (mtime, size) it had: see check_intact.
+_intact: dict[Path, tuple[int, int]] = {}
 
 
 def connect(path: Path, patience: float) -> sqlite3.Connection:
@@ -210,12 +210,12 @@ def check_intact(db: sqlite3.Connection, path: Path) -> None:
     every second, and the main file changes only when SQLite folds the WAL into it.
     """
     stat = path.stat()
-    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
-    if key in _intact:
+    key, state = path.resolve(), (stat.st_mtime_ns, stat.st_size)
+    if _intact.get(key) == state:
         return
     problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
     if problem == "ok":
-        _intact.add(key)
+        _intact[key] = state
     else:
         detail = " ".join(problem.replace("*** in database main ***", "").split())
         raise RunStoreError(

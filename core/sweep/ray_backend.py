@@ -293,25 +293,24 @@ VERSIONS = re.compile(r"Ray: (\S+) Python: (\S+) .* Ray: (\S+) Python: (\S+)")
 def probe(address: str) -> None:
     """Join the cluster once from a child process; RayUnavailable naming the cause if it cannot:
     a refused token, Ray or Python versions that differ, or no answer within INIT_TIMEOUT_S."""
-    child = subprocess.Popen(
+    said: list[str] = []
+    deadline = time.monotonic() + INIT_TIMEOUT_S
+    with subprocess.Popen(  # closes the pipe and waits for the child, however this ends
         # -P: a `ray/` or `core/` folder where the sweep was started must not stand in.
         [sys.executable, "-P", "-c", PROBE, address],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-    )
-    assert child.stdout is not None  # piped above
-    said: list[str] = []
-    deadline = time.monotonic() + INIT_TIMEOUT_S
-    try:
-        for line in lines_until(child.stdout.fileno(), deadline):
-            said.append(line)
-            cause = probe_cause(line, address)
-            if cause is not None:  # a refused token is retried for 20 s: no need to wait
-                raise RayUnavailable(cause)
-    finally:
-        child.kill()
-        child.wait()
+    ) as child:
+        assert child.stdout is not None  # piped above
+        try:
+            for line in lines_until(child.stdout.fileno(), deadline):
+                said.append(line)
+                cause = probe_cause(line, address)
+                if cause is not None:  # a refused token is retried for 20 s: no need to wait
+                    raise RayUnavailable(cause)
+        finally:
+            child.kill()
     if child.returncode == 0:
         return
     if time.monotonic() >= deadline:
@@ -517,7 +516,7 @@ def decode(fields: dict[str, Any]) -> Event:
 class MemberState:
     started_at: float | None = None  # when its RunStarted reached the driver
     epochs: int = 0
-    test_acc: float = math.nan
+    test_acc: float | None = None  # none until an epoch ended, as RunFinished says it
     ended: bool = False
 
 

@@ -35,9 +35,6 @@ EMPTY = (
     "(press 3, then s), or from a shell with `mnist-tui train --headless`."
 )
 
-# Per run id: the heartbeat its history was read at, its mean seconds per epoch and newest test
-# accuracy. A run's history changes only with a write from its process, which moves its heartbeat.
-
 
 class RunsScreen(StopsSweeps, CoverableScreen):
     """The run store as a table; reads happen on a thread, every REFRESH_S while shown."""

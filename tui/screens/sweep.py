@@ -25,8 +25,6 @@ from tui.workers import reports_failure
 
 POLL_S = 1.0  # one read of the sweep's runs a second (their epochs only when they change)
 
-# Per run id: (epochs done, status) when its epochs were read, and those epochs.
-
 
 class SweepScreen(StopsSweeps, CoverableScreen):
     """One sweep: Enter opens a run on the Train screen, s stops the sweep, Escape goes back."""

@@ -276,11 +276,13 @@ class TrainScreen(CoverableScreen):
     def take_followed_run(self, store, run_id: str) -> None:
         """A followed run that ended: it becomes the current run, so `w` and `e` act on it."""
         from core.checkpoint import CheckpointError
+        from core.config import ConfigError
+        from core.runs import RunStoreError
         from tui.current_run import from_record
 
         try:
             trained = from_record(store, store.get(run_id))
-        except CheckpointError as error:
+        except (CheckpointError, ConfigError, RunStoreError) as error:  # deleted as it ended
             self.post_message(CheckpointFailed(str(error)))
             return
         self.post_message(ModelOpened(trained))

@@ -11,7 +11,14 @@ from textual.containers import Horizontal, Vertical
 from textual.validation import Function, Integer
 from textual.widgets import Input, Label, Select
 
-from core.config import ConfigError, Setting, TrainConfig, describe_range, settings
+from core.config import (
+    ConfigError,
+    Setting,
+    TrainConfig,
+    describe_range,
+    settings,
+    with_run_settings,
+)
 
 
 def number_field_validator(kind: type, bounds: tuple[float, float]):
@@ -96,9 +103,10 @@ class TrainForm(Vertical):
             setting.check(values[name])
         return dataclasses.replace(self.start, **values)
 
-    def load(self, config: TrainConfig) -> None:
-        """Show `config` in the fields (continuing a recorded run starts from its settings)."""
-        self.start = config
+    def load(self, recorded: TrainConfig) -> None:
+        """Show a recorded run's settings (continued or followed): what it computes. Where and
+        how fast this machine trains (device, threads, loader, data folder) stay as they were."""
+        self.start = config = with_run_settings(self.start, recorded.to_dict())
         for setting in form_settings():
             value = getattr(config, setting.name)
             if setting.picked:

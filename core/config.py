@@ -139,6 +139,11 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def flag(name: str) -> str:
+    """The command-line flag of a field or option name: batch_size is --batch-size."""
+    return "--" + name.replace("_", "-")
+
+
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 
@@ -161,12 +166,12 @@ class Setting:
 
     @property
     def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return flag(self.name)
 
     @property
     def off_flag(self) -> str:
         """A switch's flag: --no-cuda-graph turns cuda_graph off."""
-        return "--no-" + self.name.replace("_", "-")
+        return flag(f"no_{self.name}")
 
     @property
     def picked(self) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 import core.config
-from core.config import ConfigError, TrainConfig, default_threads, settings
+from core.config import ConfigError, TrainConfig, default_threads, setting_named, settings
 
 
 def test_defaults_are_the_notebooks_recipe():
@@ -104,7 +104,8 @@ def test_every_field_says_what_it_is_for():
     ],
 )
 def test_a_setting_parses_a_typed_word_as_its_field_does(name, text, value):
-    (setting,) = [s for s in settings() if s.name == name]
+    setting = setting_named(name)
+    assert setting is not None
     assert setting.parse(text) == value
 
 
@@ -119,7 +120,8 @@ def test_a_setting_parses_a_typed_word_as_its_field_does(name, text, value):
     ],
 )
 def test_a_setting_refuses_a_word_naming_what_it_takes(name, text, message):
-    (setting,) = [s for s in settings() if s.name == name]
+    setting = setting_named(name)
+    assert setting is not None
     with pytest.raises(ConfigError) as refused:
         setting.parse(text)
     assert str(refused.value) == message

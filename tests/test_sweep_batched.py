@@ -40,6 +40,15 @@ def alone(config, data=None):
     return result, events
 
 
+def epochs_that_take_a_while():
+    """The tiny splits with the training one sixteen times over: long enough epochs that a
+    stop lands inside one."""
+    train, test = tiny_data()
+    big = replace(train, images=np.concatenate([train.images] * 16),
+                  labels=np.concatenate([train.labels] * 16))  # fmt: skip
+    return big, test
+
+
 def shape(events):
     """The event types in order, a run of BatchProgress counted as one."""
     kinds = []
@@ -251,9 +260,7 @@ def test_stop_after_an_epoch_keeps_it_and_ends_every_member_stopped(cpu_kernels)
 
 
 def test_stop_from_another_thread_mid_epoch(kernels_built):
-    train, test = tiny_data()
-    big = replace(train, images=np.concatenate([train.images] * 16),
-                  labels=np.concatenate([train.labels] * 16))  # fmt: skip
+    big, test = epochs_that_take_a_while()
     configs = [tiny_config(lr=lr, epochs=50) for lr in LRS[:2]]
     stop = threading.Event()
     seen = threading.Event()
@@ -272,9 +279,7 @@ def test_stop_from_another_thread_mid_epoch(kernels_built):
 
 
 def test_members_stopped_inside_an_epoch_end_as_their_last_finished_epoch(kernels_built):
-    train, test = tiny_data()
-    big = replace(train, images=np.concatenate([train.images] * 16),
-                  labels=np.concatenate([train.labels] * 16))  # fmt: skip
+    big, test = epochs_that_take_a_while()
     configs = [tiny_config(lr=lr, epochs=50) for lr in LRS[:2]]
     stop = threading.Event()
     events: list[list] = [[], []]

@@ -21,6 +21,7 @@ from core.config import (
     ConfigError,
     Setting,
     TrainConfig,
+    flag,
     setting_named,
     settings,
     with_run_settings,
@@ -373,7 +374,7 @@ def flag_for(name: str) -> str:
         return "--no-record"
     setting = setting_named(name)
     if setting is None:  # --save, --resume, ...: train's own flags
-        return "--" + name.replace("_", "-")
+        return flag(name)
     return setting.off_flag if setting.kind is bool else setting.flag
 
 

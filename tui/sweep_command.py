@@ -19,14 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from core.config import TrainConfig, settings
+from core.config import TrainConfig, flag, settings
 from core.sweep.plan import (
     CONFIRM_ABOVE,
     Range,
     SweepError,
     SweepPlan,
     check_size,
-    flag,
     grid,
     grid_size,
     parse_axis,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.config import ConfigError, Setting, TrainConfig, settings
+from core.config import ConfigError, Setting, TrainConfig, flag, settings
 
 # Past this many members a sweep asks for --yes: a typo in a list should not start a week of runs.
 CONFIRM_ABOVE = 256
@@ -70,10 +70,6 @@ class SweepPlan:
 
     def __len__(self) -> int:
         return len(self.members)
-
-
-def flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def field_settings() -> dict[str, Setting]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.config import ConfigError
-from core.sweep.plan import SweepPlan, flag
+from core.config import ConfigError, flag
+from core.sweep.plan import SweepPlan
 
 
 def device_problem(plan: SweepPlan) -> str | None:

@@ -113,7 +113,7 @@ class TrainConfig:
     )
     cpu_kernels: bool = setting(
         True,
-        "run the step on the cpu in C, when core._cpu_kernels is built",
+        "run the step on the cpu in C, when the C step is built",
         in_form=False,
         headless_only=True,
     )

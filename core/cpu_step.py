@@ -40,11 +40,11 @@ def unavailable_reason(optimizer: str, batch_size: int = 64) -> str | None:
     """Why the fused step cannot train this configuration here, or None if it can."""
     if kernels is None:
         return (
-            "the C kernels (core/_cpu_kernels.c) are not built, so the CPU step runs as "
+            "the CPU step in C is not built, so it runs as "
             "plain torch ops (about 3.5x slower); reinstall with a C compiler present"
         )
     if not hasattr(kernels, "train_batches") or kernels.member_fields() != len(_MEMBER_ROW):
-        return "the C kernels are older than core/cpu_step.py; reinstall to rebuild them"
+        return "the CPU step in C was built for an older version; reinstall to rebuild it"
     if kernels.classes() != NUM_CLASSES:
         return f"the C kernels were built for {kernels.classes()} classes, not {NUM_CLASSES}"
     if optimizer != "rmsprop":

@@ -75,11 +75,25 @@ class Split:
     labels: np.ndarray
     classes: tuple[str, ...]
     source: str
-    # One line when a folder the user named holds files unlike the official downloads.
-    checksum_note: str | None = None
+    # The .gz files of a folder the user named whose md5 is not the official download's.
+    unofficial_files: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def checksum_note(self) -> str | None:
+        """One line naming the files unlike the official downloads, or None."""
+        if not self.unofficial_files:
+            return None
+        files = ", ".join(self.unofficial_files)
+        title = DATASET_TITLES.get(self.name, self.name)
+        one = len(self.unofficial_files) == 1
+        verb, them = ("differs", "it as it is") if one else ("differ", "them as they are")
+        return (
+            f"{files} in {self.source} {verb} from the official {title} download "
+            f"(torchvision's md5 list); using {them}"
+        )
 
     @property
     def is_synthetic(self) -> bool:
@@ -139,7 +153,7 @@ def load(
         classes=classes_for(name),
         source=str(folder),
         # Downloads are md5-checked by torchvision as they arrive; a named folder is checked here.
-        checksum_note=checksum_note(name, folder) if named else None,
+        unofficial_files=unofficial_files(name, folder) if named else (),
     )
 
 
@@ -209,8 +223,8 @@ def file_md5(path: Path) -> str:
     return _md5s[key]
 
 
-def checksum_note(name: str, folder: Path) -> str | None:
-    """One line naming the files in `folder` whose md5 differs from the official list, or None.
+def unofficial_files(name: str, folder: Path) -> tuple[str, ...]:
+    """The files in `folder` whose md5 differs from the official list, by name.
 
     The list is of the .gz downloads, so only .gz files are compared; files stored unpacked
     have no official sum to compare with. A file that cannot be read is left to the reader's
@@ -227,16 +241,7 @@ def checksum_note(name: str, folder: Path) -> str | None:
         except (DataError, OSError):
             continue
         differing.append(path.name)
-    if not differing:
-        return None
-    files = ", ".join(differing)
-    title = DATASET_TITLES.get(name, name)
-    one = len(differing) == 1
-    verb, them = ("differs", "it as it is") if one else ("differ", "them as they are")
-    return (
-        f"{files} in {folder} {verb} from the official {title} download (torchvision's md5 "
-        f"list); using {them}"
-    )
+    return tuple(differing)
 
 
 def check_trainable(images: np.ndarray, labels: np.ndarray, name: str) -> None:

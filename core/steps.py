@@ -212,7 +212,7 @@ def make_step(
     if kind == "notebook":
         return NotebookStep(model, optimizer, metrics)
     if kind == "c":
-        notes.append("CPU step in C, over each batch's non-zero pixels (core/_cpu_kernels.c)")
+        notes.append("CPU step in C, over each batch's non-zero pixels")
         return CStep(model, optimizer, loader, metrics, threads)
     if kind == "graph":
         try:

@@ -188,13 +188,26 @@ def test_the_app_starts_without_importing_torch():
     assert result.stdout.strip() == "False"
 
 
-async def test_a_named_folder_unlike_the_official_files_is_noted_once_and_still_loads(tmp_path):
+async def test_a_named_folder_unlike_the_official_files_is_said_in_the_facts_not_a_toast(
+    tmp_path,
+):
     from tests.test_data import write_dataset
 
     write_dataset(tmp_path / "d")
     app = make_app(dataset="mnist", data_dir=str(tmp_path / "d"))
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_data(pilot)
-        notes = [n for n in notifications(app) if "torchvision's md5 list" in n]
-        assert len(notes) == 1 and "\n" not in notes[0]
         assert len(app.dataset.train) == 12 and not app.dataset.train.is_synthetic
+        assert not any("official" in n or "md5" in n for n in notifications(app))
+        facts = plain(app.screen.query_one("#sample-info"))
+        assert "4 of its 4 files" in facts and "differ from the official MNIST files" in facts
+        await pilot.press("t")  # the test split: the folder's one verdict, said once
+        facts = plain(app.screen.query_one("#sample-info"))
+        assert facts.count("differ from the official MNIST files") == 1
+
+
+async def test_the_facts_say_nothing_of_checksums_for_data_not_named_by_the_user():
+    app = make_app()  # synthetic digits: nothing to compare
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_data(pilot)
+        assert "md5" not in plain(app.screen.query_one("#sample-info"))

@@ -132,19 +132,42 @@ async def test_palette_save_before_a_run_says_why_not():
 
 
 async def test_palette_switches_the_dataset(tmp_path):
-    """Fashion-MNIST from the command palette; without its files here, synthetic and one line."""
+    """Fashion-MNIST from the command palette; without its files here, one line and the
+    synthetic digits kept."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_data(pilot)
         app.options = Options(training=app.options.training, download=False)
         await run_command(pilot, "Dataset: Fashion-MNIST")
-        assert app.requested_dataset == "fashion"
-        if app.data_problem is None:
-            assert app.dataset.name == "fashion"
+        if not any("could not be loaded" in t for t in notifications(app)):
+            assert app.requested_dataset == "fashion" and app.dataset.name == "fashion"
             assert app.dataset.train.classes[0] == "T-shirt/top"
-        else:  # no Debian package here: the app says so, and keeps working on synthetic digits
+        else:  # no Debian package here: the app says so, and keeps the synthetic digits
             assert app.dataset.name == "synthetic"
-            assert any("Showing synthetic digits instead" in t for t in notifications(app))
+            assert any("could not be loaded" in t for t in notifications(app))
+
+
+async def test_a_dataset_that_cannot_load_keeps_the_one_in_use_and_says_why_in_one_line(
+    tmp_path, monkeypatch
+):
+    from tests.test_data import write_dataset
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no Fashion-MNIST there
+    monkeypatch.delenv("MNIST_TUI_DATA", raising=False)
+    monkeypatch.setattr("core.data.DEBIAN_FASHION", tmp_path / "no-debian")
+    write_dataset(tmp_path / "mnist")
+    app = make_app(dataset="mnist", data_dir=str(tmp_path / "mnist"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_data(pilot)
+        mnist = app.dataset
+        assert mnist.name == "mnist"
+        app.options = Options(training=app.options.training, download=False)
+        await run_command(pilot, "Dataset: Fashion-MNIST")
+        assert app.dataset is mnist and app.requested_dataset == "mnist"
+        (said,) = [t for t in notifications(app) if "could not be loaded" in t]
+        assert said.startswith("Fashion-MNIST could not be loaded, so MNIST stays: ")
+        assert "\n" not in said
+        assert app.sub_title == "mnist"
 
 
 async def test_a_theme_picked_in_the_app_is_kept_for_the_next_start():

@@ -365,7 +365,7 @@ def test_a_resumed_run_keeps_its_checkpoints_settings_and_records_its_parent(tmp
     assert main(["runs", "show", "second", "--runs", folder]) == 0
     table = capsys.readouterr().out.splitlines()[-3:]
     assert table[0].split()[:2] == ["run", "epoch"]
-    assert [row.split()[:2] for row in table[1:]] == [[child["parent"], "0"], [child["id"], "1"]]
+    assert [row.split()[:2] for row in table[1:]] == [[child["parent"], "1"], [child["id"], "2"]]
 
 
 def test_a_copied_checkpoint_beside_the_store_names_no_parent_by_its_file_name(tmp_path, capsys):

@@ -70,7 +70,7 @@ def test_train_image_10_drawn_beside_the_text(snap_compare):
 
 @pytest.mark.slow(reason="walks the lesson to its step and computes it, then an SVG snapshot")
 def test_a_wrong_guess_explained(snap_compare):
-    """The crop exercise answered wrongly: what the guess misses, and the answer, are shown."""
+    """The crop exercise answered wrongly once: what the guess misses, and a second try."""
 
     def check(screen: LessonScreen) -> None:
         verdict = screen.query_one(ExerciseBox).verdict
@@ -105,3 +105,20 @@ def test_train_image_10_at_120x40(snap_compare):
 
     run_before = at_step("train-image-10-digit", check=check)
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.slow(reason="walks the lesson to its end, then an SVG snapshot")
+def test_the_review_with_a_missed_exercise(snap_compare):
+    """The review: the score, one exercise given up and listed, the reading, the quiz's start."""
+
+    async def run_before(pilot) -> None:
+        await at_step("video", then=("r",))(pilot)  # given up: a missed exercise
+        await pilot.press("g", *str(len(STEPS)), "enter")
+        screen = pilot.app.screen
+        await wait_until(pilot, lambda: screen.step.key == "review" and screen.outcome is not None)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.progress.verdicts == {"video": "revealed"}
+        assert screen.query_one(ExerciseBox).border_title.startswith("question 1 of ")
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

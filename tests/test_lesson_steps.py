@@ -70,6 +70,8 @@ ON_MNIST = {
     "affine-relu": True,
     "paper-ball": None,
     "hidden-projection": None,
+    "puzzles": None,  # the puzzles: the lecture has none to compare with
+    "review": None,  # the score and the quiz: nothing printed by the lecture to compare
 }
 
 
@@ -526,7 +528,7 @@ def test_the_position_is_saved_and_read_back(state_dir):
     assert lesson.load_position() == 0
     lesson.save_position(7)
     assert lesson.load_position() == 7
-    assert json.loads((state_dir / "lesson.json").read_text()) == {"step": 7}
+    assert json.loads((state_dir / "lesson.json").read_text())["step"] == 7
     assert sorted(p.name for p in state_dir.iterdir()) == ["lesson.json"]  # no temp left
     lesson.save_position(10_000)  # past the end: the last step
     assert lesson.load_position() == len(lesson.STEPS) - 1
@@ -550,7 +552,7 @@ def test_a_position_file_that_is_a_folder_or_huge_reads_as_0(state_dir):
     assert lesson.load_position() == 0
     lesson.save_position(3)  # cannot replace a folder: dropped, no exception
     (state_dir / "lesson.json").rmdir()
-    (state_dir / "lesson.json").write_text('{"step": 3}' + " " * 10_000)
+    (state_dir / "lesson.json").write_text('{"step": 3}' + " " * 100_000)
     assert lesson.load_position() == 0
 
 

@@ -85,9 +85,11 @@ def test_a_store_from_a_newer_version_is_refused_and_left_alone(tmp_path):
     path = tmp_path / DB_NAME
     with RunStore(path) as store:
         store.create({"epochs": 1}, "python", "cpu", "synthetic")
-    sqlite_file(path, "PRAGMA user_version = 3")  # still in WAL mode, as a newer one leaves it
+    newer = SCHEMA_VERSION + 1
+    sqlite_file(path, f"PRAGMA user_version = {newer}")  # in WAL mode, as a newer one leaves it
     assert refused(path) == (
-        f"{path} was written by a newer mnist-tui (schema 3; this one reads up to {SCHEMA_VERSION})"
+        f"{path} was written by a newer mnist-tui (schema {newer}; "
+        f"this one reads up to {SCHEMA_VERSION})"
     )
 
 

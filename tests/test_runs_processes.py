@@ -4,6 +4,7 @@ is locked"; a writer killed with SIGKILL mid-run reads back as interrupted."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.runs import Cursor, RunStore
+from core.runs import SCHEMA_VERSION, Cursor, RunStore
+from tests.test_runs_migration import OLD_STORE, pragma
 from tests.waiting import poll_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,3 +136,33 @@ def test_a_writer_killed_mid_run_reads_back_as_interrupted(tmp_path):
         assert run.ended_at == run.heartbeat_at and run.test_acc is None
         assert run.epochs_done >= 2
         assert len(store.history(run_id)) == run.epochs_done
+
+
+# Waits for the wall-clock time argv[2], opens the (old) store at argv[1], which migrates it
+# unless another process has, and tags one run with its own tag argv[3].
+TAGGER = """
+import sys, time
+from core.runs import RunStore
+
+path, start, tag = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+while time.time() < start:
+    time.sleep(0.001)
+with RunStore(path) as store:
+    store.tag("0a1b2c3d", [tag])
+"""
+
+
+def test_processes_opening_an_old_store_at_once_migrate_it_once_and_lose_nothing(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    shutil.copyfile(OLD_STORE, path)
+    start = time.time() + 1.5  # after every one has imported
+    taggers = [python(TAGGER, path, start, f"by-{n}") for n in range(4)]
+    for tagger in taggers:
+        _, err = tagger.communicate(timeout=60)
+        # A second migration would fail on its ALTER TABLE ("duplicate column name").
+        assert tagger.returncode == 0 and err == "", err
+    with RunStore(path) as store:
+        assert store.get("0a1b2c3d").tags == ("by-0", "by-1", "by-2", "by-3")
+        assert sorted(run.id for run in store.list()) == ["0a1b2c3d", "0a1b2c3e"]
+        assert len(store.history("0a1b2c3d")) == 3
+    assert pragma(path, "user_version") == SCHEMA_VERSION

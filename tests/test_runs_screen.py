@@ -7,6 +7,8 @@ with fixed figures, so the pictures do not depend on timing.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from textual.widgets import Input
 
@@ -26,6 +28,7 @@ from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.rename_run import RenameRunScreen
+from tui.screens.run_words import NoteScreen, TagsScreen
 from tui.screens.runs import EMPTY, RunsScreen
 from tui.state import Options
 from tui.widgets.runs import columns
@@ -211,10 +214,15 @@ async def test_a_running_run_is_not_deleted_and_one_without_a_checkpoint_not_eva
         await pilot.press("e")
         assert pilot.app.screen is screen
         assert notifications(pilot.app)[-1].startswith("Run busy has no checkpoint")
-        await pilot.press("d", "y")
+        await pilot.press("d")  # refused at once: no question first
+        assert pilot.app.screen is screen
+        assert notifications(pilot.app)[-1] == (
+            f"Run busy ({run.id}) is still training: stop it before deleting it."
+        )
         await settle(pilot)
-        assert notifications(pilot.app)[-1].startswith(f"run {run.id} is still running")
         assert labels(screen) == ["busy"]
+        with RunStore.open() as store:
+            assert store.get(run.id).running
 
 
 async def test_a_corrupt_store_shows_its_one_line_and_the_app_stays_up(runs_folder):
@@ -330,21 +338,39 @@ FIXED = (
 WHEN = ("05-12 09:14", "05-12 10:02", "05-13 17:45", "05-14 08:30")  # oldest first
 
 
+class StoreClock:
+    """The store's clock while fixed_store writes: each run starts a minute after the one
+    before and each epoch takes its own seconds, so lengths and speeds are the same every time.
+    The newest run starts two minutes before now, so the one left running reads as alive."""
+
+    def __init__(self, runs: int) -> None:
+        self.now = time.time() - 60 * (runs + 1)
+
+    def time(self) -> float:
+        return self.now
+
+
 def fixed_store(monkeypatch) -> dict[str, str]:
-    """FIXED recorded with the store's own API, with fixed ids; the times it shows are frozen."""
+    """FIXED recorded with the store's own API, with fixed ids and times; the times it shows
+    are frozen."""
     drawn = iter(f"5eed{n:04x}" for n in range(1, 100))
     monkeypatch.setattr("secrets.token_hex", lambda nbytes: next(drawn))  # the store's ids
     ids = {}
-    with RunStore.open() as store:
+    clock = StoreClock(len(FIXED))
+    with monkeypatch.context() as writing, RunStore.open() as store:
+        writing.setattr("core.runs.store.time", clock)
         for name, settings, epochs, ended in FIXED:
+            clock.now += 60
             config = TrainConfig(**{"dataset": "mnist", "epochs": 3, "device": "cpu"} | settings)
             run = store.create(config.to_dict(), "tui", "cpu", "mnist", name=name)
             ids[name] = run.id
             for epoch, (acc, loss, seconds) in enumerate(epochs):
+                clock.now += seconds
                 end = EpochEnd(epoch, loss * 1.1, acc - 0.01, loss, acc, seconds, 14_000.0, None)
                 store.append_epoch(run.id, end)
             if ended:
                 store.finish(run.id, ended, epochs[-1][0], epochs_done=len(epochs))
+    with RunStore.open() as store:
         shown = {run.started_at: WHEN[i] for i, run in enumerate(reversed(store.list()))}
     monkeypatch.setattr(columns, "when_text", shown.__getitem__)
     return ids
@@ -384,6 +410,143 @@ def test_compare_snapshot(snap_compare, monkeypatch, size):
         ]
         assert compare.query_one(ConfigDiff).fields == ["lr"]
         assert screen.table.picked_rows
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+# Tags, notes, the filter's words, following the newest run -------------------------------
+
+
+async def test_t_gives_a_run_the_tags_typed_and_the_table_shows_them(monkeypatch):
+    ids = fixed_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("down", "t")  # adam wide
+        modal = pilot.app.screen
+        assert isinstance(modal, TagsScreen) and modal.query_one(Input).value == ""
+        await pilot.press(*"wide, baseline", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        with RunStore.open() as store:
+            assert store.get(ids["adam wide"]).tags == ("baseline", "wide")
+        assert cell(screen, "adam wide", "tags") == "baseline,wide"
+        assert notifications(pilot.app)[-1] == "Run adam wide is tagged baseline, wide."
+
+
+async def test_a_tag_the_store_would_refuse_is_said_in_the_modal_which_stays(monkeypatch):
+    ids = fixed_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await open_runs_screen(pilot)
+        await pilot.press("t", *("x" * 41), "enter")
+        modal = pilot.app.screen
+        assert isinstance(modal, TagsScreen)
+        assert plain(modal.query_one("#words-problem")).strip() == (
+            "a tag is at most 40 characters, not 41"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        with RunStore.open() as store:
+            assert store.get(ids["sgd"]).tags == ()
+
+
+async def test_shift_n_writes_a_note_shown_under_the_table(monkeypatch):
+    ids = fixed_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("down", "down", "N")  # fast lr
+        assert isinstance(pilot.app.screen, NoteScreen)
+        await pilot.press(*"lr 3e-3 overshoots", "enter")
+        await settle(pilot)
+        with RunStore.open() as store:
+            assert store.get(ids["fast lr"]).note == "lr 3e-3 overshoots"
+        detail = plain(screen.query_one(RunDetail))
+        assert "note: lr 3e-3 overshoots" in detail
+        assert "best 95.33% at epoch 2" in detail
+
+
+async def test_the_table_shows_each_runs_best_epoch_lowest_loss_length_and_speed(monkeypatch):
+    fixed_store(monkeypatch)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        assert cell(screen, "fast lr", "best") == "95.33% @2"  # not its last, 95.21%
+        assert cell(screen, "fast lr", "min_loss") == "0.172"
+        assert cell(screen, "notebook", "samples") == "14.0k"
+        assert cell(screen, "notebook", "duration") == "12.3 s"  # its three epochs' seconds
+        assert cell(screen, "sgd", "duration") == "3.2 s"  # running: up to its newest write
+
+
+@pytest.mark.slow(reason="types four filters one key at a time")
+async def test_the_filter_takes_tags_statuses_and_text_together(monkeypatch):
+    ids = fixed_store(monkeypatch)
+    with RunStore.open() as store:
+        store.tag(ids["notebook"], ["baseline"])
+        store.tag(ids["sgd"], ["baseline", "sgd-family"])
+        store.tag(ids["fast lr"], ["tuned"])
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("slash")
+        field = screen.query_one("#runs-filter", Input)
+        assert "tag:" in field.placeholder and "status:" in field.placeholder
+        await pilot.press(*"tag:baseline")
+        assert labels(screen) == ["sgd", "notebook"]
+        await pilot.press(*" status:fin")
+        assert labels(screen) == ["notebook"]
+        await pilot.press("ctrl+u", *"status:running status:stopped")  # either status
+        assert labels(screen) == ["sgd", "adam wide"]
+        await pilot.press("ctrl+u", *"TAG:Baseline 0.05")  # any case; text in any column
+        assert labels(screen) == ["sgd"]
+        assert "1 of 4 runs" in plain(screen.query_one("#runs-summary"))
+
+
+def highlighted_label(screen: RunsScreen) -> str:
+    row = screen.table.highlighted
+    assert row is not None, "the cursor is on no run"
+    return row.run.label
+
+
+def start_run(name: str) -> str:
+    """A run "running" in this live process, as a training process elsewhere records one."""
+    with RunStore.open() as store:
+        return store.create(tiny_config().to_dict(), "headless", "cpu", "synthetic", name).id
+
+
+async def test_shift_f_follows_each_new_running_run(monkeypatch):
+    monkeypatch.setattr("tui.screens.runs.REFRESH_S", 0.2)
+    for name in ("first", "busy", "last"):
+        start_run(name)
+    with RunStore.open() as store:
+        store.finish(store.get("last").id, "finished")
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        assert labels(screen) == ["last", "busy", "first"]
+        await pilot.press("F")  # straight to the newest running run there is
+        assert screen.title == "mnist-tui · Runs · following newest"
+        assert highlighted_label(screen) == "busy"
+        start_run("newer")
+        await wait_until(pilot, lambda: "newer" in labels(screen))
+        assert highlighted_label(screen) == "newer"
+        await pilot.press("F", "down")  # no longer following: a new run leaves the cursor be
+        assert screen.title == "mnist-tui · Runs"
+        start_run("newest")
+        await wait_until(pilot, lambda: "newest" in labels(screen))
+        assert highlighted_label(screen) == "last"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_runs_tags_snapshot(snap_compare, monkeypatch, size):
+    """Tags in their own column (cut at 80 columns' narrow width if long), the note and the
+    best epoch under the table for the run the cursor is on."""
+    ids = fixed_store(monkeypatch)
+    with RunStore.open() as store:
+        store.tag(ids["notebook"], ["baseline", "rmsprop"])
+        store.tag(ids["fast lr"], ["lr-sweep", "overshoots", "keep"])
+        store.set_note(ids["fast lr"], "3e-3 learns faster, then wobbles: try a schedule")
+
+    async def run_before(pilot) -> None:
+        screen = await open_runs_screen(pilot)
+        await pilot.press("down", "down")
+        assert highlighted_label(screen) == "fast lr"
+        assert cell(screen, "fast lr", "tags") == "keep,lr-sweep,o…"
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 

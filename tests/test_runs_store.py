@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -456,3 +457,125 @@ def test_the_history_cache_reads_again_only_the_runs_that_changed(tmp_path):
         again = cache.histories(store, store.list())
         assert store.read == [busy.id]  # the quiet run's epochs came from the cache
         assert again[quiet.id] == first[quiet.id] and len(again[busy.id]) == 2
+
+
+# Figures summed up from the epochs; tags and notes --------------------------------------------
+
+
+def test_a_run_sums_up_its_best_epoch_lowest_loss_length_and_speed(store):
+    run = new_run(store)
+    figures = [(0.95, 0.20, 40_000.0), (0.97, 0.12, 50_000.0), (0.96, 0.15, 60_000.0)]
+    for epoch, (acc, loss, rate) in enumerate(figures):
+        end = replace(epoch_end(epoch, acc), test_loss=loss, samples_per_s=rate)
+        store.append_epoch(run.id, end)
+    store.finish(run.id, "finished", 0.96, epochs_done=3)
+    (listed,) = store.list()
+    assert listed == store.get(run.id)  # every read sums up alike
+    assert listed.best_test_acc == 0.97
+    assert listed.best_epoch == 2  # counted from 1, as epochs_done counts: the second epoch
+    assert listed.min_test_loss == 0.12
+    assert listed.samples_per_s == pytest.approx(50_000.0)
+    assert listed.duration == pytest.approx(listed.ended_at - listed.started_at)
+
+
+def test_equal_best_accuracies_name_the_earliest_epoch_and_a_nan_is_no_best(store):
+    run = new_run(store)
+    for epoch, acc in enumerate([0.9, 0.95, 0.95, math.nan]):
+        store.append_epoch(run.id, epoch_end(epoch, acc))
+    got = store.get(run.id)
+    assert (got.best_test_acc, got.best_epoch) == (0.95, 2)
+
+
+def test_a_run_without_epochs_has_no_figures_and_runs_until_its_last_write(store):
+    run = new_run(store)
+    store.heartbeat(run.id)
+    got = store.get(run.id)
+    assert (got.best_test_acc, got.best_epoch, got.min_test_loss, got.samples_per_s) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert got.duration == pytest.approx(got.heartbeat_at - got.started_at)
+
+
+def test_tags_are_added_once_kept_sorted_and_taken_off(store):
+    run = new_run(store)
+    assert store.tag(run.id, ["wide", "baseline", "wide"]).tags == ("baseline", "wide")
+    assert store.tag(run.id[:4], ["baseline", "adam"]).tags == ("adam", "baseline", "wide")
+    assert store.untag(run.id, ["wide", "never-had"]).tags == ("adam", "baseline")
+    assert store.get(run.id).tags == ("adam", "baseline")
+
+
+def test_set_tags_gives_exactly_the_tags_given(store):
+    run = new_run(store)
+    store.tag(run.id, ["old", "kept"])
+    assert store.set_tags(run.id, ["kept", "new"]).tags == ("kept", "new")
+    assert store.set_tags(run.id, []).tags == ()
+
+
+def test_list_by_tag_keeps_runs_with_every_tag_given(store):
+    both, one, none = new_run(store), new_run(store), new_run(store)
+    store.tag(both.id, ["baseline", "adam"])
+    store.tag(one.id, ["baseline"])
+    assert {r.id for r in store.list(tags=["baseline"])} == {both.id, one.id}
+    assert [r.id for r in store.list(tags=["baseline", "adam"])] == [both.id]
+    assert store.list(tags=["nobody"]) == []
+    assert len(store.list()) == 3 and none.id in {r.id for r in store.list()}
+
+
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        ("", "a tag cannot be empty"),
+        ("  ", "a tag cannot be empty"),
+        ("two words", "a tag is one word without spaces or commas, not 'two words'"),
+        ("a,b", "a tag is one word without spaces or commas, not 'a,b'"),
+        ("x" * 41, "a tag is at most 40 characters, not 41"),
+    ],
+)
+def test_a_bad_tag_is_refused_in_one_line_and_nothing_is_written(store, tag, message):
+    run = new_run(store)
+    with pytest.raises(RunStoreError) as raised:
+        store.tag(run.id, ["fine", tag])
+    assert str(raised.value) == message
+    assert store.get(run.id).tags == ()
+
+
+def test_a_note_is_one_line_and_blank_clears_it(store):
+    run = new_run(store)
+    assert store.set_note(run.id, "  tried a wider layer  ").note == "tried a wider layer"
+    assert store.get(run.id).note == "tried a wider layer"
+    with pytest.raises(RunStoreError, match="a note is one line"):
+        store.set_note(run.id, "two\nlines")
+    assert store.set_note(run.id, "").note is None
+
+
+def test_tags_and_notes_of_an_unknown_run_are_refused(store):
+    with pytest.raises(UnknownRunError):
+        store.tag("abcdef12", ["x"])
+    with pytest.raises(UnknownRunError):
+        store.set_note("abcdef12", "x")
+
+
+def test_a_deleted_run_takes_its_tags_with_it(store):
+    run = new_run(store)
+    store.tag(run.id, ["gone"])
+    store.finish(run.id, "stopped")
+    store.delete(run.id)
+    assert raw(store, "SELECT count(*) FROM tags") == [(0,)]
+    assert store.list(tags=["gone"]) == []
+
+
+def test_the_json_of_a_run_has_its_figures_tags_and_note(store):
+    run = new_run(store)
+    store.append_epoch(run.id, epoch_end(0, 0.91))
+    store.finish(run.id, "finished", 0.91, epochs_done=1)
+    store.tag(run.id, ["baseline"])
+    store.set_note(run.id, "first")
+    data = store.get(run.id).to_json()
+    assert data["tags"] == ["baseline"] and data["note"] == "first"
+    assert (data["best_test_acc"], data["best_epoch"], data["min_test_loss"]) == (0.91, 1, 0.4)
+    assert data["samples_per_s"] == 48_000.0
+    assert data["duration_s"] == pytest.approx(data["seconds"])
+    json.dumps(data)  # all of it JSON

@@ -119,7 +119,7 @@ def test_train_group_refuses_members_that_cannot_share_a_step():
 def test_c_step_members_equal_their_single_runs_exactly(kernels_built, threads):
     configs = [tiny_config(lr=lr, threads=threads) for lr in LRS]
     results, events = train_members(configs)
-    assert "members_step" in " ".join(events[0][0].notes)
+    assert "CPU step in C for the sweep's members" in " ".join(events[0][0].notes)
     for config, result in zip(configs, results, strict=True):
         single, _ = alone(config)
         assert result.ok and single.ok

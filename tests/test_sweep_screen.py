@@ -277,12 +277,3 @@ def test_what_s_says_for_several_runs_and_for_none():
     assert stop_text("ab12", 0) == (
         "Sweep ab12 has no run training now; it is marked to stop, so none starts."
     )
-
-
-def test_the_epoch_axis_is_labelled_in_whole_epochs():
-    from tui.widgets.runs.members import epoch_ticks
-
-    assert epoch_ticks({0, 1, 2}) == [0, 1, 2]
-    assert epoch_ticks(set(range(10))) == list(range(10))
-    assert epoch_ticks(set(range(30))) == [0, 4, 8, 12, 16, 20, 24, 28]
-    assert epoch_ticks(set()) == [] and epoch_ticks({5}) == [5]

@@ -434,6 +434,26 @@ async def test_uncrumpling_explains_the_paper_ball_and_labels_every_class():
         assert len(colours - {"dim"}) == 10  # one colour per class, besides the glyph
 
 
+async def test_uncrumpling_redraws_its_classes_in_light_colours_under_a_light_theme():
+    from tui.widgets.lab.plots import class_colors, rich_color
+
+    async with make_lab().run_test(size=(120, 40)) as pilot:
+        pilot.app.trained = TrainedModel(tiny_model(), "a test model")
+        screen = await open_lab(pilot, "uncrumple")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+        def legend_colours() -> set[str]:
+            spans = screen.query_one("#uncrumple-legend").content.spans
+            return {str(span.style).split()[-1].lower() for span in spans} - {"dim"}
+
+        assert legend_colours() == {rich_color(c) for c in class_colors(dark=True)}
+        pilot.app.theme = "textual-light"
+        await pilot.pause()
+        assert legend_colours() == {rich_color(c) for c in class_colors(dark=False)}
+        assert screen.query_one("#uncrumple").projected_for is pilot.app.trained
+
+
 def test_the_fashion_legend_names_each_class_beside_its_glyph():
     from core.data import FASHION_CLASSES
     from tui.widgets.lab.plots import legend
@@ -671,6 +691,17 @@ def test_lab_slicing_at_120x40(snap_compare):
 def test_lab_uncrumpling_with_a_model_at_120x40(snap_compare):
     """With a (seeded, untrained) model on the app, both projections are plotted by class."""
     run_before = lab_then("uncrumple", model=True)
+    assert snap_compare(make_lab(), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_lab_uncrumpling_in_a_light_theme_at_120x40(snap_compare):
+    """textual-light: the deeper set of class colours, every digit readable on the pale plot."""
+    lab_run = lab_then("uncrumple", model=True)
+
+    async def run_before(pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await lab_run(pilot)
+
     assert snap_compare(make_lab(), terminal_size=(120, 40), run_before=run_before)
 
 

@@ -7,12 +7,12 @@ import pytest
 from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
-from textual_plotext import PlotextPlot
 
 from core.events import EpochEnd
 from core.system import GpuSample, SystemSample
 from tests.recorded import recorded_events
 from tests.tui_helpers import make_app, open_train_screen, plain, screen_text, wait_until
+from tui.widgets.chart.line_chart import LineChart
 from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.run_status import RunStatus
 from tui.widgets.train.system_panel import SystemPanel
@@ -130,7 +130,9 @@ async def test_at_80x24_after_a_run_charts_and_table_keep_everything():
         table = screen.query_one("#epochs", DataTable)
         assert table.virtual_size.width <= table.scrollable_content_region.width  # no column hides
         assert table.size.height >= table.row_count + 1  # header and every epoch
-        for chart in screen.query(PlotextPlot):
+        shown = [chart for chart in screen.query(LineChart) if chart.display]
+        assert len(shown) == 3  # loss, accuracy and the running loss, as the screen opens
+        for chart in shown:  # the plot and, beneath it, its legend
             assert chart.size.width >= 24 and chart.size.height >= 9
         text = screen_text(app)
         for title in ("loss per epoch", "accuracy per epoch", "running loss", "train", "test"):
@@ -151,9 +153,9 @@ async def test_epochs_faster_than_the_redraw_bound_are_drawn_together_by_the_end
         events = recorded_events()
         for event in events[:-1]:  # the run's start and its three epochs, in one instant
             screen.apply_event(event)
-        assert drawn == [0]  # the new run's empty charts; the epochs wait
+        assert set(drawn) == {0}  # the new run's empty charts ("running…"); the epochs wait
         screen.apply_event(events[-1])
-        assert drawn == [0, 3]  # the finished run draws what was held back
+        assert drawn[-1] == 3 and set(drawn[:-1]) == {0}  # the end draws what was held back
 
 
 async def test_an_epoch_held_back_is_drawn_by_the_charts_timer():

@@ -138,3 +138,53 @@ async def test_a_recorded_runs_settings_fill_the_form_but_not_this_machines(runs
         assert form.start.threads == local.threads and form.start.loader == local.loader
         assert form.start.cpu_kernels == local.cpu_kernels and form.start.device == local.device
         assert screen.query_one("#field-epochs", Input).value == "7"
+
+
+def test_a_followed_run_stopped_before_its_first_epoch_has_no_accuracy():
+    # Stopped in its first second: its end says "no accuracy", never 0% (the screen, the
+    # table and the current model read this event).
+    from core.config import TrainConfig
+    from core.events import RunFinished
+
+    with RunStore.open() as store:
+        config = TrainConfig(dataset="mnist", epochs=3, device="cpu").to_dict()
+        run = store.create(config, "python", "cpu", "mnist")
+        store.finish(run.id, "stopped", None, epochs_done=0)
+        events = list(follow_events(store, run.id, threading.Event(), poll_s=0.01))
+    (end,) = [event for event in events if isinstance(event, RunFinished)]
+    assert end.test_acc is None and end.stopped and end.epochs_done == 0
+
+
+async def test_a_continued_run_is_drawn_on_from_its_parents_epochs():
+    from core.config import TrainConfig
+    from core.events import EpochEnd
+    from tui.widgets.chart.line_chart import LineChart
+    from tui.widgets.train.charts import MetricCharts
+
+    with RunStore.open() as store:
+        config = TrainConfig(dataset="mnist", epochs=4, device="cpu").to_dict()
+        parent = store.create(config, "python", "cpu", "mnist", name="first")
+        child = store.create(
+            config, "python", "cpu", "mnist", details={"parent": parent.id, "start_epoch": 2}
+        )
+        for run, epochs in ((parent, range(2)), (child, range(2, 4))):
+            for epoch in epochs:
+                acc = 0.9 + epoch / 100
+                store.append_epoch(run.id, EpochEnd(epoch, 0.3, acc, 0.2, acc, 1.0, 1e4, None))
+            store.finish(run.id, "finished", acc, epochs_done=len(epochs))
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        screen.follow(child.id)
+        charts = screen.query_one(MetricCharts)
+        await wait_until(pilot, lambda: len(charts.previous) == 2 and len(charts.history) == 2)
+        assert [e.epoch for e in charts.previous] == [0, 1]  # epochs 1 and 2, faint
+        assert [e.epoch for e in charts.history] == [2, 3]  # then 3 and 4, its own
+        legend = charts.query_one("#chart-loss", LineChart).query_one(".chart-legend")
+        assert "earlier epochs" in str(legend.render())
+
+
+def test_the_lineage_of_a_deleted_run_is_empty_not_an_error():
+    from core.runs.lineage import lineage_history
+
+    with RunStore.open() as store:
+        assert lineage_history(store, "gone1234") == []

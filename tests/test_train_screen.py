@@ -88,7 +88,8 @@ async def test_quit_during_a_run_leaves_no_thread_behind():
         screen = await open_train_screen(pilot)
         await pilot.press("s")
         await wait_until(pilot, lambda: len(screen.batch_losses) > 0)
-        await pilot.press("q")
+        await pilot.press("q", "y")  # quitting asks first while a run trains
+        await wait_until(pilot, lambda: app.return_code is not None)
     poll_until(
         lambda: not any(t.name.startswith("train_in_background") for t in threading.enumerate()),
         "the training thread to end after quit",

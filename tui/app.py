@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 
 from core.data import DataError, load_splits, needs_download
 from core.lesson import STEPS
-from tui.commands import app_commands
+from tui.commands import app_commands, dataset_title
 from tui.host import AppHost
 from tui.messages import (
     AdoptedRun,
@@ -31,6 +31,7 @@ from tui.messages import (
     WorkerFailed,
 )
 from tui.screens.browse import BrowseScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.evaluate import EvaluateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.lesson import LessonScreen
@@ -81,8 +82,6 @@ class MnistApp(App):
         # The dataset last asked for, and why it could not be loaded (None when it was).
         self.requested_dataset = self.options.dataset
         self.data_problem: str | None = None
-        # Data folders already said to differ from the official MNIST files (core.data).
-        self.checksum_notes: set[str] = set()
         # Stop flags of running training workers: set on quit so no thread outlives the app.
         self.stop_events: set[threading.Event] = set()
         # The screen the lesson opened (its `o` and `t`): Escape there goes back to the lesson.
@@ -145,6 +144,10 @@ class MnistApp(App):
             if name == "synthetic":
                 self.post_message(DataFailed(reason))
                 return
+            in_use = self.dataset
+            if in_use is not None:  # another dataset asked for later: keep the one in use
+                self.post_message(DataFailed(kept_dataset_says(name, reason, in_use)))
+                return
             notice = f"{reason}. Showing synthetic digits instead."
             train, test = load_splits("synthetic")
         self.post_message(DataLoaded(train, test, notice, requested=name))
@@ -168,12 +171,9 @@ class MnistApp(App):
         self.data_problem = message.notice
         quiet_garbage_collector()
         self.sub_title = self.dataset.name + (" (not MNIST)" if message.train.is_synthetic else "")
-        note = message.train.checksum_note
+        # Files unlike the official downloads are said in Browse's facts, not over the screens.
         if message.notice:
             self.notify(message.notice, title="No real data", severity="warning", timeout=12)
-        elif note and note not in self.checksum_notes:
-            self.checksum_notes.add(note)  # once a session: reloading the folder says it again
-            self.notify(note, title="Data", severity="warning", timeout=12)
 
     @on(DataNotice)
     def data_notice(self, message: DataNotice) -> None:
@@ -254,8 +254,39 @@ class MnistApp(App):
         os.kill(os.getpid(), signum)
 
     async def action_quit(self) -> None:
-        self.stop_background_work()
+        """Quit; while a run of ours trains, only once the user says so and it has stopped."""
+        training = self.training_screen()
+        if training is None:
+            self.stop_background_work()
+            self.exit()
+            return
+        question = (
+            "A run is training. Quit? It will be recorded as stopped, at its last finished "
+            "epoch. (y/N)"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:  # in a worker: the screen keeps painting while the run stops
+                self.run_worker(self.quit_after_stopping(training), group="quit", exclusive=True)
+
+        await self.push_screen(ConfirmScreen(question), answered)
+
+    async def quit_after_stopping(self, training: TrainScreen) -> None:
+        """Stop the run as `s` does, wait for it to be recorded as stopped, then quit."""
+        self.notify("Stopping the run, then quitting…", title="Quit")
+        training.stop_run()
+        await training.run_ended()
+        self.stop_background_work()  # a followed run, say: it records nothing
         self.exit()
+
+    def training_screen(self) -> TrainScreen | None:
+        """The Train screen while a run of this app's own trains on it, whichever screen is
+        shown; None when nothing trains (following another process's run is not training)."""
+        try:
+            stack = self.get_screen_stack("train")
+        except KeyError:  # the Train screen was never opened
+            return None
+        return next((s for s in stack if isinstance(s, TrainScreen) and s.training), None)
 
     def stop_background_work(self) -> None:
         """Ask every training worker to stop; each returns within one step (textual#3966)."""
@@ -311,6 +342,14 @@ class MnistApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+
+def kept_dataset_says(name: str, reason: str, in_use: Dataset) -> str:
+    """One line: the dataset asked for could not be loaded, and which one stays."""
+    return (
+        f"{dataset_title(name)} could not be loaded, so {dataset_title(in_use.name)} stays: "
+        f"{reason}"
+    )
 
 
 def quiet_garbage_collector() -> None:

@@ -260,6 +260,18 @@ def build_parser() -> Parser:
 
     lesson = add_command(commands, "lesson", "walk the lecture step by step, on the real data")
     lesson.add_argument("--list", action="store_true", help="print the steps' titles and exit")
+    lesson.add_argument(
+        "--json",
+        action="store_true",
+        help="with --list: every step as JSON, with its exercises' questions and kinds",
+    )
+    lesson.add_argument(
+        "--check",
+        nargs="+",
+        metavar=("STEP[.K]", "ANSWER"),
+        help="check answers to step STEP's exercise K (default 1): one line each, `right` or "
+        "`wrong` with the feedback; exit 0 when all are right, 1 otherwise, 2 for a bad STEP",
+    )
     add_app_arguments(lesson, screen=False)
 
     web = add_command(
@@ -573,11 +585,37 @@ def run_runs(args: argparse.Namespace) -> int:
         return fail(f"cannot write {named}: {err.strerror}")
 
 
-def run_lesson_list() -> int:
-    from core.lesson import titles
+def run_lesson_list(args: argparse.Namespace) -> int:
+    from core.lesson import STEPS, titles
 
+    if args.json:
+        import json
+
+        from core.lesson.scripted import listing
+
+        print(json.dumps(listing(STEPS), indent=2, ensure_ascii=False))
+        return 0
     print("\n".join(titles()))  # one title a line, in the lecture's order: pipe-friendly
     return 0
+
+
+def run_lesson_check(args: argparse.Namespace) -> int:
+    """`lesson --check STEP[.K] ANSWER...`: no torch and no data (the answers need neither)."""
+    from core.lesson import STEPS
+    from core.lesson.scripted import TargetError, check_answers, find_exercise
+
+    target, *answers = args.check
+    if not answers:
+        fail(f"--check {target}: give at least one answer after the step")
+        return 2
+    try:
+        exercise = find_exercise(STEPS, target)
+    except TargetError as err:
+        fail(f"--check: {err}")
+        return 2
+    lines, all_right = check_answers(exercise, answers)
+    print("\n".join(lines))
+    return 0 if all_right else 1
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -631,8 +669,13 @@ def main(argv: list[str] | None = None) -> int:
             return run_runs(args)
         if args.command == "sweep":
             return run_sweep_command(args)
+        if args.command == "lesson" and args.json and not args.list:
+            fail("--json: works only with --list (`lesson --list --json`)")
+            return 2
+        if args.command == "lesson" and args.check:
+            return run_lesson_check(args)
         if args.command == "lesson" and args.list:
-            return run_lesson_list()
+            return run_lesson_list(args)
         if args.command == "serve":
             return run_serve(args)
         return run_app(args)

@@ -111,6 +111,14 @@ class FollowingRun(Message):
 
 
 @dataclass
+class LineageRead(Message):
+    """The epochs the runs before a continued run trained, oldest first: the charts draw them
+    faintly where its own epochs go on from."""
+
+    epochs: list[EpochRecord]
+
+
+@dataclass
 class AdoptedRun(Message):
     """The newest recorded run, read for an app that had no current run: it is taken only if
     there still is none (a run trained meanwhile wins)."""

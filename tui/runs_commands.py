@@ -1,4 +1,5 @@
-"""`mnist-tui runs list|show|rename|rm|export`: the run store from a terminal or a script.
+"""`mnist-tui runs list|show|rename|tag|untag|note|rm|export`: the run store from a terminal
+or a script.
 
 Tables are drawn by Rich on a terminal and written as plain aligned text in a pipe; `--json`
 prints what scripts should read. No textual here: this runs on GPU boxes without the UI.
@@ -13,14 +14,28 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.runs import RunRecord, RunStore, export_csv, export_jsonl
+from core.runs import RunRecord, RunStore, RunStoreError, clean_tag, export_csv, export_jsonl
+from core.runs.lineage import lineage, lineage_epochs
 from core.wording import counted
 from tui.subcommands import RUN_ID_HELP, RUNS_FOLDER_HELP, add_command, non_empty, whole_number
+from tui.widgets.runs.columns import best_text
+from tui.widgets.train.run_clock import duration
 
 LIST_COLUMNS: tuple[str, ...] = ("id", "name", "status", "source", "started", "dataset")
-LIST_COLUMNS += ("optimizer", "lr", "hidden", "epochs", "test acc", "device")
+LIST_COLUMNS += ("optimizer", "lr", "hidden", "epochs", "test acc", "best", "device", "tags")
 EPOCH_COLUMNS = ("epoch", "loss", "acc", "test loss", "test acc", "seconds")
 LIMIT_MAX = 2**31 - 1  # SQLite's LIMIT takes 64 bits; no listing needs more than this
+
+
+def tag_word(text: str) -> str:
+    """An argparse type: one tag, refused at the argument (exit 2) as the store would."""
+    try:
+        return clean_tag(text)
+    except RunStoreError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+tag_word.__name__ = "tag"
 
 
 def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None:
@@ -34,12 +49,29 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
     listing.add_argument(
         "--limit", type=whole_number(1, LIMIT_MAX), metavar="N", help="only the newest N"
     )
+    listing.add_argument(
+        "--tag",
+        action="append",
+        type=tag_word,
+        default=[],
+        metavar="TAG",
+        help="only runs tagged TAG; repeated, only runs with every one of them",
+    )
     show = add_command(actions, "show", "one run: its settings and every epoch")
     show.add_argument("id", type=non_empty, help=RUN_ID_HELP)
     show.add_argument("--json", action="store_true", help="the run as JSON, with its history")
     rename = add_command(actions, "rename", "give a run a name")
     rename.add_argument("id", type=non_empty, help=RUN_ID_HELP)
     rename.add_argument("name", type=non_empty, help="the new name, shown in place of the id")
+    tag = add_command(actions, "tag", "add tags to a run (one word each) to find it by")
+    tag.add_argument("id", type=non_empty, help=RUN_ID_HELP)
+    tag.add_argument("tags", nargs="+", type=tag_word, metavar="TAG", help="tags to add")
+    untag = add_command(actions, "untag", "take tags off a run")
+    untag.add_argument("id", type=non_empty, help=RUN_ID_HELP)
+    untag.add_argument("tags", nargs="+", type=tag_word, metavar="TAG", help="tags to remove")
+    note = add_command(actions, "note", "write a one-line note on a run")
+    note.add_argument("id", type=non_empty, help=RUN_ID_HELP)
+    note.add_argument("text", help='the note, in quotes; empty ("") clears it')
     remove = add_command(actions, "rm", "delete runs and their checkpoints")
     remove.add_argument(
         "ids",
@@ -65,7 +97,8 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
         metavar="PATH",
         help="file (csv, jsonl; default stdout) or folder (tensorboard)",
     )
-    for action in (listing, show, rename, remove, export):  # also after the action's name
+    # --runs also after the action's name
+    for action in (listing, show, rename, tag, untag, note, remove, export):
         action.add_argument(
             "--runs",
             type=non_empty,
@@ -79,11 +112,13 @@ def run_runs(args: argparse.Namespace, store: RunStore) -> int:
     """Carry out `mnist-tui runs ACTION`; RunStoreError reaches the caller as one line."""
     command = args.runs_command
     if command == "list":
-        runs = store.list(args.limit)
+        runs = store.list(args.limit, tags=args.tag)
         if args.json:
             print(json.dumps([run.to_json() for run in runs], indent=2))
         else:
-            print_table(LIST_COLUMNS, [list_row(run) for run in runs], "no runs recorded yet")
+            tagged = " and ".join(args.tag)
+            empty = f"no run is tagged {tagged}" if args.tag else "no runs recorded yet"
+            print_table(LIST_COLUMNS, [list_row(run) for run in runs], empty)
         return 0
     if command == "show":
         run = store.get(args.id)
@@ -111,6 +146,15 @@ def run_runs(args: argparse.Namespace, store: RunStore) -> int:
     if command == "rename":
         run = store.rename(args.id, args.name)
         print(f"{run.id} is now {run.label!r}")
+        return 0
+    if command in ("tag", "untag"):
+        edit = store.tag if command == "tag" else store.untag
+        run = edit(args.id, args.tags)
+        print(f"{run.id} is tagged {', '.join(run.tags)}" if run.tags else f"{run.id} has no tags")
+        return 0
+    if command == "note":
+        run = store.set_note(args.id, args.text)
+        print(f"{run.id}: {run.note}" if run.note else f"{run.id} has no note")
         return 0
     if command == "rm":
         return remove(store, args.ids, args.yes)
@@ -164,7 +208,7 @@ def write_runs(store: RunStore, runs: list[RunRecord], kind: str, file) -> int:
 def epoch_row(epoch: dict) -> list[str]:
     figures = ("train_loss", "train_acc", "test_loss", "test_acc")
     return [
-        str(epoch["epoch"]),
+        str(epoch["epoch"] + 1),  # counted from 1, as the screens and `best acc` count
         *(f"{epoch[key]:.4f}" for key in figures),
         f"{epoch['seconds']:.2f}",
     ]
@@ -186,40 +230,10 @@ def list_row(run: RunRecord) -> list[str]:
         str(config.get("hidden", "")),
         f"{run.epochs_done}/{config.get('epochs', '?')}",
         accuracy,
+        best_text(run),
         run.device,
+        ",".join(run.tags),
     ]
-
-
-MAX_LINEAGE = 100  # resumes of resumes; a loop in damaged records must not hang a listing
-
-
-def lineage(store: RunStore, run: RunRecord) -> list[RunRecord]:
-    """The run and the runs it continued, oldest first; a parent no longer recorded ends it."""
-    from core.runs import RunStoreError
-
-    chain = [run]
-    while (parent := chain[-1].parent) is not None and len(chain) < MAX_LINEAGE:
-        if any(r.id == parent for r in chain):
-            break
-        try:
-            chain.append(store.get(parent))
-        except RunStoreError:  # deleted since
-            break
-    return chain[::-1]
-
-
-def lineage_epochs(store: RunStore, chain: list[RunRecord]) -> list[tuple[RunRecord, list]]:
-    """Each run of a lineage with the epochs it alone trained: an ancestor's epochs up to where
-    its child took over."""
-    out = []
-    for run, child in zip(chain, [*chain[1:], None], strict=True):
-        epochs = store.history(run.id)
-        if child is not None:
-            start = child.details.get("start_epoch")
-            if isinstance(start, int):
-                epochs = [e for e in epochs if e.epoch < start]
-        out.append((run, epochs))
-    return out
 
 
 def describe(run: RunRecord) -> list[tuple[str, str]]:
@@ -235,6 +249,12 @@ def describe(run: RunRecord) -> list[tuple[str, str]]:
         ("device", run.device),
         ("data", run.data_source),
         ("test acc", accuracy),
+        ("best acc", best_text(run, " at epoch ") or "—"),
+        ("min loss", "—" if run.min_test_loss is None else f"{run.min_test_loss:.4f}"),
+        ("duration", duration(run.duration)),
+        ("samples/s", "—" if run.samples_per_s is None else f"{run.samples_per_s:,.0f}"),
+        ("tags", ", ".join(run.tags) or "—"),
+        ("note", run.note or "—"),
         ("checkpoint", run.checkpoint or "—"),
         ("config", settings),
     ]

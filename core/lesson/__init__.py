@@ -11,13 +11,23 @@ from core.lesson.first_look import STEPS as FIRST_LOOK
 from core.lesson.geometry import STEPS as GEOMETRY
 from core.lesson.network import STEPS as NETWORK
 from core.lesson.operations import STEPS as OPERATIONS
-from core.lesson.position import read_position, write_position
+from core.lesson.position import read_progress, write_progress
+from core.lesson.progress import Progress
+from core.lesson.puzzles import PUZZLES_STEP
+from core.lesson.review import REVIEW
 from core.lesson.slicing import STEPS as SLICING
 from core.lesson.snippet import PREAMBLE
 from core.lesson.types import Exercise, LessonContext, Opens, Outcome, Step
 
 STEPS: tuple[Step, ...] = (
-    FIRST_LOOK + NETWORK + STEPS_RANK + SLICING + STEPS_REAL + OPERATIONS + GEOMETRY
+    FIRST_LOOK
+    + NETWORK
+    + STEPS_RANK
+    + SLICING
+    + STEPS_REAL
+    + OPERATIONS
+    + GEOMETRY
+    + (PUZZLES_STEP, REVIEW)
 )
 
 
@@ -28,12 +38,25 @@ def titles() -> list[str]:
 
 def load_position() -> int:
     """The step reached last session, as an index into STEPS (0 if none or unreadable)."""
-    return read_position(len(STEPS))
+    return read_progress(len(STEPS))[0].step
+
+
+def load_progress() -> tuple[Progress, str | None]:
+    """The progress saved last session, and a one-line notice when it could not be used."""
+    return read_progress(len(STEPS))
+
+
+def save_progress(progress: Progress) -> None:
+    """Remember the progress for the next session (skipped if the folder is not writable)."""
+    progress.step = max(0, min(int(progress.step), len(STEPS) - 1))
+    write_progress(progress)
 
 
 def save_position(k: int) -> None:
-    """Remember step k for the next session (silently skipped if the folder is not writable)."""
-    write_position(max(0, min(int(k), len(STEPS) - 1)))
+    """Remember step k for the next session, keeping the verdicts saved with it."""
+    progress, _ = load_progress()
+    progress.step = k
+    save_progress(progress)
 
 
 __all__ = [
@@ -43,10 +66,13 @@ __all__ = [
     "LessonContext",
     "Opens",
     "Outcome",
+    "Progress",
     "Step",
     "describe_estimate",
     "load_position",
+    "load_progress",
     "save_position",
+    "save_progress",
     "titles",
     "training_estimate",
 ]

@@ -51,11 +51,14 @@ print(vector.ndim)
 """
 VECTOR = Step(
     key="rank-1",
-    title="Rank 1: a vector",
+    title="Vectors: a list of numbers",
     explanation=(
-        "A list of numbers is a vector: one axis. With five entries this one counts as a "
-        "5-dimensional vector, yet it is a rank-1 tensor. The word dimension counts two "
-        "different things: the entries along an axis, and the axes themselves."
+        "A list of numbers is a vector. The word dimension counts two different things: the "
+        "entries along an axis, and the axes themselves."
+    ),
+    after=(
+        "A vector has one axis. With five entries this one counts as a 5-dimensional vector, "
+        "yet it is a rank-1 tensor: its ndim is 1."
     ),
     code=VECTOR_CODE,
     lecture=lecture.VECTOR,
@@ -66,7 +69,7 @@ VECTOR = Step(
         answer="1",
         hint="count the axes, not the entries",
         why="Five entries along one axis: a 5-dimensional vector, but a rank-1 tensor.",
-        mistakes=(("5", "5 is the number of entries (x.shape is (5,)); ndim counts axes: 1."),),
+        mistakes=(("5", "5 is the number of entries; ndim counts something else: the axes."),),
     ),
     opens=Opens("tensors", "Rank panel with (5,)", panel="rank", expression="(5,)"),
 )
@@ -114,11 +117,11 @@ CUBE = Step(
     title="Rank 3 and higher",
     explanation=(
         "Stack matrices of one shape and you get a rank-3 tensor, a cube of numbers. The "
-        "lecture stacks its matrix three times, so the new first axis has length 3 in front "
-        "of the matrix's (3, 5).\n\n"
+        "lecture stacks its matrix three times.\n\n"
         "Stacking again gives rank 4, and so on. Deep learning mostly uses ranks 0 to 4, and "
         "5 for video. The training images are rank 3: a stack of 60,000 matrices."
     ),
+    after="The new first axis has length 3, in front of the matrix's own (3, 5).",
     code=CUBE_CODE,
     lecture=lecture.CUBE,
     needs="none",
@@ -227,13 +230,16 @@ print(f"{shape}: {count:,} values; as float32, {format_bytes(size)}")
 """
 VIDEO = Step(
     key="video",
-    title="Video: 106,168,320 values, 405 MB",
+    title="Video: a batch of clips, rank 5",
     explanation=(
         "A video is a sequence of frames, each a colour image, so a batch of videos is "
         "rank 5: (samples, frames, height, width, channels).\n\n"
         "Take four one-minute clips of 144x256 pixels sampled at 4 frames a second: 240 "
-        "frames each. Multiplying the shape out gives the number of values; at 4 bytes a "
-        "float32 that is 424,673,280 bytes, about 405 MB (counting 1 MB as 1024 x 1024 bytes)."
+        "frames each. Multiplying the shape out gives the number of values."
+    ),
+    after=(
+        "4 x 240 x 144 x 256 x 3 is 106,168,320 values. At 4 bytes a float32 that is "
+        "424,673,280 bytes, about 405 MB (counting 1 MB as 1024 x 1024 bytes)."
     ),
     code=VIDEO_CODE,
     lecture=lecture.VIDEO,

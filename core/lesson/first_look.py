@@ -61,8 +61,11 @@ LOAD = Step(
         "60,000 for training and 10,000 kept aside for testing. Each image comes with its "
         "label: the digit it shows, 0 to 9. In machine-learning words the images are samples, "
         "the ten digits are classes, and a sample's class is its label (or target).\n\n"
-        "Loaded, each split is one tensor: the training images stack into (60000, 28, 28), "
-        "one 28x28 matrix per sample along the first axis."
+        "Loaded, each split is one tensor: its images stacked along a new first axis."
+    ),
+    after=(
+        "The training images stack into (60000, 28, 28): one 28x28 matrix per sample along "
+        "the first axis, and the test images likewise into (10000, 28, 28)."
     ),
     code=LOAD_CODE,
     lecture=lecture.LOADED,
@@ -135,12 +138,12 @@ IMAGE = Step(
     key="train-image-10",
     title="train_images[10] as numbers",
     explanation=(
-        "An image is only numbers. Indexing the stack with one integer takes one sample out: "
-        "a 28x28 matrix of unsigned bytes, 0 for the black background up to 255 for the "
-        "brightest stroke.\n\n"
+        "An image is only numbers: unsigned bytes, 0 for the black background up to 255 for "
+        "the brightest stroke. Indexing the stack with one integer takes one sample out.\n\n"
         "Read the non-zero block in the middle: the strokes of a digit are already visible in "
         "the numbers, before any drawing."
     ),
+    after="The integer index drops the samples axis and leaves one 28x28 matrix: (28, 28).",
     code=IMAGE_CODE,
     lecture=f"{lecture.IMAGE_10}\n{lecture.IMAGE_10_SHAPE}",
     needs="data",
@@ -205,8 +208,11 @@ LABELS = Step(
     explanation=(
         "The labels are a second tensor, one entry per training image, in the same order: "
         "label i belongs to image i. Each is the digit the writer meant, 0 to 9.\n\n"
-        "Printed whole it would be 60,000 numbers, so PyTorch shows the first three and the "
-        "last three. Image 10, seen in the last step, has label 3."
+        "Image 10, seen in the last step, has label 3."
+    ),
+    after=(
+        "Printed whole it would be 60,000 numbers, one per image on a single axis, so PyTorch "
+        "shows the first three and the last three."
     ),
     code=LABELS_CODE,
     lecture=lecture.LABELS,

@@ -43,6 +43,7 @@ TRANSFORMS = Step(
     exercise=Exercise(
         question="Rotate p = (2, 0) a quarter turn anticlockwise. Where does it land?",
         answer="(0, 2)",
+        kind="vector",
         hint="write the point as (x, y)",
         why="A quarter turn anticlockwise takes the x axis onto the y axis: (0, 2).",
         mistakes=(
@@ -70,8 +71,7 @@ ROTATION = Step(
     title="Rotation: the order of the product",
     explanation=(
         "With R = [[0, -1], [1, 0]] and x = [2, 0], dot(R, x) turns x a quarter turn "
-        "anticlockwise, to [0, 2]. Swap the arguments and NumPy treats x as a row: dot(x, R) "
-        "is [0, -2], the clockwise turn.\n\n"
+        "anticlockwise, to [0, 2]. Swap the arguments and NumPy treats x as a row.\n\n"
         "The * operator is no product of matrices at all: it multiplies element-wise, "
         "broadcasting x over R's rows, and gives the same matrix in either order."
     ),
@@ -79,9 +79,11 @@ ROTATION = Step(
     lecture=lecture.ROTATION,
     needs="none",
     compute=Printed(ROTATION_CODE, lecture.ROTATION, "none", data_dependent=False),
+    after="dot(x, R) is [0, -2]: the clockwise turn.",
     exercise=Exercise(
         question="R = [[0, -1], [1, 0]], x = [2, 0]. Predict np.dot(x, R).",
         answer="(0, -2)",
+        kind="vector",
         hint="x is read as a row: x's entries meet R's rows",
         why="Row times matrix: 2 x [0, -1] + 0 x [1, 0] = [0, -2], the clockwise turn.",
         mistakes=(("(0, 2)", "That is dot(R, x); with x first the product turns the other way."),),

@@ -45,8 +45,11 @@ NETWORK = Step(
         "hidden values, a ReLU zeroes the negative ones, and fc2 maps those 512 to 10 scores, "
         "one per digit. The scores are logits, not probabilities: the loss turns them into "
         "probabilities with a softmax while training.\n\n"
-        "A dense layer from n inputs to m outputs holds an (m, n) weight matrix and m biases: "
-        "784 x 512 + 512 = 401,920 and 512 x 10 + 10 = 5,130, so 407,050 numbers to learn."
+        "A dense layer from n inputs to m outputs holds an (m, n) weight matrix and m biases."
+    ),
+    after=(
+        "So fc1 holds 784 x 512 + 512 = 401,920 and fc2 512 x 10 + 10 = 5,130: 407,050 "
+        "numbers to learn."
     ),
     code=NETWORK_CODE,
     lecture=lecture.SUMMARY,

@@ -239,15 +239,15 @@ DENSE = Step(
     explanation=(
         "The operations of the last steps are all a dense layer does. Take the first "
         "64 training images, flattened and scaled: x is (64, 784). fc1 holds W, (512, 784), "
-        "and b, (512,). The dot product x · Wᵀ is (64, 784) · (784, 512) -> (64, 512); b is "
-        "added to each of the 64 rows by broadcasting; ReLU zeroes the negatives, element by "
-        "element.\n\n"
+        "and b, (512,). First the dot product x · Wᵀ; then b is added to each of its rows "
+        "by broadcasting; then ReLU zeroes the negatives, element by element.\n\n"
         "The lecture writes dot(W, input), with the input as a column; PyTorch keeps a batch "
         "as rows, so it computes x · Wᵀ, the same numbers transposed. fc2 repeats the "
         "pattern down to (64, 10), without the ReLU. The code computes fc1 "
         "by hand and checks it against the layer itself, on the trained network if there "
         "is one."
     ),
+    after="x · Wᵀ is (64, 784) · (784, 512) -> (64, 512): the 784 axis is summed away.",
     code=DENSE_CODE,
     lecture=lecture.DENSE,
     needs="data",
@@ -284,7 +284,9 @@ RESHAPE = Step(
     explanation=(
         "Reshaping lays the same values out in a new shape, read in order, row by row. The "
         "six values of a (3, 2) matrix fit (6, 1), a column, or (2, 3), two rows of three; "
-        "the order never changes.\n\n"
+        "the order never changes."
+    ),
+    after=(
         "The network's input was made this way: each 28x28 image reshaped into one row of "
         "784, turning (60000, 28, 28) into (60000, 784)."
     ),
@@ -317,12 +319,17 @@ except ValueError as err:
 """
 RESHAPE_ERROR = Step(
     key="reshape-error",
-    title="Reshaping to (3, 4): an error",
+    title="Reshaping to (3, 4)?",
     explanation=(
-        "A reshape keeps every value, so the new shape must hold exactly as many: the product "
-        "of its sizes must equal the old one's. (3, 4) asks for 12 places for 6 values, and "
-        "NumPy refuses with a ValueError instead of inventing or dropping numbers."
+        "A reshape keeps every value: it lays the same numbers out anew, never inventing or "
+        "dropping any. Here a (2, 3) array is asked to take the shape (3, 4)."
     ),
+    after=(
+        "So the new shape must hold exactly as many values: the product of its sizes must "
+        "equal the old one's. (3, 4) asks for 12 places for 6 values, and NumPy refuses with "
+        "a ValueError."
+    ),
+    code_reveals=True,
     code=RESHAPE_ERROR_CODE,
     lecture=lecture.RESHAPE_ERROR,
     needs="none",
@@ -356,11 +363,11 @@ def judge_prefix(value: str, printed: str | None) -> tuple[bool | None, str | No
 
 TRANSPOSE = Step(
     key="transpose",
-    title="Transposition: (300, 20) to (20, 300)",
+    title="Transposition: rows become columns",
+    after="A (300, 20) matrix becomes (20, 300): the two axes swap places.",
     explanation=(
         "Transposing is a special reshape that swaps rows and columns: row i becomes column "
-        "i. A (300, 20) matrix becomes (20, 300). Unlike reshape, it changes which values "
-        "are neighbours.\n\n"
+        "i. Unlike reshape, it changes which values are neighbours.\n\n"
         "The dense layer used it: PyTorch stores fc1's weights as (512, 784), and the batch "
         "is multiplied by their transpose, (784, 512)."
     ),

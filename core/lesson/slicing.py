@@ -28,8 +28,9 @@ SLICES = Step(
         "start:stop takes the images from start up to, but not including, stop.\n\n"
         "Each axis can be sliced, separated by commas. A bare colon keeps the whole axis, and "
         "0:28 on a 28-long axis is the same as the colon, so all three slices here are one and "
-        "the same block of 90 images."
+        "the same block."
     ),
+    after="That block holds 100 - 10 = 90 images, each still 28x28.",
     code=SLICES_CODE,
     lecture=lecture.SLICES,
     needs="data",
@@ -59,11 +60,12 @@ print(corner.shape)
 """
 CORNER = Step(
     key="crop-corner",
-    title="Cropping: the bottom-right 14x14",
+    title="Cropping: the bottom-right corner",
+    after="Each axis keeps 28 - 14 = 14: a 14 by 14 quarter, for all 60,000 images.",
     explanation=(
         "Slicing the second and third axes crops every image at once. 14: keeps the rows from "
-        "14 to the end, and the same on the columns: the bottom-right quarter of each image, "
-        "14 by 14, for all 60,000 of them.\n\n"
+        "14 to the end, and the same on the columns: the bottom-right quarter of each "
+        "image.\n\n"
         "The drawing is corner[4] (the lecture's my_slice[4]): the lower right quarter of "
         "image 4, a 9, with only the foot of its stroke."
     ),
@@ -101,13 +103,16 @@ print(centre.shape)
 """
 NEGATIVE = Step(
     key="negative-indices",
-    title="Negative indices: the centre 14x14",
+    title="Negative indices: the centre",
     explanation=(
         "A negative index counts from the end of its axis: -1 is the last element, -2 the "
         "one before it. In a slice, 7:-7 starts 7 in from the front and stops 7 before the "
         "end.\n\n"
-        "On 28 pixels that keeps 7 to 20, a 14x14 patch in the middle of each image, where "
-        "most of the ink is. The drawing is centre[4], the lecture's my_slice[4] again."
+        "The drawing is centre[4], the lecture's my_slice[4] again."
+    ),
+    after=(
+        "On 28 pixels 7:-7 keeps 7 to 20, a 14x14 patch in the middle of each image, where "
+        "most of the ink is."
     ),
     code=NEGATIVE_CODE,
     lecture=lecture.NEGATIVE,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from core.lesson.answers import check_answer
+from core.lesson.answers import MAX_ANSWER, check_answer, kind_of
 
 if TYPE_CHECKING:
     import torch
@@ -29,6 +29,12 @@ class Outcome:
     reason: str | None = None
 
 
+class PropertyCheck(Protocol):
+    """Checks an answer by running it (core.lesson.puzzles.Puzzle), not by reading it."""
+
+    def check(self, given: str, why: str) -> tuple[bool, str]: ...
+
+
 @dataclass(frozen=True)
 class Exercise:
     """A guess the lecture invites: a question, its answer, and what common wrong answers miss."""
@@ -40,10 +46,22 @@ class Exercise:
     # Wrong answers people give, each with what it gets wrong (normalised as answers are).
     mistakes: tuple[tuple[str, str], ...] = ()
     accept: tuple[str, ...] = ()  # other right forms that normalising alone would not reach
+    # number, shape, vector, choice or puzzle (answers.KINDS); "" reads it off the answer:
+    # a tuple is a shape, a count a number, a word a choice.
+    kind: str = ""
+    puzzle: PropertyCheck | None = None  # a puzzle's answer is run on inputs, not read
 
     def check(self, given: str) -> tuple[bool, str]:
         """(right?, one or two sentences: why it is right, or what the given answer misses)."""
+        if self.puzzle is not None and given.strip() and len(given) <= MAX_ANSWER:
+            right, said = self.puzzle.check(given.strip(), self.why)
+            return right, said if right else f"{said} Hint: {self.hint}."
         return check_answer(self, given)
+
+    @property
+    def form(self) -> str:
+        """Which kind of answer it takes (answers.KINDS)."""
+        return kind_of(self)
 
 
 @dataclass(frozen=True)
@@ -84,3 +102,12 @@ class Step:
     opens: Opens | None = None
     digit_index: int | None = None  # a train image to draw beside the step
     picture: Callable[[LessonContext], str] | None = None  # an extra text drawing
+    # Paragraphs that would give the exercise away: shown once it is answered or given up.
+    after: str = ""
+    code_reveals: bool = False  # the code itself gives the answer: hidden until then too
+    quiz: tuple[Exercise, ...] = ()  # more exercises after the first (the review's quiz)
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        """Every exercise of the step, in order: `lesson --check STEP.K` numbers them from 1."""
+        return ((self.exercise,) if self.exercise is not None else ()) + self.quiz

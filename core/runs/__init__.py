@@ -25,7 +25,7 @@ from core.runs.records import (
     SweepSummary,
 )
 from core.runs.schema import SCHEMA_VERSION
-from core.runs.store import RunStore
+from core.runs.store import RunStore, clean_note, clean_tag
 
 __all__ = [
     "DB_NAME",
@@ -49,6 +49,8 @@ __all__ = [
     "TensorBoardMissingError",
     "UnknownRunError",
     "checkpoint_path",
+    "clean_note",
+    "clean_tag",
     "export_csv",
     "export_jsonl",
     "export_tensorboard",

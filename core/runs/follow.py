@@ -36,7 +36,8 @@ def ended_event(run: RunRecord, last_test_acc: float | None) -> RunFinished | Ru
     if run.status in ("finished", "stopped"):
         ended = run.ended_at if run.ended_at is not None else run.heartbeat_at
         return RunFinished(
-            test_acc=run.test_acc if run.test_acc is not None else (last_test_acc or 0.0),
+            # None when it ended before its first epoch: no accuracy, never 0% or 10%.
+            test_acc=run.test_acc if run.test_acc is not None else last_test_acc,
             seconds=max(0.0, ended - run.started_at),
             epochs_done=run.epochs_done,
             stopped=run.status == "stopped",

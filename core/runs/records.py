@@ -41,6 +41,14 @@ class RunRecord:
     failure: str | None  # one line, when status is "failed"
     checkpoint: str | None
     epochs_done: int
+    # The user's own words on it (`runs note`, `runs tag`; N and t on the Runs screen).
+    note: str | None = None
+    tags: tuple[str, ...] = ()  # sorted; each one word, without commas
+    # Summed up from its epochs as it is read, never stored: one place for every listing.
+    best_test_acc: float | None = None  # the highest test accuracy of any epoch, a fraction
+    best_epoch: int | None = None  # where it came, counted from 1 as epochs_done and screens do
+    min_test_loss: float | None = None
+    samples_per_s: float | None = None  # the mean over its epochs
 
     def __post_init__(self) -> None:
         for name in ("config", "details"):
@@ -57,6 +65,12 @@ class RunRecord:
         """The run this one continued from (train --resume, Continue on the Runs screen)."""
         parent = self.details.get("parent")
         return parent if isinstance(parent, str) else None
+
+    @property
+    def duration(self) -> float:
+        """Seconds from its start to its end, or to its newest write while it runs."""
+        end = self.ended_at if self.ended_at is not None else self.heartbeat_at
+        return max(end - self.started_at, 0.0)
 
     @property
     def label(self) -> str:
@@ -92,6 +106,13 @@ class RunRecord:
             "failure": self.failure,
             "checkpoint": self.checkpoint,
             "details": json_object(self.details).to_dict(),
+            "tags": list(self.tags),
+            "note": self.note,
+            "best_test_acc": self.best_test_acc,
+            "best_epoch": self.best_epoch,
+            "min_test_loss": self.min_test_loss,
+            "duration_s": self.duration,
+            "samples_per_s": self.samples_per_s,
         }
 
 

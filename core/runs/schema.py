@@ -88,6 +88,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             stop_requested_at REAL
         )""",
     ),
+    # 2 -> 3: what the user says of a run: a note, and tags (one word each) to find it by.
+    # A table, not a column of text: `runs list --tag T` is then one indexed lookup.
+    (
+        "ALTER TABLE runs ADD COLUMN note TEXT",
+        """CREATE TABLE tags (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (run_id, tag)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX tags_by_tag ON tags (tag)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Each store file this process found undamaged, with the (mtime, size) it had: see check_intact.

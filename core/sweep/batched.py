@@ -179,8 +179,8 @@ class _Group:
         if kind == "c" and not _members_kernel_built():
             kind = "eager"
             self.notes.append(
-                "the C kernels predate members_step (core/_cpu_kernels.c): rebuild them "
-                "(pip install -e .) to train members in C; stacked torch ops instead"
+                "the CPU step in C was built before it could train a sweep's members together: "
+                "reinstall (pip install -e .) to train them in C; stacked torch ops instead"
             )
         if kind == "c":
             self._c_members(configs)
@@ -209,8 +209,8 @@ class _Group:
             )
         self.step = _CMembersStep(steps, self.config.threads)
         self.notes.append(
-            "CPU step in C, members dealt to the threads, each thread's members over one "
-            "gather a batch (core/_cpu_kernels.c members_step)"
+            "CPU step in C for the sweep's members: each thread trains its share of them, "
+            "reading each batch's pixels once for all of its members"
         )
 
     def _stacked_members(self, configs: list[TrainConfig], kind: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer
@@ -11,6 +12,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from core.data import DATASET_TITLES
 from core.render import MODES, PALETTES, drawn_size, fit_scale, image_stats
 from tui.host import app_host
 from tui.screens.jump import JumpScreen
@@ -21,6 +23,17 @@ from tui.widgets.footer import AppFooter
 
 INFO_WIDTH = 40  # columns the facts beside the digit keep, however large the digit grows
 DIGIT_PADDING = 2  # the digit box's padding, one column each side
+
+
+def unofficial_rows(split) -> list[Text]:
+    """The checksum note in two short lines, each within the facts' column at 80x24."""
+    files = split.unofficial_files
+    title = DATASET_TITLES.get(split.name, split.name)
+    if len(files) == 1:
+        said = [files[0], f"differs from the official {title} file"]
+    else:
+        said = [f"{len(files)} of its 4 files", f"differ from the official {title} files"]
+    return [Text(line, style="yellow") for line in said]
 
 
 class BrowseScreen(Screen):
@@ -171,6 +184,10 @@ class BrowseScreen(Screen):
         enlarged = f", enlarged {scale:g} times" if scale != 1 else ""
         table.add_row("view", f"{view}, {self.palette}{enlarged}")
         table.add_row("from", split.source)
+        if split.unofficial_files:  # a folder the user named, unlike the official downloads
+            files, verdict = unofficial_rows(split)
+            table.add_row("md5", files)
+            table.add_row("", verdict)
         return table
 
     def refresh_thumbnails(self, split) -> None:

@@ -11,21 +11,30 @@ from core.runs import RunRecord, RunStore, RunStoreError
 from tui.host import app_host
 from tui.messages import RunsCompared
 from tui.screens.covered import CoverableScreen
+from tui.widgets.chart.curves import MANY_RUNS_METRICS
+from tui.widgets.chart.keys import CHART_BINDINGS, ChartKeys
+from tui.widgets.chart.view import ChartView
 from tui.widgets.footer import AppFooter
-from tui.widgets.runs.compare import CompareCharts, ConfigDiff
+from tui.widgets.runs.compare import CompareCharts, ConfigDiff, identical_groups
 from tui.workers import reports_failure
 
 
-class CompareRunsScreen(CoverableScreen):
+class CompareRunsScreen(ChartKeys, CoverableScreen):
     """Two or more runs side by side; Escape goes back to the list."""
 
     TITLE = "mnist-tui · Runs · Compare"
-    BINDINGS = [Binding("escape", "back", "Back to the list", key_display="Esc", id="back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back to the list", key_display="Esc", id="back"),
+        Binding("a", "all_settings", "All settings", id="all-settings"),
+        *CHART_BINDINGS,
+    ]
+    CHART_METRICS = MANY_RUNS_METRICS
 
     def __init__(self, runs: list[RunRecord]) -> None:
         super().__init__()
         self.runs = runs
         self.loaded = False
+        self.identical: list[list[RunRecord]] = []  # runs whose curves hide each other
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,9 +69,35 @@ class CompareRunsScreen(CoverableScreen):
         charts = self.query_one(CompareCharts)
         charts.show(message.runs, message.histories)
         self.query_one(ConfigDiff).show(message.runs, charts.legend)
+        self.identical = identical_groups(message.runs, message.histories)
+        title.update(self.summary())
+
+    def summary(self) -> str:
         differ = self.query_one(ConfigDiff).fields
         differences = f"they differ in {', '.join(differ)}" if differ else "same settings"
-        title.update(f"Comparing {len(message.runs)} runs · {differences} · Escape: back")
+        line = f"Comparing {len(self.runs)} runs · {differences}"
+        legend = self.query_one(CompareCharts).legend
+        for group in self.identical:  # drawn on top of each other: one line shows
+            ids = {run.id for run in group}
+            names = [e.label for run, e in zip(self.runs, legend, strict=True) if run.id in ids]
+            line += f" · identical curves: {', '.join(names)}"
+        return line
+
+    @property
+    def chart_view(self) -> ChartView:
+        return self.query_one(CompareCharts).view
+
+    @chart_view.setter
+    def chart_view(self, view: ChartView) -> None:
+        self.query_one(CompareCharts).view = view
+
+    def charts_changed(self) -> None:
+        self.query_one(CompareCharts).show_view(self.chart_view)
+
+    def action_all_settings(self) -> None:
+        diff = self.query_one(ConfigDiff)
+        diff.toggle_all()
+        self.notify("All settings shown." if diff.all_settings else "Only differing settings.")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -21,12 +21,14 @@ from tui.messages import CheckpointFailed, Evaluated, ModelOpened
 from tui.screens.covered import CoverableScreen
 from tui.screens.open_checkpoint import OpenCheckpointScreen
 from tui.state import TrainedModel
+from tui.widgets.digit_view import whole_scale
 from tui.widgets.evaluate.cell_images import CellImages
 from tui.widgets.evaluate.confusion_grid import ConfusionGrid
 from tui.widgets.evaluate.draw_canvas import DrawCanvas
 from tui.widgets.evaluate.prediction_view import PredictionView
-from tui.widgets.evaluate.probability_bars import probability_bars
+from tui.widgets.evaluate.probability_bars import BAR_WIDTH, probability_bars
 from tui.widgets.evaluate.weight_grid import WeightGrid
+from tui.widgets.fitted_line import FittedLine
 from tui.widgets.footer import AppFooter
 from tui.workers import reports_failure
 
@@ -43,10 +45,15 @@ FOCUS_IN = {
 }
 
 
-# The drawing's result: the 28-column preview, a gap and 20-cell bars with their name and
-# share (BAR_EXTRAS columns) need this much room, else the preview is drawn at half size.
+# The drawing's result: the 28-column preview, a gap and bars of at least 12 cells with their
+# name and share (BAR_EXTRAS columns) need this much room, else the preview is drawn at half
+# size. The canvas grows into what is left once the half-size result has its room.
 BAR_EXTRAS = 10
-DRAW_FULL_WIDTH = 28 + 2 + 20 + BAR_EXTRAS
+MIN_BAR = 12
+DRAW_FULL_WIDTH = 28 + 2 + MIN_BAR + BAR_EXTRAS
+RESULT_MIN_WIDTH = len("as MNIST sees it") + 2 + MIN_BAR + BAR_EXTRAS + 2  # and its padding
+DRAW_HELP_LINES = 3  # the keys above the canvas, wrapped in the narrowest column
+CANVAS_MARGIN = 2  # columns between the canvas and the result
 NOTES_MIN_WIDTH = 110  # the notes beside the confusion grid need about 30 columns
 
 
@@ -77,13 +84,13 @@ class EvaluateScreen(CoverableScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="eval-summary")
+        yield FittedLine("", id="eval-summary")
         with ContentSwitcher(initial="panel-confusion", id="eval-panels"):
             with Vertical(id="panel-confusion"):
                 with Horizontal(id="confusion-top"):
                     yield ConfusionGrid(id="confusion")
                     yield Static("", id="confusion-notes")
-                yield Static("", id="cell-title")
+                yield FittedLine("", id="cell-title")
                 yield CellImages(id="cell-images")
             with Vertical(id="panel-predictions"):
                 yield PredictionView(id="predictions")
@@ -117,20 +124,22 @@ class EvaluateScreen(CoverableScreen):
     def refresh_model(self) -> None:
         """Evaluate the app's current model on the current test split, unless already done."""
         trained, dataset = app_host(self).trained, app_host(self).dataset
-        summary = self.query_one("#eval-summary", Static)
+        summary = self.query_one("#eval-summary", FittedLine)
         if trained is None:
-            summary.update(
+            summary.say(
                 "No model yet: train one on screen 3 (press 3, then s), or press o to open a "
-                "checkpoint (mnist-tui --checkpoint PATH opens one at start)."
+                "checkpoint (mnist-tui --checkpoint PATH opens one at start).",
+                "No model yet: train one on screen 3 (press 3, then s), or press o to open one.",
+                "No model yet: press 3 then s to train one, or o to open a checkpoint.",
             )
             return
         if dataset is None:
-            summary.update("Loading the test images…")
+            summary.say("Loading the test images…")
             return
         if self.evaluated_for is not None and self.evaluated_for == (trained, dataset.test):
             return
         self.evaluated_for = (trained, dataset.test)
-        summary.update("Evaluating on the test split…")
+        summary.say("Evaluating on the test split…")
         self.evaluate_in_background(trained, dataset.test)
 
     @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
@@ -151,7 +160,7 @@ class EvaluateScreen(CoverableScreen):
         self.model, self.evaluation = message.trained.model, message.evaluation
         self.test = test = message.test
         summary = self.summary(message.evaluation, message.trained.source, test)
-        self.query_one("#eval-summary", Static).update(summary)
+        self.query_one("#eval-summary", FittedLine).say(*summary)
         self.query_one(ConfusionGrid).show(message.evaluation.confusion, test.classes)
         self.query_one("#confusion-notes", Static).update(self.notes(message.evaluation, test))
         self.query_one(PredictionView).show(message.evaluation, test.images, test.classes)
@@ -159,14 +168,19 @@ class EvaluateScreen(CoverableScreen):
         self.show_cell(*self.query_one(ConfusionGrid).cursor)
         self.call_after_refresh(self.update_drawing)  # once the result's width is known
 
-    def summary(self, evaluation: Evaluation, source: str, test: Split) -> Text:
-        """One line, so the grid and a row of images fit 80x24; per class is in the grid."""
-        return Text.assemble(
-            ("Test accuracy ", "bold"),
-            (f"{evaluation.accuracy:.2%}", "bold green"),
-            f" · {len(test):,} {test.name} test images · {source}",
-            no_wrap=True,
-            overflow="ellipsis",
+    def summary(self, evaluation: Evaluation, source: str, test: Split) -> tuple[Text, ...]:
+        """One line, so the grid and a row of images fit 80x24; per class is in the grid.
+
+        Its wordings, longest first: a long checkpoint name or run leaves out the words first.
+        """
+        accuracy = (f"{evaluation.accuracy:.2%}", "bold green")
+        images = f"{len(test):,} {test.name}"
+        return (
+            Text.assemble(
+                ("Test accuracy ", "bold"), accuracy, f" · {images} test images · {source}"
+            ),
+            Text.assemble(("Test accuracy ", "bold"), accuracy, f" · {images} · {source}"),
+            Text.assemble(("Accuracy ", "bold"), accuracy, f" · {source}"),
         )
 
     def notes(self, evaluation: Evaluation, test: Split) -> Text:
@@ -209,6 +223,19 @@ class EvaluateScreen(CoverableScreen):
 
     def on_resize(self) -> None:
         self.query_one("#confusion-notes").display = self.size.width >= NOTES_MIN_WIDTH
+        self.call_after_refresh(self.fit_canvas)  # once the panels have their new size
+
+    def fit_canvas(self) -> None:
+        """The canvas at the largest whole scale that leaves the result its room, as Browse
+        enlarges its digit; the drawing's result is laid out again for what is left."""
+        room = self.query_one("#eval-panels").content_size
+        canvas = self.query_one(DrawCanvas)
+        gutter = canvas.styles.gutter
+        columns = room.width - RESULT_MIN_WIDTH - CANVAS_MARGIN - gutter.width
+        lines = room.height - DRAW_HELP_LINES - gutter.height
+        canvas.scale = whole_scale(columns, lines)
+        left = 28 * canvas.scale + gutter.width + CANVAS_MARGIN
+        self.query_one("#draw-left").styles.width = left
         if self.evaluation is not None:
             self.call_after_refresh(self.update_drawing)
 
@@ -232,10 +259,16 @@ class EvaluateScreen(CoverableScreen):
             (f"true {test.classes[true]}, predicted {test.classes[predicted]}: ", "bold"),
             (f"{len(indices):,} image(s)", "bold"),
         )
+        wordings = [title]
         if len(indices) > len(shown):
-            title.append(f" · images {first + 1}-{first + len(shown)} of {len(indices):,}")
-            title.append("  ] next, [ back", style="dim")
-        self.query_one("#cell-title", Static).update(title)
+            span = f"{first + 1}-{first + len(shown)} of {len(indices):,}"
+            hint = Text("  ] next, [ back", style="dim")
+            wordings = [
+                Text.assemble(title, f" · images {span}", hint),
+                Text.assemble(title, f" · {span}", hint),
+                Text.assemble(title, f" · {span}"),
+            ]
+        self.query_one("#cell-title", FittedLine).say(*wordings)
         if len(shown):
             strip.show([test.images[i] for i in shown], [f"test[{i}]" for i in shown])
         else:
@@ -263,7 +296,7 @@ class EvaluateScreen(CoverableScreen):
         preview = downsample(prepared, pool="max") if half else prepared
         label = "(half size)" if half else "(20x20, centred by mass)"
         first_column = max(preview.shape[1], len("as MNIST sees it"))
-        bar_width = max(5, min(20, room - first_column - 2 - BAR_EXTRAS))
+        bar_width = max(5, min(BAR_WIDTH, room - first_column - 2 - BAR_EXTRAS))
         layout = Table.grid(padding=(0, 2))
         layout.add_row(
             Text.assemble("as MNIST sees it\n", (label, "dim")),

@@ -1,21 +1,27 @@
-"""Modal: every key of the screen underneath and of the app, from the bindings themselves.
+"""Modal: the keys that act on the screen underneath, read from its bindings as they are now.
 
-The list is read from the live widget tree, not written by hand, so it cannot drift: the
-screen's own keys, then each kind of widget on it that has keys (a table's arrows and Enter, a
-panel's shortcuts), then the keys that work everywhere.
+The list is read from the live widget tree, not written by hand, so it cannot drift, and each
+key is asked whether it acts now (its `check_action`), so a key that would do nothing here is
+not listed: the screen's own keys, then each kind of widget on it that has keys (a table's
+arrows, a panel's shortcuts), then the keys that work everywhere, the command palette's among
+them. A key appears once, where it acts: a widget's key that hides the screen's, or one of the
+app's that takes a key first, is listed in that one place.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static, TextArea
 
 # Key names as a person reads them; the rest are shown as Textual names them.
 KEY_NAMES = {
@@ -51,6 +57,9 @@ BUILT_IN_KEYS = {
     "shift+tab",
     *(f"{shift}{arrow}" for shift in ("", "shift+") for arrow in ("up", "down", "left", "right")),
 }
+
+# How the help names some of Textual's own descriptions.
+DESCRIPTIONS = {"command_palette": "Command palette", "quit": "Quit"}
 
 
 def key_names(binding: Binding) -> str:
@@ -88,21 +97,53 @@ def declared_here(node: DOMNode) -> set[tuple[str, str]]:
     return ours
 
 
-def node_bindings(node: DOMNode) -> list[Binding]:
-    """The keys that work on a node: all of ours, and Textual's moving and choosing keys."""
+def acts(node: DOMNode, binding: Binding, ours: bool) -> bool:
+    """Whether the binding does something on `node` now: its check_action allows it, and a
+    table's own keys move a cursor it has (a row cursor has no left and right; no cursor, no
+    moves) or choose something that someone listens for (only our own Enter says what)."""
+    if not node.app._check_action_state(binding.action, node):
+        return False
+    if isinstance(node, DataTable) and not ours:
+        if binding.action == "select_cursor" or node.cursor_type == "none":
+            return False
+        if node.cursor_type == "row" and binding.action in ("cursor_left", "cursor_right"):
+            return False
+        if node.cursor_type == "column" and binding.action in ("cursor_up", "cursor_down"):
+            return False
+    if binding.action.removeprefix("app.") in ("focus_next", "focus_previous"):
+        return not isinstance(node, Screen) or bool(node.focus_chain)  # nothing to move to
+    return True
+
+
+def node_bindings(node: DOMNode, taken: Set[str] = frozenset()) -> list[Binding]:
+    """The keys that act on a node now: ours, Textual's moving and choosing keys on widgets,
+    and all of the app's; less the keys in `taken` (acted on first elsewhere)."""
     ours = declared_here(node)
     edits_text = isinstance(node, (Input, TextArea))
+    every_key = node is node.app  # the app's own keys (palette, ctrl+q) all act everywhere
     seen: set[tuple[str, str]] = set()
     found = []
+    ours_first = 0  # ours before Textual's, each in the order declared: "q" before "ctrl+q"
     for key, bindings in node._bindings.key_to_bindings.items():
+        if key in taken:
+            continue
         for binding in bindings:
             if binding.system or (key, binding.action) in seen:
                 continue
-            built_in = (key, binding.action) not in ours
+            own = (key, binding.action) in ours
+            built_in = not own and not every_key
             if built_in and (edits_text or key not in BUILT_IN_KEYS or is_scroll(binding)):
                 continue
+            if not acts(node, binding, own or every_key):
+                continue
             seen.add((key, binding.action))
-            found.append(Binding(key, binding.action, binding.description, binding.show))
+            description = binding.description or DESCRIPTIONS.get(binding.action, "")
+            if every_key and not own:
+                description = DESCRIPTIONS.get(binding.action, description)
+            found.append(Binding(key, binding.action, description, binding.show))
+            if own:
+                ours_first += 1
+                found.insert(ours_first - 1, found.pop())
     return merge_keys(found)
 
 
@@ -123,18 +164,62 @@ def merge_keys(bindings: list[Binding]) -> list[Binding]:
     return list(rows.values())
 
 
+def keys_of(bindings: list[Binding]) -> set[str]:
+    return {key.strip() for binding in bindings for key in binding.key.split(",")}
+
+
+def displayed(widget: Widget, screen: Screen) -> bool:
+    """Shown on the screen: neither it nor any container it is in is hidden (a switcher's
+    other panels are)."""
+    return all(node.display for node in widget.ancestors_with_self if node is not screen)
+
+
 def screen_sections(screen: Screen) -> list[tuple[str, list[Binding]]]:
-    """The screen's keys, then one section per kind of widget on it that has keys."""
-    sections = [("This screen", node_bindings(screen))]
-    seen_kinds: set[type] = set()
-    for widget in screen.walk_children(with_self=False):
+    """The keys that act on the screen now, one section each: the screen's, the focused
+    widget's, those of each other kind of widget on it (they act once it has focus), then the
+    app's ("Everywhere"). A key that one place takes first is not listed in the others."""
+    app = screen.app
+    focused = screen.focused
+    chain = [node for node in focused.ancestors_with_self] if focused is not None else []
+    inner = chain[: chain.index(screen)] if screen in chain else []
+    # The app's priority keys (Escape back to the lesson, the palette) act before any widget.
+    priority = {
+        key
+        for key, bindings in app._bindings.key_to_bindings.items()
+        for binding in bindings
+        if binding.priority and not binding.system and acts(app, binding, True)
+    }
+    # What the focused widget and its containers take, and what a field types instead.
+    focus_sections = []
+    taken = set(priority)
+    for node in inner:
+        keys = node_bindings(node, taken)
+        if keys and isinstance(node, Widget):
+            focus_sections.append((widget_title(node), keys))
+        taken |= keys_of(keys)
+    typing = focused if isinstance(focused, (Input, TextArea)) else None
+
+    def typed(key: str) -> bool:
+        return typing is not None and typing.check_consume_key(key, key_to_character(key))
+
+    screen_keys = [
+        b for b in node_bindings(screen, taken) if not any(typed(k) for k in keys_of([b]))
+    ]
+    taken |= keys_of(screen_keys)
+    sections = [("This screen", screen_keys), *focus_sections]
+    seen_kinds = {type(node) for node in inner}
+    for widget in screen.walk_children(Widget, with_self=False):
         kind = type(widget)
-        if kind in seen_kinds or not widget.display:
+        if kind in seen_kinds or not displayed(widget, screen):
             continue
         seen_kinds.add(kind)
-        keys = node_bindings(widget)
+        keys = node_bindings(widget, priority)
         if keys:
             sections.append((widget_title(widget), keys))
+    everywhere = [
+        b for b in node_bindings(app, taken - priority) if not any(typed(k) for k in keys_of([b]))
+    ]
+    sections.append(("Everywhere", everywhere))
     return [(title, keys) for title, keys in sections if keys]
 
 
@@ -155,12 +240,13 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, under: Screen) -> None:
         super().__init__()
         self.under = under
+        # Read now, while the screen underneath is the app's screen: its checks ask that.
+        self.sections = screen_sections(under)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
-            for title, keys in screen_sections(self.under):
+            for title, keys in self.sections:
                 yield Static(bindings_table(title, keys))
-            yield Static(bindings_table("Everywhere", node_bindings(self.app)))
             yield Static("Escape or ? closes this help.", classes="hint")
 
     def action_close(self) -> None:

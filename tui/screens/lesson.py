@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import TYPE_CHECKING
 
@@ -25,14 +26,17 @@ from tui.widgets.lesson.exercise import ExerciseBox
 from tui.widgets.lesson.goto import GoToStepScreen
 from tui.widgets.lesson.messages import LessonLoaded, StepComputed
 from tui.widgets.lesson.opening import open_target, start_training
+from tui.widgets.lesson.review import review_text
 from tui.widgets.lesson.values import values_table
 from tui.workers import reports_failure
 
 if TYPE_CHECKING:
-    from core.lesson import Step
+    from core.lesson import Progress, Step
 
 WIDE = 100  # columns from which explanation and code sit side by side
 HIDDEN = "Guess first (a, type, Enter) or reveal (r): the values would give the answer away."
+CODE_HIDDEN = "The code shows once the exercise is answered: it would give the answer away."
+REVIEW_KEY = "review"  # core.lesson.review.REVIEW_KEY, without importing the steps here
 
 
 class LessonScreen(CoverableScreen):
@@ -41,6 +45,7 @@ class LessonScreen(CoverableScreen):
     TITLE = "mnist-tui · Lesson"
     AUTO_FOCUS = ""  # nothing focused on arrival: n, p and the arrows reach the screen
     DEFAULT_CSS = """
+    LessonScreen #lesson-progress { height: 1; color: $text-muted; padding: 0 1; }
     LessonScreen #lesson-scroll { height: 1fr; }
     LessonScreen #lesson-columns { layout: vertical; height: auto; }
     LessonScreen.wide #lesson-columns { layout: horizontal; }
@@ -82,6 +87,7 @@ class LessonScreen(CoverableScreen):
         Binding("t", "train", "Train now", id="lesson-train"),
         Binding("a", "answer", "Answer", id="lesson-answer"),
         Binding("r", "reveal", "Reveal", id="lesson-reveal"),
+        Binding("m", "retry", "Retry a missed one", id="lesson-retry"),
         Binding("down", "scroll(3)", "Scroll down", key_display="↓", show=False, id="lesson-down"),
         Binding("up", "scroll(-3)", "Scroll up", key_display="↑", show=False, id="lesson-up"),
         Binding("end", "scroll_to(1)", "Scroll to the end", show=False, id="lesson-end"),
@@ -100,11 +106,13 @@ class LessonScreen(CoverableScreen):
         self.generation = 0
         self.device = "cpu"
         self.seconds_per_epoch: float | None = None
-        self.position_to_save = 0
+        self.progress: Progress | None = None  # steps seen and verdicts, saved with the step
+        self.progress_to_save: Progress | None = None
         self.save_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="lesson-progress")  # steps seen, exercises right
         # Not focusable: the arrow keys belong to the steps; ↑/↓ scroll it through the screen.
         with VerticalScroll(id="lesson-scroll", can_focus=False):
             with Container(id="lesson-columns"):
@@ -151,14 +159,16 @@ class LessonScreen(CoverableScreen):
     def load_lesson(self) -> None:
         """Import the steps off the UI thread (their module may import torch)."""
         try:
-            from core.lesson import STEPS, load_position
+            from core.lesson import STEPS, load_progress
 
             steps = tuple(STEPS)
-            position = min(max(0, load_position()), max(0, len(steps) - 1))
+            # Why a saved progress could not be used whole is said once, as the app starts.
+            progress, _ = load_progress()
+            position = min(max(0, progress.step), max(0, len(steps) - 1))
         except Exception as error:  # the other screens still work: say why, in one line
             self.post_message(LessonLoaded((), 0, f"The lesson could not be loaded: {error!r}"))
             return
-        self.post_message(LessonLoaded(steps, position))
+        self.post_message(LessonLoaded(steps, position, None, progress))
 
     @on(LessonLoaded)
     def lesson_loaded(self, message: LessonLoaded) -> None:
@@ -168,6 +178,9 @@ class LessonScreen(CoverableScreen):
             self.query_one("#lesson-explanation", Static).update(problem)
             return
         self.steps = message.steps
+        self.progress = message.progress
+        if self.progress is not None:
+            self.exercise.remember(self.progress.verdicts)
         self.set_reactive(LessonScreen.index, message.position)
         self.show_step()
 
@@ -195,7 +208,9 @@ class LessonScreen(CoverableScreen):
         if action == "answer":
             return step is not None and step.exercise is not None
         if action == "reveal":
-            return step is not None and step.exercise is not None and self.answer_hidden
+            return step is not None and step.exercise is not None and not self.exercise.settled
+        if action == "retry":
+            return step is not None and step.key == REVIEW_KEY and bool(self.missed())
         return True
 
     def show_step(self) -> None:
@@ -203,15 +218,13 @@ class LessonScreen(CoverableScreen):
         if step is None:
             return
         self.title = f"Lesson {self.index + 1}/{len(self.steps)} · {step.title}"
-        self.query_one("#lesson-explanation", Static).update(Text(step.explanation))
-        code = Syntax(step.code.strip("\n"), "python", theme="ansi_dark", word_wrap=True)
-        self.query_one("#lesson-code", Static).update(code)
-        self.query_one(ExerciseBox).show(step.key, step.exercise)
+        self.remember_position(step)  # first: the progress shown counts this step as seen
+        self.query_one(ExerciseBox).show(step)
+        self.show_text(step)
         self.show_opens(step)
         self.show_digit(step)
         self.show_computed()
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
-        self.remember_position()
         self.refresh_bindings()  # o, t and a come and go with the step
         if self.index not in self.computed:
             self.compute_current()
@@ -267,18 +280,53 @@ class LessonScreen(CoverableScreen):
 
     @property
     def answer_hidden(self) -> bool:
-        """An exercise not guessed yet keeps the values to itself: they would give it away."""
+        """An exercise not settled yet keeps the values to itself: they would give it away."""
         step = self.step
-        return step is not None and step.exercise is not None and self.exercise.verdict is None
+        if step is None or step.exercise is None or step.quiz:
+            return False  # a step of many questions (puzzles, the review) gives none away
+        return not self.exercise.settled
 
     @property
     def exercise(self) -> ExerciseBox:
         return self.query_one(ExerciseBox)
 
+    def show_text(self, step: Step) -> None:
+        """The explanation, with what gives the answer away once the exercise is settled; the
+        code, unless it gives the answer away itself; the review's score and missed list."""
+        hidden = self.answer_hidden
+        text = Text(step.explanation)
+        if step.after and not hidden:
+            text.append(f"\n\n{step.after}")
+        if step.key == REVIEW_KEY and self.progress is not None:
+            text.append("\n\n")
+            text.append_text(review_text(self.progress, self.steps))
+        self.query_one("#lesson-explanation", Static).update(text)
+        code_box = self.query_one("#lesson-code", Static)
+        if hidden and step.code_reveals:
+            code_box.update(Text(CODE_HIDDEN, style="italic"))
+        else:
+            code = Syntax(step.code.strip("\n"), "python", theme="ansi_dark", word_wrap=True)
+            code_box.update(code)
+        self.show_progress()
+
+    def show_progress(self) -> None:
+        line = self.query_one("#lesson-progress", Static)
+        if self.progress is not None and self.steps:
+            line.update(self.progress.summary(self.steps))
+
+    def missed(self) -> list:
+        return self.progress.missed(self.steps) if self.progress is not None else []
+
     @on(ExerciseBox.Checked)
-    def exercise_checked(self) -> None:
+    def exercise_checked(self, message: ExerciseBox.Checked) -> None:
+        if self.progress is not None and message.verdict is not None:
+            self.progress.verdicts[message.exercise_id] = message.verdict
+            self.save_progress()
+        step = self.step
+        if step is not None:
+            self.show_text(step)
         self.show_computed()
-        self.refresh_bindings()  # r has nothing left to reveal
+        self.refresh_bindings()  # r has nothing left to reveal; m may have one less to retry
 
     def show_needs(self, step: Step) -> None:
         needs = self.query_one("#lesson-needs", Static)
@@ -292,21 +340,35 @@ class LessonScreen(CoverableScreen):
     def epochs(self) -> int:
         return app_host(self).options.training.epochs
 
-    def remember_position(self) -> None:
-        self.position_to_save = self.index
-        self.save_position_in_background()
+    def remember_position(self, step: Step) -> None:
+        if self.progress is None:
+            return
+        self.progress.step = self.index
+        self.progress.seen.add(step.key)
+        self.save_progress()
+
+    def save_progress(self) -> None:
+        """A copy of the progress as it is now, written on a thread."""
+        if self.progress is None:
+            return
+        progress = self.progress
+        self.progress_to_save = dataclasses.replace(
+            progress, seen=set(progress.seen), verdicts=dict(progress.verdicts)
+        )
+        self.save_progress_in_background()
 
     @work(thread=True, group="lesson-position", exit_on_error=False)
-    def save_position_in_background(self) -> None:
-        """Write the step reached (two fsyncs: not on the UI thread); never raises.
+    def save_progress_in_background(self) -> None:
+        """Write the progress (two fsyncs: not on the UI thread); never raises.
 
-        Under the lock each writer takes the newest step asked for, so the last one to run
-        writes the last step, whatever order the threads run in.
+        Under the lock each writer takes the newest copy asked for, so the last one to run
+        writes the last state, whatever order the threads run in.
         """
-        from core.lesson import save_position
+        from core.lesson import save_progress
 
         with self.save_lock:
-            save_position(self.position_to_save)
+            if self.progress_to_save is not None:
+                save_progress(self.progress_to_save)
 
     # Computing off the UI thread ---------------------------------------------------------
 
@@ -390,6 +452,23 @@ class LessonScreen(CoverableScreen):
 
     def action_reveal(self) -> None:
         self.exercise.reveal()
+
+    def action_retry(self) -> None:
+        """Back to the first missed exercise, asked afresh."""
+        missed = self.missed()
+        if not missed or self.progress is None:
+            return
+        index, _k, exercise_id, _exercise = missed[0]
+        self.progress.verdicts.pop(exercise_id, None)
+        self.index = index  # shows the step (a no-op when it is the review itself)
+        self.exercise.retry(exercise_id)
+        step = self.step
+        if step is not None:
+            self.show_text(step)
+        self.show_computed()
+        self.refresh_bindings()
+        self.save_progress()
+        self.query_one("#exercise-input", Input).focus()
 
     def action_leave_field(self) -> None:
         self.set_focus(None)

@@ -1,10 +1,12 @@
 """Screen 5: every recorded run, live; sort, filter, compare, and open one where it belongs.
 
 A sweep's runs fold into one row: Enter opens the sweep view, x lists its runs under it, s
-asks it to stop.
+asks it to stop. t and N write a run's tags and note; F follows each new running run.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,10 +22,12 @@ from tui.screens.compare_runs import CompareRunsScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.covered import CoverableScreen
 from tui.screens.rename_run import RenameRunScreen
+from tui.screens.run_words import NoteScreen, TagsScreen
 from tui.screens.sweep import SweepScreen
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.columns import RunRow
 from tui.widgets.runs.detail import RunDetail
+from tui.widgets.runs.filter import PROMPT
 from tui.widgets.runs.stopping import StopsSweeps
 from tui.widgets.runs.sweeps import SweepRow
 from tui.widgets.runs.table import RunsTable
@@ -51,12 +55,15 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         Binding("enter", "open", "Open on the Train screen", show=False, id="open"),
         Binding("space", "pick", "Select", id="pick"),
         Binding("v", "compare", "Compare", id="compare"),
-        Binding("o", "sort", "Sort", id="sort"),
-        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
         Binding("e", "evaluate", "Evaluate", id="evaluate"),
         Binding("r", "rename", "Rename", id="rename"),
         Binding("d", "delete", "Delete", id="delete"),
         Binding("C", "continue", "Continue", key_display="C", id="continue"),
+        Binding("o", "sort", "Sort", id="sort"),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
+        Binding("t", "tags", "Tags", id="tags"),
+        Binding("N", "note", "Note", key_display="N", id="note"),
+        Binding("F", "follow_newest", "Follow newest", key_display="F", id="follow-newest"),
         # Shown only while the cursor is on a sweep or one of its runs (check_action).
         Binding("x", "toggle_sweep", "Sweep's runs", id="toggle-sweep"),
         Binding("s", "stop_sweep", "Stop sweep", id="stop-sweep"),
@@ -70,11 +77,13 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         self.listed = False  # the store has been read at least once
         self.history_cache = HistoryCache()
         self.seen: tuple | None = None  # what the last listing posted held, in brief
+        self.following = False  # F: the cursor goes to each new running run
+        self.known_running: set[str] | None = None  # running runs the last listing held
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the run store…", id="runs-summary")
-        yield Input(placeholder="filter: text in any column; Escape clears", id="runs-filter")
+        yield Input(placeholder=PROMPT, id="runs-filter")
         yield RunsTable(id="runs-table")
         yield RunDetail(id="runs-detail")
         yield Static("", id="runs-message")
@@ -132,6 +141,7 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         table = self.table
         if message.problem is None:
             table.show(message.rows)
+            self.follow_newest(message.rows)
         text = message.problem or (EMPTY if not message.rows else "")
         show_message = self.query_one("#runs-message", Static)
         show_message.update(text)
@@ -162,6 +172,38 @@ class RunsScreen(StopsSweeps, CoverableScreen):
             table = tables.first() if tables else None
             return table is not None and table.display and table.highlighted_sweep is not None
         return True
+
+    # Following the newest running run ------------------------------------------------------
+
+    def action_follow_newest(self) -> None:
+        self.following = not self.following
+        self.title = f"{self.TITLE} · following newest" if self.following else self.TITLE
+        if self.following:
+            newest = self.newest_running(self.table.runs)
+            if newest is not None:
+                self.table.move_to_run(newest.run.id)
+        self.notify(
+            "Following newest: the cursor goes to each run that starts; F again stops."
+            if self.following
+            else "No longer following the newest run.",
+            title="Runs",
+        )
+
+    def follow_newest(self, rows: list[RunRow]) -> None:
+        """After a listing: while following, onto the newest of the runs that began running
+        since the last one. Runs listed at the first read are not new."""
+        running = {row.run.id for row in rows if row.run.running}
+        known, self.known_running = self.known_running, running
+        if not self.following or known is None:
+            return
+        newest = self.newest_running([row for row in rows if row.run.id in running - known])
+        if newest is not None:
+            self.table.move_to_run(newest.run.id)
+
+    @staticmethod
+    def newest_running(rows: list[RunRow]) -> RunRow | None:
+        running = [row for row in rows if row.run.running]
+        return max(running, key=lambda row: row.run.started_at, default=None)
 
     # The list: sort, filter, select --------------------------------------------------------
 
@@ -269,12 +311,43 @@ class RunsScreen(StopsSweeps, CoverableScreen):
 
         self.app.push_screen(RenameRunScreen(run.id, run.name), renamed)
 
+    def action_tags(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        run = row.run
+
+        def tagged(tags: tuple[str, ...] | None) -> None:
+            if tags is not None and sorted(tags) != list(run.tags):
+                self.edit_store(app_host(self).options.runs, "tags", run.id, tags)
+
+        self.app.push_screen(TagsScreen(run.id, run.tags), tagged)
+
+    def action_note(self) -> None:
+        row = self.highlighted()
+        if row is None:
+            return
+        run = row.run
+
+        def noted(note: str | None) -> None:
+            if note is not None and note.strip() != (run.note or ""):
+                self.edit_store(app_host(self).options.runs, "note", run.id, note)
+
+        self.app.push_screen(NoteScreen(run.id, run.note), noted)
+
     def action_delete(self) -> None:
         row = self.highlighted()
         if row is None:
             return
         run = row.run
         named = f"{run.label} ({run.id})" if run.name else run.id
+        if run.running:  # the store would refuse it: said before asking, not after
+            self.notify(
+                f"Run {named} is still training: stop it before deleting it.",
+                title="Runs",
+                severity="warning",
+            )
+            return
         question = f"Delete run {named} and its checkpoint? This cannot be undone."
 
         def confirmed(yes: bool | None) -> None:
@@ -285,16 +358,11 @@ class RunsScreen(StopsSweeps, CoverableScreen):
 
     @work(thread=True, group="runs-edit", exit_on_error=False)
     @reports_failure("Runs")
-    def edit_store(self, folder: str | None, what: str, run_id: str, name: str = "") -> None:
-        """Rename or delete one run: a write may wait for a training process's lock."""
+    def edit_store(self, folder: str | None, what: str, run_id: str, value: Any = None) -> None:
+        """Rename, tag, note or delete one run: a write may wait for a training process's lock."""
         try:
             with RunStore.open(folder) as store:
-                if what == "rename":
-                    run = store.rename(run_id, name)
-                    done = f"Run {run.id} is now {run.label}."
-                else:
-                    store.delete(run_id)
-                    done = f"Deleted run {run_id}."
+                done = edit(store, what, run_id, value)
         except RunStoreError as error:
             self.post_message(RunEdited("", str(error)))
         else:
@@ -307,6 +375,22 @@ class RunsScreen(StopsSweeps, CoverableScreen):
         else:
             self.notify(message.done, title="Runs")
         self.refresh_runs(force=True)
+
+
+def edit(store: RunStore, what: str, run_id: str, value: Any) -> str:
+    """Write one edit of a run to the store; what the user is told it did."""
+    if what == "delete":
+        store.delete(run_id)
+        return f"Deleted run {run_id}."
+    if what == "rename":
+        run = store.rename(run_id, value)
+        return f"Run {run.id} is now {run.label}."
+    if what == "tags":
+        run = store.set_tags(run_id, value)
+        tags = ", ".join(run.tags)
+        return f"Run {run.label} is tagged {tags}." if tags else f"Run {run.label} has no tags."
+    run = store.set_note(run_id, value)
+    return f"Noted on run {run.label}." if run.note else f"Run {run.label} has no note."
 
 
 def list_rows(store: RunStore, cache: HistoryCache) -> list[RunRow]:
@@ -328,5 +412,5 @@ def fingerprint(run: RunRecord) -> tuple:
     """What a listing shows of a run that can change after it starts."""
     return (
         *(run.id, run.name, run.status, run.heartbeat_at, run.epochs_done, run.test_acc),
-        *(run.checkpoint, run.failure),
+        *(run.checkpoint, run.failure, run.note, run.tags),
     )

@@ -16,6 +16,9 @@ from core.runs import RunStore, RunStoreError
 from core.runs.cache import HistoryCache
 from tui.host import app_host
 from tui.screens.covered import CoverableScreen
+from tui.widgets.chart.curves import MANY_RUNS_METRICS
+from tui.widgets.chart.keys import CHART_BINDINGS, ChartKeys
+from tui.widgets.chart.view import ChartView
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.members import MembersTable, MemberView, SweepCharts, view_of
 from tui.widgets.runs.messages import SweepRead
@@ -26,7 +29,7 @@ from tui.workers import reports_failure
 POLL_S = 1.0  # one read of the sweep's runs a second (their epochs only when they change)
 
 
-class SweepScreen(StopsSweeps, CoverableScreen):
+class SweepScreen(ChartKeys, StopsSweeps, CoverableScreen):
     """One sweep: Enter opens a run on the Train screen, s stops the sweep, Escape goes back."""
 
     TITLE = "mnist-tui · Runs · Sweep"
@@ -38,7 +41,9 @@ class SweepScreen(StopsSweeps, CoverableScreen):
     BINDINGS = [
         Binding("s", "stop", "Stop sweep", id="stop"),
         Binding("escape", "back", "Back to the list", key_display="Esc", id="back"),
+        *CHART_BINDINGS,
     ]
+    CHART_METRICS = MANY_RUNS_METRICS
 
     def __init__(self, sweep_id: str) -> None:
         super().__init__()
@@ -72,6 +77,17 @@ class SweepScreen(StopsSweeps, CoverableScreen):
     @property
     def table(self) -> MembersTable:
         return self.query_one(MembersTable)
+
+    @property
+    def chart_view(self) -> ChartView:
+        return self.query_one(SweepCharts).view
+
+    @chart_view.setter
+    def chart_view(self, view: ChartView) -> None:
+        self.query_one(SweepCharts).view = view
+
+    def charts_changed(self) -> None:
+        self.query_one(SweepCharts).show_view(self.chart_view)
 
     # Reading the store ---------------------------------------------------------------------
 

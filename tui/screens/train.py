@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import shutil
@@ -20,7 +21,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import Digits, Header, Input, Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from core.config import ConfigError, TrainConfig
 from core.data import Split
@@ -32,6 +33,7 @@ from tui.messages import (
     CheckpointFailed,
     ContinueReady,
     FollowingRun,
+    LineageRead,
     ModelOpened,
     RunRecorded,
     SystemInfo,
@@ -40,6 +42,9 @@ from tui.messages import (
 from tui.screens.covered import CoverableScreen
 from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel, run_source
+from tui.widgets.chart.curves import ONE_RUN_METRICS
+from tui.widgets.chart.keys import CHART_BINDINGS, ChartKeys
+from tui.widgets.chart.view import ChartView
 from tui.widgets.footer import AppFooter
 from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.epoch_bar import EpochBar
@@ -56,7 +61,7 @@ PROGRESS_REPAINT_S = 0.2
 COMPACT_BELOW = (100, 30)
 
 
-class TrainScreen(CoverableScreen):
+class TrainScreen(ChartKeys, CoverableScreen):
     """Settings, summary and device; then live progress and charts; then the verdict."""
 
     # Screen CSS, not DEFAULT_CSS: it has to win over the app's stylesheet for these ids.
@@ -91,7 +96,9 @@ class TrainScreen(CoverableScreen):
         Binding("w", "save", "Save checkpoint", id="save"),
         Binding("e", "evaluate", "Evaluate", id="evaluate"),
         Binding("escape", "leave_field", "Leave field", show=False, id="leave_field"),
+        *CHART_BINDINGS,
     ]
+    CHART_METRICS = ONE_RUN_METRICS
 
     running: reactive[bool] = reactive(False)
 
@@ -141,6 +148,17 @@ class TrainScreen(CoverableScreen):
     @property
     def batch_losses(self) -> list[float]:
         return self.query_one(MetricCharts).batch_losses
+
+    @property
+    def chart_view(self) -> ChartView:
+        return self.query_one(MetricCharts).view
+
+    @chart_view.setter
+    def chart_view(self, view: ChartView) -> None:
+        self.query_one(MetricCharts).view = view
+
+    def charts_changed(self) -> None:
+        self.query_one(MetricCharts).show_view(self.chart_view)
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False
@@ -216,11 +234,7 @@ class TrainScreen(CoverableScreen):
 
     def action_start_stop(self) -> None:
         if self.running:
-            self.stop_flag.set()
-            following = self.query_one(RunStatus).following
-            self.query_one(RunStatus).say(
-                f"Stopped following run {following}." if following else "Stopping after this step…"
-            )
+            self.stop_run()
             return
         config = self.config_from_form()
         if config is None:
@@ -236,6 +250,26 @@ class TrainScreen(CoverableScreen):
         self.train_in_background(
             config, dataset.train, dataset.test, self.stop_flag, self.autosave_path(), resume
         )
+
+    @property
+    def training(self) -> bool:
+        """A run of this app's own trains here (not one followed from elsewhere)."""
+        return self.running and self.query_one(RunStatus).following is None
+
+    def stop_run(self) -> None:
+        """Stop the run after its current step: it ends as its last finished epoch."""
+        self.stop_flag.set()
+        following = self.query_one(RunStatus).following
+        self.query_one(RunStatus).say(
+            f"Stopped following run {following}." if following else "Stopping after this step…"
+        )
+
+    async def run_ended(self) -> None:
+        """Return once the training worker has ended (its run recorded as it ended)."""
+        for worker in [w for w in self.workers if w.group == "training" and w.node is self]:
+            # Failed or cancelled, it has ended all the same (and said why).
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await worker.wait()
 
     def start_worker(self, following: str | None = None) -> None:
         self.running = True
@@ -259,15 +293,19 @@ class TrainScreen(CoverableScreen):
     def follow_in_background(self, run_id: str, stop_flag: threading.Event) -> None:
         from core.runs import RunStore, RunStoreError
         from core.runs.follow import follow_events
+        from core.runs.lineage import lineage_history
 
         try:
             with RunStore.open(app_host(self).options.runs) as store:
                 run = store.get(run_id)
                 config = run.train_config()
                 self.post_message(FollowingRun(run.id, run.source, run.host, config))
+                earlier = lineage_history(store, run.parent) if run.parent else []
                 for event in follow_events(store, run.id, stop_flag):
                     message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
                     self.post_message(message or TrainingEvent(event))
+                    if isinstance(event, RunStarted) and earlier:
+                        self.post_message(LineageRead(earlier))
                     if isinstance(event, RunFinished) and event.test_acc is not None:
                         self.take_followed_run(store, run.id)
         except RunStoreError as error:
@@ -389,17 +427,22 @@ class TrainScreen(CoverableScreen):
         resume: tuple[str, str] | None = None,  # (checkpoint, the run it belongs to)
     ) -> object:
         from core.runs import RunRecorder, RunStore, RunStoreError
+        from core.runs.lineage import lineage_history
         from core.train import fit
 
         path, parent = resume if resume is not None else (None, None)
+        earlier: list = []  # the epochs of the run this one continues, and of its ancestors
 
         def forward(event: Event) -> None:
             # Called on the training thread: only messages cross to the UI.
             message = BatchUpdate(event) if isinstance(event, BatchProgress) else None
             self.post_message(message or TrainingEvent(event))
+            if isinstance(event, RunStarted) and earlier:  # after it: a start clears the charts
+                self.post_message(LineageRead(earlier))
 
         try:
             store = RunStore.open(app_host(self).options.runs)
+            earlier = lineage_history(store, parent) if parent else []
         except RunStoreError as error:  # the run still trains; it is only not recorded
             self.post_message(RunRecorded(None, fallback_save, str(error)))
             return fit(
@@ -413,6 +456,10 @@ class TrainScreen(CoverableScreen):
             saved = store.checkpoint_path(recorder.run_id) if recorder.run_id else None
             self.post_message(RunRecorded(recorder.run_id, saved, recorder.error))
         return result
+
+    @on(LineageRead)
+    def lineage_read(self, message: LineageRead) -> None:
+        self.query_one(MetricCharts).show_earlier(message.epochs)
 
     @on(RunRecorded)
     def run_recorded(self, message: RunRecorded) -> None:
@@ -506,6 +553,7 @@ class TrainScreen(CoverableScreen):
                 self.reset_run()
                 self.started = event
                 self.query_one(EpochTable).reserve(event.start_epoch, event.config.epochs)
+                self.query_one(MetricCharts).begin(event.config.lr)
                 for note in event.notes:  # how the step runs: C, CUDA graph, or a slower fallback
                     self.notify(note, title="Training")
             case BatchProgress():
@@ -525,7 +573,7 @@ class TrainScreen(CoverableScreen):
                 self.outcome = event
                 self.fill_table_backlog()
                 self.query_one(EpochTable).trim()
-                self.query_one(MetricCharts).catch_up()  # the last epochs and samples, at once
+                self.query_one(MetricCharts).end()  # the last epochs and samples, at once
                 self.query_one("#result").display = True
                 self.add_class("-finished")
                 acc = "-" if event.test_acc is None else f"{event.test_acc * 100:.2f}%"
@@ -536,7 +584,7 @@ class TrainScreen(CoverableScreen):
                 self.outcome = event
                 self.fill_table_backlog()
                 self.query_one(EpochTable).trim()
-                self.query_one(MetricCharts).catch_up()
+                self.query_one(MetricCharts).end()
                 self.notify(event.reason, title="Training failed", severity="error", timeout=10)
         self.query_one(RunStatus).show(event)
 

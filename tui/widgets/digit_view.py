@@ -7,12 +7,21 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from core.render import downsample, pixel_matrix, render, render_square
+from core.render import downsample, fit_scale, pixel_matrix, render, render_square
 
 
 def drawing(image: np.ndarray, mode: str, palette: str, color: bool) -> Text:
     drawn = render(image, mode, palette, color=color)
     return Text(drawn, no_wrap=True) if isinstance(drawn, str) else drawn
+
+
+def whole_scale(columns: int, lines: int, shape: tuple[int, int] = (28, 28)) -> int:
+    """The largest whole scale at which half blocks of an image of `shape` fit columns x lines.
+
+    Browse's `fit_scale`, rounded down: every pixel the same size, as a surface to draw on needs
+    (at 2.5 times, half the pixels would be a column wider than the rest). At least 1.
+    """
+    return max(1, int(fit_scale("halfblock", columns, lines, shape)))
 
 
 class DigitView(Static):

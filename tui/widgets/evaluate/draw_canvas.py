@@ -1,6 +1,13 @@
-"""A 28x28 canvas to draw a digit on, by keyboard (and mouse where the terminal sends it)."""
+"""A 28x28 canvas to draw a digit on, by keyboard (and mouse where the terminal sends it).
+
+Drawn `scale` times as large as the room allows: each pixel `scale` columns wide and `scale` half
+lines tall, so it stays square and the mouse finds the pixel under it.
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
+from itertools import groupby
 
 import numpy as np
 from rich.style import Style
@@ -15,6 +22,20 @@ from core.render import grey
 
 BRUSHES = (1, 2, 3)
 CURSOR_COLOUR = "#ff8800"
+GREYS = np.array([grey(value) for value in range(256)], dtype=object)  # a pixel's colour
+
+
+@lru_cache(maxsize=1024)
+def cell(top: str, bottom: str) -> tuple[str, Style]:
+    """The character and style of a cell whose upper half is `top` and lower half `bottom`.
+
+    Cached: a few colours recur over the thousands of cells an enlarged canvas has.
+    """
+    if top == bottom:
+        # A space, not "▀": where a font draws the half block a hair short, the seam shows
+        # as a stripe on every line (plainly so under a light theme).
+        return " ", Style(bgcolor=bottom)
+    return "▀", Style(color=top, bgcolor=bottom)
 
 
 def stamp(canvas: np.ndarray, y: int, x: int, brush: int) -> None:
@@ -29,7 +50,10 @@ def stamp(canvas: np.ndarray, y: int, x: int, brush: int) -> None:
 
 
 class DrawCanvas(Widget, can_focus=True):
-    """Arrows move the pen, space inks (hold it down while moving with shift+arrows), x clears."""
+    """Arrows move the pen, space inks (hold it down while moving with shift+arrows), x clears.
+
+    The pen and the drawing are in the 28x28 pixels whatever the scale: only the picture grows.
+    """
 
     DEFAULT_CSS = """
     DrawCanvas { width: 28; height: 14; }
@@ -50,6 +74,7 @@ class DrawCanvas(Widget, can_focus=True):
 
     pen: reactive[tuple[int, int]] = reactive((14, 14))
     brush: reactive[int] = reactive(2)
+    scale: reactive[int] = reactive(1)  # terminal columns (and half lines) per pixel
 
     class Changed(Message):
         """The drawing changed."""
@@ -58,26 +83,28 @@ class DrawCanvas(Widget, can_focus=True):
         super().__init__(**kwargs)
         self.pixels = np.zeros((28, 28), np.uint8)
 
+    def colours(self) -> np.ndarray:
+        """Each pixel's colour at the scale it is drawn: its grey, the pen's in orange."""
+        colours = GREYS[self.pixels]
+        if self.has_focus:
+            colours[self.pen] = CURSOR_COLOUR
+        return colours.repeat(self.scale, axis=0).repeat(self.scale, axis=1)
+
     def render(self) -> Text:
-        shown = self.pixels.copy()
+        colours = self.colours()
         text = Text(no_wrap=True)
-        pen_y, pen_x = self.pen
-        for r in range(0, 28, 2):
-            for c in range(28):
-                top, bottom = grey(int(shown[r, c])), grey(int(shown[r + 1, c]))
-                if self.has_focus and c == pen_x and r == pen_y:
-                    top = CURSOR_COLOUR
-                if self.has_focus and c == pen_x and r + 1 == pen_y:
-                    bottom = CURSOR_COLOUR
-                if top == bottom:
-                    # A space, not "▀": where a font draws the half block a hair short, the
-                    # seam shows as a stripe on every line (plainly so under a light theme).
-                    text.append(" ", Style(bgcolor=bottom))
-                else:
-                    text.append("▀", Style(color=top, bgcolor=bottom))
-            if r < 26:
+        for r in range(0, colours.shape[0], 2):
+            # Cells alike side by side (most of the canvas) as one piece of text.
+            for (char, style), run in groupby(map(cell, colours[r], colours[r + 1])):
+                text.append(char * len(list(run)), style)
+            if r + 2 < colours.shape[0]:
                 text.append("\n")
         return text
+
+    def watch_scale(self, scale: int) -> None:
+        gutter = self.styles.gutter  # a border, where the app's style gives it one
+        self.styles.width = 28 * scale + gutter.width
+        self.styles.height = 14 * scale + gutter.height
 
     def action_move(self, dy: int, dx: int, ink: bool = False) -> None:
         y, x = self.pen
@@ -99,19 +126,29 @@ class DrawCanvas(Widget, can_focus=True):
         self.refresh()
         self.post_message(self.Changed())
 
-    def draw_at(self, x: int, y_cell: int) -> None:
-        """Mouse: a cell holds two pixel rows; ink the pen on the upper one."""
-        if 0 <= x < 28 and 0 <= y_cell < 14:
-            self.pen = (y_cell * 2, x)
+    def pixel_at(self, column: int, line: int) -> tuple[int, int] | None:
+        """The (row, column) pixel under a cell of the picture, or None off it.
+
+        A cell holds two half lines: the pen goes on the pixel of the upper one.
+        """
+        y, x = (2 * line) // self.scale, column // self.scale
+        return (y, x) if 0 <= y < 28 and 0 <= x < 28 else None
+
+    def draw_at(self, event: events.MouseEvent) -> None:
+        """Ink the pixel under the mouse: the offset is taken inside the border."""
+        offset = event.get_content_offset(self)
+        pixel = None if offset is None else self.pixel_at(offset.x, offset.y)
+        if pixel is not None:
+            self.pen = pixel
             self.action_ink()
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         self.capture_mouse()
-        self.draw_at(event.x, event.y)
+        self.draw_at(event)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if event.button:
-            self.draw_at(event.x, event.y)
+            self.draw_at(event)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         self.release_mouse()

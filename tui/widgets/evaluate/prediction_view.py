@@ -15,19 +15,25 @@ from textual.widget import Widget
 if TYPE_CHECKING:  # core.evaluation imports torch: not on the start-up path
     from core.evaluation import Evaluation
 
-from core.render import halfblocks
-from tui.widgets.evaluate.probability_bars import probability_bars
+from core.render import render_square
+from tui.widgets.digit_view import whole_scale
+from tui.widgets.evaluate.probability_bars import bars_width, probability_bars
+from tui.widgets.fitted_line import first_that_fits
+
+HEAD_LINES = 2  # the sample's line and a blank one above the picture
+GAP = 2  # columns between the picture and the bars
 
 
 class PredictionView(Widget, can_focus=True):
     """←/→ step through samples; m shows only mistakes, most confident first."""
 
     DEFAULT_CSS = """
-    PredictionView { height: auto; width: 1fr; }
+    PredictionView { height: 1fr; width: 1fr; }
     """
     BINDINGS = [
-        Binding("right", "step(1)", "Next", show=False),
-        Binding("left", "step(-1)", "Prev", show=False),
+        # The arrows are the only way through the samples: the footer shows them.
+        Binding("right", "step(1)", "Next", key_display="→"),
+        Binding("left", "step(-1)", "Prev", key_display="←"),
         Binding("down", "step(10)", "+10", show=False),
         Binding("up", "step(-10)", "-10", show=False),
         Binding("m", "toggle_mistakes", "Mistakes only"),
@@ -71,18 +77,29 @@ class PredictionView(Widget, can_focus=True):
         true, predicted = int(self.evaluation.labels[i]), int(self.evaluation.predictions[i])
         verdict = Text("right", "bold green") if true == predicted else Text("wrong", "bold red")
         which = "mistakes, most confident first" if self.mistakes_only else "all test images"
-        head = Text.assemble(
+        short = "mistakes" if self.mistakes_only else "test images"
+        sample = Text.assemble(
             (f"test[{i}]", "bold"),
             f"  predicted {self.class_names[predicted]}, true {self.class_names[true]}  ",
             verdict,
-            f"   {self.position + 1:,}/{len(self.order):,} of {which}",
+            f"   {self.position + 1:,}/{len(self.order):,} ",
         )
-        layout = Table.grid(padding=(0, 2))
+        # One line whatever the width: the longer wording where it fits.
+        head = first_that_fits((sample + f"of {which}", sample + short), self.size.width)
+        head.no_wrap, head.overflow = True, "ellipsis"
+        layout = Table.grid(padding=(0, GAP))
+        color = not self.app.no_color
         layout.add_row(
-            halfblocks(self.images[i], color=not self.app.no_color),
+            render_square(self.images[i], "halfblock", color=color, scale=self.scale),
             probability_bars(probs, self.class_names, true),
         )
         return Group(head, Text(""), layout)
+
+    @property
+    def scale(self) -> int:
+        """The digit as large as the view has room for beside its bars, in whole pixels."""
+        columns = self.size.width - GAP - bars_width(self.class_names, marked=True)
+        return whole_scale(columns, self.size.height - HEAD_LINES)
 
     def action_step(self, step: int) -> None:
         if len(self.order):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 BAR_WIDTH = 20
+MEASURING = Console(width=1000)  # only measures: never prints
 
 
 def probability_bars(
@@ -35,3 +38,11 @@ def probability_bars(
             Text(name, style="bold" if label == predicted else ""), bar, f"{p:.1%}", marker
         )
     return table
+
+
+def bars_width(classes: tuple[str, ...], width: int = BAR_WIDTH, marked: bool = False) -> int:
+    """Columns the bars take at their widest: one share at 100.0%, the true class marked."""
+    widest = np.zeros(len(classes))
+    widest[-1:] = 1.0
+    table = probability_bars(widest, classes, 0 if marked else None, width)
+    return Measurement.get(MEASURING, MEASURING.options, table).maximum

@@ -19,21 +19,36 @@ from tui.messages import ProjectionDone
 from tui.state import TrainedModel
 from tui.widgets.lab.lessons import guarded
 
-# Ten colours far apart (Tableau's ten, brightened for a dark background), as RGB so that the
-# theme cannot fold two of them into one ANSI colour, as it did red, magenta and bright red.
-# Colour is only a help: each point is drawn as its class's digit, so the plots read without it.
-CLASS_COLORS = [
-    (94, 148, 214),  # blue
+# Ten colours far apart, as RGB so that the theme cannot fold two of them into one ANSI colour,
+# as it did red, magenta and bright red. One set per kind of background: each colour keeps at
+# least 3:1 contrast against the plots' background (the theme's surface) in every built-in theme
+# of that kind; Tableau's ten, brightened, on dark, and deepened on light, where the brightened
+# yellow and grey all but vanished. Colour is only a help: each point is drawn as its class's
+# digit, so the plots read without it.
+ON_DARK = (
+    (106, 159, 224),  # blue
     (242, 142, 43),  # orange
-    (225, 87, 89),  # red
-    (118, 183, 178),  # teal
-    (89, 161, 79),  # green
+    (255, 107, 107),  # red
+    (95, 201, 191),  # teal
+    (108, 195, 94),  # green
     (237, 201, 72),  # yellow
-    (176, 122, 161),  # purple
+    (197, 139, 214),  # purple
     (255, 157, 167),  # pink
-    (156, 117, 95),  # brown
-    (186, 176, 172),  # grey
-]
+    (196, 154, 124),  # tan
+    (240, 240, 240),  # white
+)
+ON_LIGHT = (
+    (31, 78, 156),  # blue
+    (179, 83, 0),  # orange
+    (192, 38, 43),  # red
+    (0, 117, 106),  # teal
+    (46, 107, 31),  # green
+    (122, 101, 0),  # olive
+    (123, 63, 160),  # purple
+    (194, 24, 91),  # magenta
+    (138, 90, 60),  # brown
+    (32, 32, 32),  # black
+)
 ORIGINAL_MARKER, MOVED_MARKER = "•", "x"  # the geometry plot's two point sets, told apart in mono
 
 PAPER_BALL = (
@@ -49,15 +64,21 @@ def class_glyph(label: int) -> str:
     return str(int(label) % 10)
 
 
-def class_color(label: int) -> tuple[int, int, int]:
-    return CLASS_COLORS[int(label) % len(CLASS_COLORS)]
+def class_colors(dark: bool) -> tuple[tuple[int, int, int], ...]:
+    """The ten class colours for a dark background, or for a light one."""
+    return ON_DARK if dark else ON_LIGHT
+
+
+def class_color(label: int, dark: bool = True) -> tuple[int, int, int]:
+    colors = class_colors(dark)
+    return colors[int(label) % len(colors)]
 
 
 def rich_color(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def legend(classes: tuple[str, ...], color: bool = True) -> Text:
+def legend(classes: tuple[str, ...], color: bool = True, dark: bool = True) -> Text:
     """One entry per class, `■ glyph name` in its colour; the glyph alone identifies it in mono.
 
     Without colour the square would say nothing: each entry is its glyph (and name) in bold.
@@ -66,7 +87,7 @@ def legend(classes: tuple[str, ...], color: bool = True) -> Text:
     for label, name in enumerate(classes):
         entry = class_glyph(label) if name == class_glyph(label) else f"{class_glyph(label)} {name}"
         if color:
-            text.append(f"■ {entry}", style=f"bold {rich_color(class_color(label))}")
+            text.append(f"■ {entry}", style=f"bold {rich_color(class_color(label, dark))}")
         else:
             text.append(entry, style="bold")
         text.append("  ")
@@ -168,6 +189,8 @@ class UncrumplePanel(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.projected_for: TrainedModel | None = None  # the model the plots show
+        # The projection on show, kept so that a change of theme redraws it in its colours.
+        self.projection: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(PAPER_BALL, id="uncrumple-paper")
@@ -178,7 +201,20 @@ class UncrumplePanel(Vertical):
             yield PlotextPlot(id="hidden-plot")
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _: self.theme_changed())
         self.refresh_projection()
+
+    @property
+    def dark(self) -> bool:
+        """Whether the plots' background is dark: it picks the class colours."""
+        return self.app.current_theme.dark
+
+    def theme_changed(self) -> None:
+        """Redraw the legend and the points in the colours that read on the new background."""
+        self.refresh_projection()  # the legend; a projection if the model changed meanwhile
+        trained = self.projected_for
+        if trained is not None and trained is app_host(self).trained and self.projection:
+            self.show(trained, *self.projection)
 
     def refresh_projection(self) -> None:
         """Project when a model is there that the plots do not show yet."""
@@ -192,7 +228,7 @@ class UncrumplePanel(Vertical):
             row.display = legend_line.display = False
             return
         row.display = legend_line.display = True
-        legend_line.update(legend(dataset.test.classes, color=not self.app.no_color))
+        legend_line.update(legend(dataset.test.classes, not self.app.no_color, self.dark))
         if trained is not self.projected_for:
             self.action_project()
 
@@ -223,7 +259,7 @@ class UncrumplePanel(Vertical):
     def show(
         self, trained: TrainedModel, pixels: np.ndarray, hidden: np.ndarray, labels: np.ndarray
     ) -> None:
-        self.projected_for = trained
+        self.projected_for, self.projection = trained, (pixels, hidden, labels)
         model = trained.model
         scores = []
         for plot_id, points, title in (
@@ -242,7 +278,7 @@ class UncrumplePanel(Vertical):
                     mine[:, 0].tolist(),
                     mine[:, 1].tolist(),
                     # Without colour, greys of ten colours would only make some digits faint.
-                    color="default" if self.app.no_color else class_color(label),
+                    color="default" if self.app.no_color else class_color(label, self.dark),
                     marker=class_glyph(label),
                 )
             plt.title(f"{title}, PCA: centroids {score:.0%}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # core.lesson may import torch, which is not on the start-up path
-    from core.lesson import Outcome, Step
+    from core.lesson import Outcome, Progress, Step
 
 
 @dataclass
@@ -18,6 +18,7 @@ class LessonLoaded(Message):
     steps: tuple[Step, ...]
     position: int
     problem: str | None = None  # why the lesson could not be loaded (steps is then empty)
+    progress: Progress | None = None  # the steps seen and verdicts saved last session
 
 
 @dataclass

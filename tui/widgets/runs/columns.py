@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from rich.text import Text
 
 from core.runs import RunRecord
+from tui.widgets.train.run_clock import duration
 
 STATUS_STYLES = {
     "running": "bold green",
@@ -20,6 +21,7 @@ STATUS_STYLES = {
 }
 LIVE = "● "  # marks a running run, so it reads without colour too
 MAX_NAME = 18
+MAX_TAGS = 16  # the tags column; the filter and the detail line have them whole
 R = TypeVar("R")
 
 
@@ -75,6 +77,42 @@ def seconds_cell(row: RunRow) -> str:
     return "" if row.seconds_per_epoch is None else f"{row.seconds_per_epoch:.2f}"
 
 
+def best_text(run: RunRecord, at: str = " @") -> str:
+    """The best test accuracy of any epoch and that epoch, as in "97.02% @3"; "" before one."""
+    if run.best_test_acc is None:
+        return ""
+    return f"{run.best_test_acc:.2%}{at}{run.best_epoch}"
+
+
+def best_cell(row: RunRow) -> str:
+    return best_text(row.run)
+
+
+def loss_cell(row: RunRow) -> str:
+    loss = row.run.min_test_loss
+    return "" if loss is None else f"{loss:.3f}"
+
+
+def duration_cell(row: RunRow) -> Text:
+    # A running run's length is up to its newest write: dim, because it will grow.
+    return Text(duration(row.run.duration), style="dim" if row.run.running else "")
+
+
+def samples_cell(row: RunRow) -> str:
+    """Samples a second, short: 980, 14.0k, 1.2M."""
+    rate = row.run.samples_per_s
+    if rate is None:
+        return ""
+    if rate >= 1e6:
+        return f"{rate / 1e6:.1f}M"
+    return f"{rate / 1e3:.1f}k" if rate >= 1e3 else f"{rate:.0f}"
+
+
+def tags_cell(row: RunRow) -> str:
+    tags = ",".join(row.run.tags)
+    return tags if len(tags) <= MAX_TAGS else tags[: MAX_TAGS - 1] + "…"
+
+
 def setting(name: str) -> Callable[[RunRow], Any]:
     return lambda row: row.run.config.get(name)
 
@@ -108,8 +146,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("hidden", "hid", setting_cell("hidden"), setting("hidden")),
     Column("epochs", "ep", epochs_cell, lambda r: r.run.epochs_done, True),
     Column("test_acc", "test acc", acc_cell, lambda r: r.test_acc, True),
+    Column("best", "best", best_cell, lambda r: r.run.best_test_acc, True),
+    Column("min_loss", "min loss", loss_cell, lambda r: r.run.min_test_loss),
+    Column("duration", "time", duration_cell, lambda r: r.run.duration, True),
     Column("seconds", "s/ep", seconds_cell, lambda r: r.seconds_per_epoch),
+    Column("samples", "smp/s", samples_cell, lambda r: r.run.samples_per_s, True),
     Column("device", "device", lambda r: r.run.device, lambda r: r.run.device),
+    Column("tags", "tags", tags_cell, lambda r: ",".join(r.run.tags) or None),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 DEFAULT_SORT = "when"  # newest first, as the store lists them
@@ -141,16 +184,9 @@ def sort_rows(
 
 
 def row_text(row: RunRow) -> str:
-    """Everything a filter looks in: every cell, the whole name (a cell may cut it), the id,
-    the source and the sweep, lowercased."""
+    """Everything a filter looks in: every cell, the whole name and tags (a cell may cut them),
+    the id, the source, the sweep and the note, lowercased."""
     cells = [str(column.cell(row)) for column in COLUMNS]
     run = row.run
-    return " ".join([*cells, run.label, run.id, run.source, run.sweep or ""]).lower()
-
-
-def filter_rows(rows: Sequence[RunRow], text: str) -> list[RunRow]:
-    """The rows whose text contains `text` (any case); all of them when it is blank."""
-    needle = text.strip().lower()
-    if not needle:
-        return list(rows)
-    return [row for row in rows if needle in row_text(row)]
+    words = [run.label, run.id, run.source, run.sweep or "", *run.tags, run.note or ""]
+    return " ".join([*cells, *words]).lower()

@@ -11,24 +11,26 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from core.runs import EpochRecord, RunRecord
-
-# Okabe and Ito's colour-blind-safe palette; each run also gets its own marker, so the lines
-# tell apart in monochrome and for every kind of colour vision.
-COLOURS = (
-    (230, 159, 0),
-    (86, 180, 233),
-    (0, 158, 115),
-    (213, 94, 0),
-    (204, 121, 167),
-    (240, 228, 66),
-    (0, 114, 178),
-    (160, 160, 160),
+from tui.widgets.chart.curves import (
+    MANY_RUNS_METRICS,
+    TEST_ACC,
+    TEST_LOSS,
+    Colour,
+    Curve,
+    Metric,
+    epoch_numbers,
+    epoch_values,
+    style_of,
 )
-MARKERS = ("•", "+", "x", "*", "o", "#", "@", "%")
-METRICS = (("test_acc", "test accuracy per epoch"), ("test_loss", "test loss per epoch"))
+from tui.widgets.chart.line_chart import LineChart
+from tui.widgets.chart.view import ChartView
+
+# Every chart a metric of the runs; the ones Compare opens with.
+COMPARE_FIRST = (TEST_ACC.key, TEST_LOSS.key)
+# Settings every run has and that the table's own columns already say.
+SAID_ELSEWHERE = ("epochs",)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class LegendEntry:
     """How one run is drawn: its label, colour and marker."""
 
     label: str
-    colour: tuple[int, int, int]
+    colour: Colour
     marker: str
 
     @property
@@ -45,12 +47,13 @@ class LegendEntry:
 
 
 def legend_for(runs: Sequence[RunRecord]) -> list[LegendEntry]:
-    """One entry per run in order; names shared by several runs get their ids added."""
+    """One entry per run in order, each colour-and-marker pair its own however many runs;
+    names shared by several runs get their ids added."""
     labels = [run.label for run in runs]
     entries = []
     for i, run in enumerate(runs):
         label = run.label if labels.count(run.label) == 1 else f"{run.label} ({run.id})"
-        entries.append(LegendEntry(label, COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]))
+        entries.append(LegendEntry(label, *style_of(i)))
     return entries
 
 
@@ -61,79 +64,161 @@ def differing_fields(configs: Sequence[dict[str, Any]]) -> list[str]:
     return [key for key in keys if len({repr(c.get(key, missing)) for c in configs}) > 1]
 
 
+def identical_groups(
+    runs: Sequence[RunRecord], histories: dict[str, list[EpochRecord]]
+) -> list[list[RunRecord]]:
+    """Runs whose curves are the same point for point: drawn on top of each other, the last
+    hides the rest, so the view says which they are."""
+    groups: dict[tuple, list[RunRecord]] = {}
+    for run in runs:
+        history = histories.get(run.id, [])
+        if history:
+            key = tuple((e.epoch, e.test_acc, e.test_loss, e.train_loss) for e in history)
+            groups.setdefault(key, []).append(run)
+    return [group for group in groups.values() if len(group) > 1]
+
+
 class CompareCharts(Horizontal):
-    """Test accuracy and test loss per epoch, every run on each chart."""
+    """The chosen metrics per epoch, every run on each chart."""
 
     DEFAULT_CSS = """
     CompareCharts { height: 1fr; min-height: 8; }
-    CompareCharts PlotextPlot { width: 1fr; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.view = ChartView(metrics=COMPARE_FIRST)
         self.legend: list[LegendEntry] = []
+        self.runs: list[RunRecord] = []
+        self.histories: dict[str, list[EpochRecord]] = {}
         self.series: dict[str, list[tuple[list[int], list[float]]]] = {}  # metric: per run
 
     def compose(self) -> ComposeResult:
-        for metric, _ in METRICS:
-            yield PlotextPlot(id=f"compare-{metric.replace('_', '-')}")
+        for metric in MANY_RUNS_METRICS:
+            yield LineChart(id=f"compare-{metric.key.replace('_', '-')}")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.draw_all)
 
     def show(self, runs: Sequence[RunRecord], histories: dict[str, list[EpochRecord]]) -> None:
+        self.runs, self.histories = list(runs), histories
         self.legend = legend_for(runs)
-        for metric, title in METRICS:
-            self.series[metric] = [
-                ([e.epoch + 1 for e in history], [getattr(e, metric) for e in history])
-                for history in (histories.get(run.id, []) for run in runs)
-            ]
-            self.draw(metric, title)
+        self.draw_all()
 
-    def draw(self, metric: str, title: str) -> None:
-        widget = self.query_one(f"#compare-{metric.replace('_', '-')}", PlotextPlot)
-        plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(title)
-        epochs: set[int] = set()
-        for entry, (xs, ys) in zip(self.legend, self.series[metric], strict=True):
-            if xs:
-                plt.plot(xs, ys, label=entry.label, marker=entry.marker, color=entry.colour)
-                epochs.update(xs)
-        if 1 < len(epochs) <= 10:
-            plt.xticks(sorted(epochs))
-        plt.xlabel("epoch")
-        widget.refresh()
+    def show_view(self, view: ChartView) -> None:
+        self.view = view
+        self.draw_all()
+
+    def draw_all(self) -> None:
+        order = {key: place for place, key in enumerate(self.view.metrics)}
+        for metric in MANY_RUNS_METRICS:
+            self.chart(metric).display = metric.key in order
+        self.sort_children(key=lambda chart: order.get(key_of(chart), 99))
+        for metric in MANY_RUNS_METRICS:
+            self.series[metric.key] = [
+                (epoch_numbers(history), epoch_values(history, metric.series[0][1], lr_of(run)))
+                for run, history in ((r, self.histories.get(r.id, [])) for r in self.runs)
+            ]
+            if metric.key in order:
+                self.draw(metric)
+
+    def chart(self, metric: Metric) -> LineChart:
+        return self.query_one(f"#compare-{metric.key.replace('_', '-')}", LineChart)
+
+    def draw(self, metric: Metric) -> None:
+        # No names under the charts: the table beneath is their legend, marker and colour.
+        curves = [
+            Curve("", xs, ys, entry.colour, entry.marker, line=entry.marker)
+            for entry, (xs, ys) in zip(self.legend, self.series[metric.key], strict=True)
+        ]
+        self.chart(metric).draw(metric.title, curves, self.view, hint="no epochs recorded")
+
+
+def key_of(chart: Any) -> str:
+    return str(chart.id).removeprefix("compare-").replace("-", "_")
+
+
+def lr_of(run: RunRecord) -> float | None:
+    lr = dict(run.config).get("lr")
+    return float(lr) if isinstance(lr, int | float) else None
 
 
 class ConfigDiff(Static):
-    """The legend as a table: each run's marker and name, its result, and the differing fields."""
+    """The legend as a table: each run's marker and name, its result, its parent run, and the
+    settings that differ (all of them with `all_settings`)."""
 
     DEFAULT_CSS = """
-    ConfigDiff { height: auto; max-height: 12; padding: 0 1; }
+    ConfigDiff { height: auto; max-height: 12; padding: 0 1; overflow-y: auto; }
+    ConfigDiff.-all { max-height: 50%; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
-        self.fields: list[str] = []
+        self.fields: list[str] = []  # the differing settings
+        self.all_settings = False
+        self.shown: tuple[Sequence[RunRecord], Sequence[LegendEntry]] = ((), ())
 
     def show(self, runs: Sequence[RunRecord], legend: Sequence[LegendEntry]) -> None:
+        self.shown = (runs, legend)
         configs = [dict(run.config) for run in runs]
         self.fields = differing_fields(configs)
+        table = self.every_setting(runs, configs, legend) if self.all_settings else None
+        self.update(table or self.differences(runs, configs, legend))
+
+    def differences(
+        self, runs: Sequence[RunRecord], configs: list[dict], legend: Sequence[LegendEntry]
+    ) -> Table:
+        """A row a run: its result, the run it continues, and the settings that differ."""
+        columns = [field for field in self.fields if field not in SAID_ELSEWHERE]
+        labels = {run.id: entry.label for run, entry in zip(runs, legend, strict=True)}
+        with_parents = any(run.parent for run in runs)
         table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
         table.add_column("")
         table.add_column("run")
         table.add_column("test acc", justify="right")
         table.add_column("epochs", justify="right")
-        for field in self.fields:
+        if with_parents:
+            table.add_column("continues")
+        for field in columns:
             table.add_column(field)
         for run, config, entry in zip(runs, configs, legend, strict=True):
             accuracy = "" if run.test_acc is None else f"{run.test_acc:.2%}"
             done = f"{run.epochs_done}/{config.get('epochs', '?')}"
-            values = [shown(config.get(field)) for field in self.fields]
+            values = [shown(config.get(field)) for field in columns]
+            parent = [parent_label(run.parent, labels)] if with_parents else []
             key = Text(entry.marker * 3, style=entry.style)
-            table.add_row(key, Text(entry.label, style=entry.style), accuracy, done, *values)
+            name = Text(entry.label, style=entry.style)
+            table.add_row(key, name, accuracy, done, *parent, *values)
         if not self.fields:
             table.caption = "Same settings in every run."
-        self.update(table)
+        return table
+
+    def every_setting(
+        self, runs: Sequence[RunRecord], configs: list[dict], legend: Sequence[LegendEntry]
+    ) -> Table:
+        """A row a setting and a column a run: a dozen settings read down, not across."""
+        table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
+        table.add_column("setting")
+        for entry in legend:
+            table.add_column(Text(f"{entry.marker} {entry.label}", style=entry.style))
+        every = list(dict.fromkeys(key for config in configs for key in config))
+        for field in every:
+            style = "bold" if field in self.fields else "dim"
+            table.add_row(Text(field, style=style), *(shown(c.get(field)) for c in configs))
+        table.caption = "Differing settings in bold; a shows only those."
+        return table
+
+    def toggle_all(self) -> None:
+        self.all_settings = not self.all_settings
+        self.set_class(self.all_settings, "-all")
+        self.show(*self.shown)
+
+
+def parent_label(parent: str | None, labels: dict[str, str]) -> str:
+    """The run a continued run went on from: by its name when it is compared too."""
+    if parent is None:
+        return "—"
+    return labels.get(parent, parent)
 
 
 def shown(value: Any) -> str:

@@ -17,14 +17,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from textual_plotext import PlotextPlot
 
 from core.runs import EpochRecord
+from tui.widgets.chart.curves import (
+    MANY_RUNS_METRICS,
+    TEST_ACC,
+    TEST_LOSS,
+    Curve,
+    epoch_numbers,
+    epoch_values,
+    style_of,
+)
+from tui.widgets.chart.line_chart import LineChart
+from tui.widgets.chart.view import ChartView
 from tui.widgets.runs.columns import RunRow, acc_cell, epochs_cell, status_cell
-from tui.widgets.runs.compare import COLOURS, MARKERS, LegendEntry
+from tui.widgets.runs.compare import LegendEntry, lr_of
 from tui.widgets.runs.sweeps import BEST, best_of, ranked
 
-METRICS = (("test_acc", "test accuracy per epoch"), ("test_loss", "test loss per epoch"))
+SWEEP_FIRST = (TEST_ACC.key, TEST_LOSS.key)  # the charts the sweep view opens with
 OTHER_COLUMNS = 34  # what the columns other than the name take, with their padding
 WIDE = 100  # columns from which the loss chart is shown beside the accuracy chart
 
@@ -57,22 +67,11 @@ def legend(members: Sequence[MemberView]) -> dict[str, LegendEntry]:
     best = best_of(m.row for m in members)
     entries = {}
     for i, member in enumerate(members):
-        marker = BEST if best is not None and member.row is best else MARKERS[i % len(MARKERS)]
-        entries[member.id] = LegendEntry(member.row.run.label, COLOURS[i % len(COLOURS)], marker)
+        colour, marker = style_of(i)
+        if best is not None and member.row is best:
+            marker = BEST
+        entries[member.id] = LegendEntry(member.row.run.label, colour, marker)
     return entries
-
-
-def metric_of(member: MemberView, metric: str) -> list[float]:
-    return [getattr(epoch, metric) for epoch in member.history]
-
-
-def epoch_ticks(epochs: set[int], most: int = 10) -> list[int]:
-    """Whole epochs to label the x axis with: all of up to `most`, else evenly spread ones."""
-    if len(epochs) <= 1:
-        return sorted(epochs)
-    low, high = min(epochs), max(epochs)
-    step = max(1, -(-(high - low) // (most - 1)))  # rounded up: at most `most` ticks
-    return list(range(low, high + 1, step))
 
 
 def shorten(text: str, width: int) -> str:
@@ -156,54 +155,70 @@ class MembersTable(DataTable):
 
 
 class SweepCharts(Horizontal):
-    """Test accuracy and test loss per epoch, every run of the sweep that did not fail on each
-    chart (a failed run's last figures are from a diverging model and would squash the rest).
+    """The chosen metrics per epoch (test accuracy and loss at first), every run of the sweep
+    that did not fail on each chart (a failed run's last figures are from a diverging model
+    and would squash the rest).
 
-    Under WIDE columns only the accuracy chart is shown: two 40-column charts are unreadable.
+    Under WIDE columns only the first chart is shown: two 40-column charts are unreadable.
     """
 
     DEFAULT_CSS = """
     SweepCharts { height: 1fr; min-height: 8; }
-    SweepCharts PlotextPlot { width: 1fr; }
-    SweepCharts.-narrow #sweep-test-loss { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.view = ChartView(metrics=SWEEP_FIRST)
+        self.members: list[MemberView] = []
         # metric: (run id, marker, xs, ys) in the order drawn, the best run last
         self.drawn: dict[str, list[tuple[str, str, list[int], list[float]]]] = {}
 
     def compose(self) -> ComposeResult:
-        for metric, _ in METRICS:
-            yield PlotextPlot(id=f"sweep-{metric.replace('_', '-')}")
+        for metric in MANY_RUNS_METRICS:
+            yield LineChart(id=f"sweep-{metric.key.replace('_', '-')}")
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < WIDE, "-narrow")
+        self.call_after_refresh(self.draw_all)
 
     def show(self, members: Sequence[MemberView]) -> None:
-        entries = legend(members)
-        drawn = [m for m in members if m.row.run.status != "failed"]
-        order = sorted(drawn, key=lambda m: entries[m.id].marker == BEST)  # the best on top
-        for metric, title in METRICS:
-            series = [
-                (m.id, entries[m.id], [e.epoch + 1 for e in m.history], metric_of(m, metric))
-                for m in order
-            ]
-            self.drawn[metric] = [(i, entry.marker, xs, ys) for i, entry, xs, ys in series]
-            self.draw(metric, title, series)
+        self.members = list(members)
+        self.draw_all()
 
-    def draw(self, metric: str, title: str, series) -> None:
-        widget = self.query_one(f"#sweep-{metric.replace('_', '-')}", PlotextPlot)
-        plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(title)
-        epochs: set[int] = set()
-        for _, entry, xs, ys in series:
-            if xs:
-                # No plotext legend: with many runs it would cover the lines; the table is it.
-                plt.plot(xs, ys, marker=entry.marker, color=entry.colour)
-                epochs.update(xs)
-        plt.xticks(epoch_ticks(epochs))  # type: ignore[arg-type]  # whole numbers; stubs: floats
-        plt.xlabel("epoch")
-        widget.refresh()
+    def show_view(self, view: ChartView) -> None:
+        self.view = view
+        self.draw_all()
+
+    def draw_all(self) -> None:
+        shown = self.view.metrics if self.size.width >= WIDE else self.view.metrics[:1]
+        order = {key: place for place, key in enumerate(shown)}
+        for metric in MANY_RUNS_METRICS:
+            self.chart(metric.key).display = metric.key in order
+        self.sort_children(
+            key=lambda chart: order.get(str(chart.id).removeprefix("sweep-").replace("-", "_"), 99)
+        )
+        entries = legend(self.members)
+        drawn = [m for m in self.members if m.row.run.status != "failed"]
+        ranked_last = sorted(drawn, key=lambda m: entries[m.id].marker == BEST)  # best on top
+        for metric in MANY_RUNS_METRICS:
+            attribute = metric.series[0][1]
+            series = [
+                (
+                    m.id,
+                    entries[m.id],
+                    epoch_numbers(m.history),
+                    epoch_values(m.history, attribute, lr_of(m.row.run)),
+                )
+                for m in ranked_last
+            ]
+            self.drawn[metric.key] = [(i, entry.marker, xs, ys) for i, entry, xs, ys in series]
+            if metric.key in order:
+                # No names under the charts: with many runs they would not fit; the table
+                # above is the legend, each run's marker and colour beside its name.
+                curves = [
+                    Curve("", xs, ys, entry.colour, entry.marker, line=entry.marker)
+                    for _, entry, xs, ys in series
+                ]
+                self.chart(metric.key).draw(metric.title, curves, self.view, hint="no epochs yet")
+
+    def chart(self, key: str) -> LineChart:
+        return self.query_one(f"#sweep-{key.replace('_', '-')}", LineChart)

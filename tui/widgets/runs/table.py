@@ -13,21 +13,25 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from tui.widgets.runs.columns import BY_KEY, COLUMNS, DEFAULT_SORT, Column, RunRow, sort_rows
+from tui.widgets.runs.filter import RunFilter
 from tui.widgets.runs.sweeps import (
     BEST,
     SWEEP_CELLS,
     SWEEP_SORT,
     SweepRow,
     group,
-    matches,
     sweep_name_cell,
 )
 
 PICKED = "✓"
 PARTLY_PICKED = "·"  # a sweep some of whose runs are selected
 BRANCH, LAST_BRANCH = "├ ", "└ "  # a sweep's runs listed under it
-# What a narrow terminal leaves out, in order; every column still counts for the filter.
-LEAVE_OUT_FIRST = ("device", "dataset", "seconds", "optimizer", "when", "hidden")
+# What a narrow terminal leaves out, in order; every column still counts for the filter. At 80
+# columns what is left is the name, status, lr, epochs, accuracies and tags.
+SHOWN_WHEN_FILLED = ("tags",)  # left out while no run listed has any, to leave others room
+MAX_NAMED_HIDDEN = 5  # columns left out that the summary line names; more are counted
+LEAVE_OUT_FIRST: tuple[str, ...] = ("device", "dataset", "seconds", "samples", "duration")
+LEAVE_OUT_FIRST += ("min_loss", "optimizer", "when", "hidden", "lr")
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,22 @@ class RunsTable(DataTable):
         self.move_cursor(row=self.shown_ids.index(sweep.key), animate=False)
         return True
 
+    def move_to_run(self, run_id: str) -> bool:
+        """Put the cursor on the run, or on its sweep's row while the sweep is folded; False
+        when the filter hides it."""
+
+        def holds(line: Line) -> bool:
+            entry = line.entry
+            if isinstance(entry, RunRow):
+                return entry.run.id == run_id
+            return not line.opened and any(m.run.id == run_id for m in entry.members)
+
+        row = next((i for i, line in enumerate(self.lines) if holds(line)), None)
+        if row is None:
+            return False
+        self.move_cursor(row=row, animate=False)
+        return True
+
     @property
     def highlighted_line(self) -> Line | None:
         if not self.lines or not 0 <= self.cursor_row < len(self.lines):
@@ -179,7 +199,9 @@ class RunsTable(DataTable):
             parts.append(f"{len(self.picked)} selected")
         if self.filter_text.strip():
             parts.append(f"filter: {self.filter_text.strip()}")
-        if self.hidden:
+        if len(self.hidden) > MAX_NAMED_HIDDEN:  # at 80 columns a list would run off the line
+            parts.append(f"{len(self.hidden)} more columns when wider")
+        elif self.hidden:
             parts.append(f"too narrow for {', '.join(self.hidden)}")
         return " · ".join(parts)
 
@@ -194,17 +216,17 @@ class RunsTable(DataTable):
         A filter that matches some of a sweep's runs but not the sweep itself lists just
         those runs under it, opened or not: what was looked for is never folded away.
         """
-        needle = self.filter_text.strip().lower()
+        wanted = RunFilter.parse(self.filter_text)
         lines, matched = [], 0
         top = sort_rows(group(self.runs), self.sort_key, self.descending, sort_value)
         for entry in top:
             if isinstance(entry, RunRow):
-                if not needle or matches(entry, needle):
+                if wanted.keeps(entry):
                     lines.append(Line(entry))
                     matched += 1
                 continue
-            whole = not needle or matches(entry, needle)
-            hits = entry.members if whole else [r for r in entry.members if matches(r, needle)]
+            whole = wanted.keeps_sweep(entry)
+            hits = entry.members if whole else [r for r in entry.members if wanted.keeps(r)]
             if not hits:
                 continue
             opened = entry.sweep in self.expanded or not whole
@@ -221,7 +243,8 @@ class RunsTable(DataTable):
         if isinstance(entry, SweepRow):
             if column.key == "name":
                 return sweep_name_cell(entry, line.opened)
-            return SWEEP_CELLS[column.key](entry)
+            shown = SWEEP_CELLS.get(column.key)  # a run's own figures (tags...) say nothing here
+            return "" if shown is None else shown(entry)
         text = column.cell(entry)
         if line.parent is None:
             return text
@@ -242,8 +265,13 @@ class RunsTable(DataTable):
         self.lines = lines = self.arranged()
         self.shown = [line.entry for line in lines]
         cells = {column.key: [self.cell(column, line) for line in lines] for column in COLUMNS}
-        fitted = self.fit_columns(cells, len(lines))
-        self.hidden = [column.label for column in COLUMNS if column not in fitted]
+        wanted = [
+            column
+            for column in COLUMNS
+            if column.key not in SHOWN_WHEN_FILLED or any(str(c) for c in cells[column.key])
+        ]
+        fitted = self.fit_columns(wanted, cells, len(lines))
+        self.hidden = [column.label for column in wanted if column not in fitted]
         picked = [self.pick_mark(line) for line in lines]
         table: list[list] = [picked, *(cells[column.key] for column in fitted)]
         drawn = (self.sort_key, self.descending, [signature(column) for column in table])
@@ -264,22 +292,24 @@ class RunsTable(DataTable):
         if keep in self.shown_ids:
             self.move_cursor(row=self.shown_ids.index(keep), animate=False)
 
-    def fit_columns(self, cells: dict[str, list], rows: int) -> list[Column]:
-        """The columns that fit the table's width, leaving out the least needed first."""
+    def fit_columns(self, columns: list[Column], cells: dict[str, list], rows: int) -> list[Column]:
+        """Those of `columns` that fit the table's width, leaving out the least needed first."""
         room = self.size.width - (self.scrollbar_size_vertical if rows >= self.size.height else 0)
         if room <= 0:  # not laid out yet: a resize follows
-            return list(COLUMNS)
+            return list(columns)
         pad = 2 * self.cell_padding
 
         def width(column: Column) -> int:
             texts = [str(c) for c in cells[column.key]] + [column.label + "↓"]
             return max(cell_len(text) for text in texts) + pad
 
-        fitted = list(COLUMNS)
+        fitted = list(columns)
         needed = 1 + pad + sum(width(column) for column in fitted)  # the selection mark's too
         for key in LEAVE_OUT_FIRST:
             if needed <= room:
                 break
+            if BY_KEY[key] not in fitted:
+                continue
             fitted.remove(BY_KEY[key])
             needed -= width(BY_KEY[key])
         return fitted
@@ -293,7 +323,10 @@ class RunsTable(DataTable):
 
 def sort_value(column: Column, entry: RunRow | SweepRow):
     """What `o` sorts an entry by in `column`: a sweep's own figure, or the run's."""
-    return SWEEP_SORT[column.key](entry) if isinstance(entry, SweepRow) else column.sort_key(entry)
+    if isinstance(entry, SweepRow):
+        sort = SWEEP_SORT.get(column.key)
+        return None if sort is None else sort(entry)
+    return column.sort_key(entry)
 
 
 def signature(cells: list) -> tuple:

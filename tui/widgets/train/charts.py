@@ -1,15 +1,31 @@
-"""plotext charts of a run: loss and accuracy per epoch (train against test), loss per batch."""
+"""The Train screen's charts of a run: its figures per epoch, train against test, and its
+running loss per step, drawn through the screen's ChartView (metric picker, smoothing, zoom)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual_plotext import PlotextPlot
 
 from core.events import EpochEnd
-from tui.widgets.train.chart_plot import ChartPlot
+from tui.widgets.chart.curves import (
+    ONE_RUN_METRICS,
+    RUNNING_LOSS,
+    TEST_COLOUR,
+    TRAIN_COLOUR,
+    Curve,
+    Metric,
+    epoch_numbers,
+    epoch_values,
+)
+from tui.widgets.chart.line_chart import LineChart
+from tui.widgets.chart.view import ChartView
+
+if TYPE_CHECKING:
+    from core.runs import EpochRecord
 
 MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns than that
 # The running-loss chart is redrawn at most this often. plotext builds a chart in pure Python
@@ -20,57 +36,96 @@ BATCH_REDRAW_S = 1.0
 # can take a tenth of a second (0.12 s on an H100), which would be twenty charts a second; the
 # timer above draws the epochs that came between.
 EPOCH_REDRAW_S = 0.5
-# Without colour (NO_COLOR) train and test must still differ: a marker of its own per series,
-# which plotext's legend repeats beside each name.
-MONOCHROME_MARKERS = {"train": "•", "test": "x", "last run": "·", "": "•"}
+# Without colour (NO_COLOR) train and test must still differ: a marker of its own per series.
+MONOCHROME_MARKERS = {"train": "•", "test": "x", "": "•"}
+COLOURS = {"train": TRAIN_COLOUR, "test": TEST_COLOUR, "": TRAIN_COLOUR}
+SHOWN_FIRST = ("loss", "accuracy", "running")  # what the Train screen opens with
+
+
+def train_view() -> ChartView:
+    return ChartView(metrics=SHOWN_FIRST)
 
 
 class MetricCharts(Horizontal):
-    """Owns the run's series; each event redraws only the chart it changes."""
+    """Owns the run's series; each event redraws only the charts it changes."""
 
     DEFAULT_CSS = """
     MetricCharts { height: 1fr; min-height: 8; }
-    MetricCharts PlotextPlot { width: 1fr; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.view = train_view()
         self.history: list[EpochEnd] = []
         self.batch_losses: list[float] = []
         # The run before this one, drawn faintly under it: a change of setting shows at once.
-        self.previous: list[EpochEnd] = []
+        self.previous: list[EpochEnd | EpochRecord] = []
+        self.previous_label = (
+            "last run"  # or "earlier epochs": the runs a continued run goes on from
+        )
+        self.previous_lr: float | None = None
+        self.lr: float | None = None  # the run's learning rate, for the lr chart
+        self.running = False  # between a run's start and its end: the empty charts say so
         self.batch_steps: list[int] = []  # the optimizer step of each running-loss sample
         self._batches_drawn = 0  # how many samples the running-loss chart shows
         self._epochs_drawn_at = -EPOCH_REDRAW_S  # time.monotonic() of the last epoch draw
         self._epochs_behind = False  # an epoch came too soon after the last draw
 
     def compose(self) -> ComposeResult:
-        yield ChartPlot(id="loss-chart")
-        yield ChartPlot(id="acc-chart")
-        yield ChartPlot(id="batch-chart")
+        for metric in ONE_RUN_METRICS:
+            yield LineChart(id=f"chart-{metric.key}")
 
     def on_mount(self) -> None:
-        self.clear()
+        self.show_view(self.view)
         self.set_interval(BATCH_REDRAW_S, self.catch_up)
 
     def on_resize(self) -> None:
-        # The empty charts' hint and the number of x labels depend on the width.
+        # The empty charts' hint and the number of tick labels depend on the size.
         self.call_after_refresh(self.redraw)
+
+    def show_view(self, view: ChartView) -> None:
+        """Show the view's metrics, in its order, and draw them all through it."""
+        self.view = view
+        for metric in ONE_RUN_METRICS:
+            chart = self.query_one(f"#chart-{metric.key}", LineChart)
+            chart.display = metric.key in view.metrics
+        order = {key: place for place, key in enumerate(view.metrics)}
+        self.sort_children(key=lambda chart: order.get(str(chart.id)[len("chart-") :], 99))
+        self.redraw()
+
+    def begin(self, lr: float) -> None:
+        """A run started (after clear): its first points come with its first progress report."""
+        self.lr, self.running = lr, True
+        self.redraw()
+
+    def end(self) -> None:
+        self.running = False
+        self.catch_up()
 
     def clear(self) -> None:
         """Start a new run; the one that was shown, if any, becomes the faint previous run."""
         if self.history:
-            self.previous = list(self.history)
+            self.previous, self.previous_lr = list(self.history), self.lr
+            self.previous_label = "last run"
         self.history.clear()
         self.batch_losses.clear()
         self.batch_steps.clear()
+        self.redraw()
+
+    def show_earlier(self, epochs: Sequence[EpochRecord]) -> None:
+        """A continued run: its lineage's epochs go faint where the previous run's were, so its
+        own epochs read on from them on one axis."""
+        self.previous, self.previous_lr = list(epochs), self.lr  # a continued run keeps its lr
+        self.previous_label = "earlier epochs"
         self.draw_epochs()
-        self.draw_batches()
 
     def add_batch(self, loss: float, step: int) -> None:
-        """The per-batch path: kept, and drawn by the next tick of the redraw timer."""
+        """The per-batch path: kept, and drawn by the next tick of the redraw timer; the very
+        first sample at once, so that a run shows a point within its first second."""
         self.batch_losses.append(loss)
         self.batch_steps.append(step)
+        if self._batches_drawn == 0 and self.screen.is_active:
+            self.draw_batches()
 
     def catch_up(self) -> None:
         """Draw what arrived since the last draw: batches, and epochs that came too fast."""
@@ -93,77 +148,52 @@ class MetricCharts(Horizontal):
 
     def draw_epochs(self) -> None:
         self._epochs_drawn_at, self._epochs_behind = time.monotonic(), False
-        history, previous = self.history, self.previous
-        epochs = [e.epoch + 1 for e in history]  # counted from 1, like "Epoch 1/5" above
-        self.draw(
-            "#loss-chart",
-            "loss per epoch",
-            [("train", [e.train_loss for e in history]), ("test", [e.test_loss for e in history])],
-            epochs,
-            ("last run", [e.epoch + 1 for e in previous], [e.test_loss for e in previous]),
-        )
-        self.draw(
-            "#acc-chart",
-            "accuracy per epoch",
-            [("train", [e.train_acc for e in history]), ("test", [e.test_acc for e in history])],
-            epochs,
-            ("last run", [e.epoch + 1 for e in previous], [e.test_acc for e in previous]),
-        )
+        for metric in ONE_RUN_METRICS:
+            if metric is not RUNNING_LOSS and metric.key in self.view.metrics:
+                self.draw_metric(metric)
+
+    def draw_metric(self, metric: Metric) -> None:
+        epochs, before = epoch_numbers(self.history), epoch_numbers(self.previous)
+        curves = [
+            Curve(
+                label,
+                epochs,
+                epoch_values(self.history, attribute, self.lr),
+                COLOURS[label],
+                MONOCHROME_MARKERS[label],
+            )
+            for label, attribute in metric.series
+        ]
+        # The previous run's test figures (its only one, for a one-series chart), by epoch.
+        attribute = metric.series[-1][1]
+        faint = epoch_values(self.previous, attribute, self.previous_lr)
+        curves.insert(0, Curve(self.previous_label, before[: len(faint)], faint, faint=True))
+        chart = self.query_one(f"#chart-{metric.key}", LineChart)
+        chart.draw(metric.title, curves, self.view, hint=self.hint(chart), axis_label=self.roomy)
 
     def draw_batches(self) -> None:
         self._batches_drawn = len(self.batch_losses)
+        if RUNNING_LOSS.key not in self.view.metrics:
+            return
         every = max(1, len(self.batch_losses) // MAX_BATCH_POINTS)
         losses, steps = self.batch_losses[::every], self.batch_steps[::every]
-        self.draw("#batch-chart", "running loss", [("", losses)], steps, x_label="step")
+        chart = self.query_one(f"#chart-{RUNNING_LOSS.key}", LineChart)
+        curve = Curve("", steps, losses, COLOURS[""], MONOCHROME_MARKERS[""])
+        chart.draw(RUNNING_LOSS.title, [curve], self.view, x_label="step", hint=self.hint(chart))
 
-    def draw(
-        self, selector: str, title: str, series, xs: list[int], faint=None, x_label="epoch"
-    ) -> None:
-        """Plot `series` over `xs`; `faint` (label, xs, ys) goes underneath in grey dots."""
-        widget = self.query_one(selector, PlotextPlot)
-        plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(title)
-        if faint is not None and faint[2]:
-            label, faint_xs, faint_ys = faint
-            marker = self.marker(label, "dot")
-            plt.plot(faint_xs, faint_ys, label=label, marker=marker, color="gray")
-        for label, ys in series:
-            if ys:
-                plt.plot(xs, ys, label=label or None, marker=self.marker(label, "braille"))
-        # At 80x24 every row counts: the title names the x axis ("per epoch"), the step
-        # chart keeps its label.
-        if not self.has_class("-compact") or x_label != "epoch":
-            plt.xlabel(x_label)
-        if not xs and not (faint and faint[2]):
-            # Nothing yet: axes with a hint read better than an empty box.
-            plt.xlim(0.5, 5.5)
-            plt.ylim(0, 1)
-            plt.xticks([1, 2, 3, 4, 5] if x_label == "epoch" else [])
-            plt.yticks([])
-            hint = "press s to train" if widget.size.width >= 26 else "s trains"
-            plt.text(hint, 3, 0.5, alignment="center", background="default")
-        elif 1 <= len(xs) <= 10:  # one epoch too: "1", not plotext's 0.50 0.75 1.00
-            plt.xticks(xs)  # type: ignore[arg-type]  # plotext takes whole numbers; stubs: floats
-        elif len(xs) > 10:
-            # Four labels need room; a narrow chart gets its ends only, never labels that
-            # plotext would have to drop or crowd.
-            ticks = whole_ticks(xs[0], xs[-1], 4 if widget.size.width >= 40 else 2)
-            plt.xticks(ticks)  # type: ignore[arg-type]  # plotext takes whole numbers; stubs: floats
-        widget.refresh()
+    def hint(self, chart: LineChart) -> str:
+        """What an empty chart says: how to start, or that the first figures are coming."""
+        wide = chart.size.width >= 26
+        if self.running:
+            return "first epoch running…" if wide else "running…"
+        return "press s to train" if wide else "s trains"
 
-    def marker(self, label: str, coloured: str) -> str:
-        return MONOCHROME_MARKERS[label] if self.app.no_color else coloured
+    @property
+    def roomy(self) -> bool:
+        # At 80x24 every row counts: the title names the x axis ("per epoch").
+        return not self.has_class("-compact")
 
     def redraw(self) -> None:
-        """Draw everything again (the screen changed between its wide and compact layouts)."""
+        """Draw everything again (a new view, or a change between wide and compact layouts)."""
         self.draw_epochs()
         self.draw_batches()
-
-
-def whole_ticks(first: int, last: int, count: int = 4) -> list[int]:
-    """A few whole numbers from first to last: steps are counted, not measured."""
-    if last <= first:
-        return [first]
-    return sorted({round(first + (last - first) * i / (count - 1)) for i in range(count)})

@@ -1,0 +1,1 @@
+"""Charts shared by the Train, Compare and sweep views: one look, one set of keys."""

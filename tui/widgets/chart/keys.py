@@ -1,0 +1,68 @@
+"""The chart keys of a screen: smoothing, log y, zoom, pan, follow newest, the metric picker.
+
+A screen with charts lists CHART_BINDINGS after its own (its own keys come first in the
+footer) and mixes in ChartKeys, which keeps the screen's ChartView and asks the screen to
+redraw through `charts_changed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.binding import Binding
+
+from tui.widgets.chart.curves import Metric
+from tui.widgets.chart.view import ChartView
+
+CHART_BINDINGS = [
+    Binding("m", "pick_metrics", "Metrics", id="chart-metrics"),
+    Binding("tilde", "smooth", "Smooth", key_display="~", id="chart-smooth"),
+    Binding("l", "log_y", "Log y", id="chart-log"),
+    Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+", id="chart-zoom-in"),
+    Binding("minus", "zoom(-1)", "Zoom out", key_display="-", id="chart-zoom-out"),
+    Binding("less_than_sign", "pan(-1)", "Older", key_display="<", id="chart-older"),
+    Binding("greater_than_sign", "pan(1)", "Newer", key_display=">", id="chart-newer"),
+    Binding("f", "follow", "Follow newest", id="chart-follow"),
+]
+
+
+class ChartKeys:
+    """Mixed into a Screen: the chart keys' actions."""
+
+    chart_view: ChartView
+    CHART_METRICS: Sequence[Metric] = ()
+
+    def charts_changed(self) -> None:
+        """Draw the charts again through self.chart_view."""
+        raise NotImplementedError
+
+    def change_view(self, view: ChartView) -> None:
+        self.chart_view = view
+        self.charts_changed()
+
+    def action_smooth(self) -> None:
+        self.change_view(self.chart_view.next_smoothing())
+
+    def action_log_y(self) -> None:
+        self.change_view(self.chart_view.toggle_log())
+
+    def action_zoom(self, direction: int) -> None:
+        view = self.chart_view
+        self.change_view(view.zoomed_in() if direction > 0 else view.zoomed_out())
+
+    def action_pan(self, halves: int) -> None:
+        self.change_view(self.chart_view.panned(halves))
+
+    def action_follow(self) -> None:
+        self.change_view(self.chart_view.follow())
+
+    def action_pick_metrics(self) -> None:
+        from tui.screens.metric_picker import MetricPicker
+
+        def picked(metrics: tuple[str, ...] | None) -> None:
+            if metrics:
+                self.change_view(self.chart_view.showing(metrics))
+
+        self.app.push_screen(  # type: ignore[attr-defined]  # a Screen's app
+            MetricPicker(self.CHART_METRICS, self.chart_view.metrics), picked
+        )

@@ -207,7 +207,7 @@ async def test_compare_names_the_run_a_continued_run_went_on_from():
         (more,) = [line for line in lines if "more" in line]
         assert "first" in more
         # The continued run's epochs go on from its parent's on the shared axis: 3 and 4.
-        assert compare.query_one(CompareCharts).series["test_acc"][0][0] == [3, 4]
+        assert compare.query_one(CompareCharts).drawn["test_acc"][0][2] == [3, 4]
 
 
 async def test_the_sweep_view_takes_the_chart_keys(monkeypatch):
@@ -217,3 +217,18 @@ async def test_the_sweep_view_takes_the_chart_keys(monkeypatch):
         await pilot.press("tilde", "l")
         assert screen.chart_view.smoothing == 0.6 and screen.chart_view.log_y
         assert all("smoothed 0.6 · log y" in legend for legend in legends(screen))
+
+
+def test_diverged_runs_with_the_same_nan_figures_are_said_identical():
+    from tui.widgets.runs.compare import identical_groups
+
+    with RunStore.open() as store:
+        config = TrainConfig(dataset="mnist", epochs=1, device="cpu").to_dict()
+        runs = [store.create(config, "tui", "cpu", "mnist", name=f"nan{i}") for i in range(2)]
+        for run in runs:
+            nan = float("nan")
+            store.append_epoch(run.id, EpochEnd(0, nan, 0.1, nan, 0.1, 1.0, 1e4, None))
+        histories = {run.id: store.history(run.id) for run in runs}
+    assert [[run.id for run in group] for group in identical_groups(runs, histories)] == [
+        [run.id for run in runs]
+    ]

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.widgets.chart.curves import style_of
+from tui.widgets.chart.curves import Curve, style_of
+from tui.widgets.chart.line_chart import x_window
 from tui.widgets.chart.view import (
     ChartView,
     even_ticks,
@@ -112,3 +113,11 @@ def test_describe_says_what_differs_from_the_plain_view():
 def test_every_run_of_many_gets_its_own_colour_and_marker_pair():
     pairs = [style_of(i) for i in range(40)]
     assert len(set(pairs)) == 40
+
+
+def test_zoom_follows_the_live_run_not_the_end_of_a_longer_last_run():
+    last_run = Curve("last run", list(range(1, 21)), [0.5] * 20, faint=True)
+    this_run = Curve("test", [1, 2, 3, 4], [0.4] * 4)
+    assert x_window([last_run, this_run], VIEW) == (1, 20)  # whole: the true axis of both
+    assert x_window([last_run, this_run], VIEW.zoomed_in()) == (2, 4)
+    assert x_window([last_run], VIEW.zoomed_in()) == (10.5, 20)  # nothing live yet

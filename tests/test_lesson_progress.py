@@ -94,3 +94,11 @@ def test_the_review_is_the_last_step_with_a_quiz_of_at_least_8_and_the_reading()
     lesson_questions = {s.exercise.question for s in STEPS[:-1] if s.exercise is not None}
     assert not lesson_questions & {e.question for e in review.exercises}  # new questions
     assert {e.form for e in review.exercises} >= {"number", "shape", "vector", "choice"}
+
+
+def test_the_screen_names_the_review_step_as_the_lesson_does():
+    # Spelled twice so that the screen's module does not import the steps at start-up.
+    from core.lesson.review import REVIEW_KEY
+    from tui.screens import lesson as screen
+
+    assert screen.REVIEW_KEY == REVIEW_KEY

@@ -78,3 +78,13 @@ async def test_q_on_another_screen_while_the_train_screen_trains_asks_too(monkey
         assert "recorded as stopped" in question(app)
         await pilot.press("escape")
         assert app.screen is browse and screen.running and app.return_code is None
+
+
+async def test_q_while_stopping_to_quit_asks_nothing_more(monkeypatch):
+    async with held_run(monkeypatch, epochs=3) as (pilot, _screen, released):
+        app = pilot.app
+        await pilot.press("q", "y")  # the run is held: it is still stopping
+        await pilot.press("q")
+        assert not isinstance(app.screen, ConfirmScreen)
+        released.set()
+        await wait_until(pilot, lambda: app.return_code == 0)

@@ -507,11 +507,12 @@ def test_tags_are_added_once_kept_sorted_and_taken_off(store):
     assert store.get(run.id).tags == ("adam", "baseline")
 
 
-def test_set_tags_gives_exactly_the_tags_given(store):
+def test_change_tags_adds_and_removes_only_the_tags_it_names(store):
     run = new_run(store)
     store.tag(run.id, ["old", "kept"])
-    assert store.set_tags(run.id, ["kept", "new"]).tags == ("kept", "new")
-    assert store.set_tags(run.id, []).tags == ()
+    store.tag(run.id, ["elsewhere"])  # as another process would, while a dialog was open
+    changed = store.change_tags(run.id, add=["new"], remove=["old"])
+    assert changed.tags == ("elsewhere", "kept", "new")
 
 
 def test_list_by_tag_keeps_runs_with_every_tag_given(store):
@@ -579,3 +580,9 @@ def test_the_json_of_a_run_has_its_figures_tags_and_note(store):
     assert data["samples_per_s"] == 48_000.0
     assert data["duration_s"] == pytest.approx(data["seconds"])
     json.dumps(data)  # all of it JSON
+
+
+def test_tags_are_one_case_so_the_cli_and_the_filter_agree(store):
+    run = new_run(store)
+    assert store.tag(run.id, ["Baseline"]).tags == ("baseline",)
+    assert [r.id for r in store.list(tags=["BASELINE"])] == [run.id]

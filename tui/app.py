@@ -260,16 +260,14 @@ class MnistApp(App):
             self.stop_background_work()
             self.exit()
             return
-        question = (
-            "A run is training. Quit? It will be recorded as stopped, at its last finished "
-            "epoch. (y/N)"
-        )
+        if any(worker.group == "quit" for worker in self.workers):
+            return  # stopping the run to quit already: a second q changes nothing
 
         def answered(yes: bool | None) -> None:
             if yes:  # in a worker: the screen keeps painting while the run stops
                 self.run_worker(self.quit_after_stopping(training), group="quit", exclusive=True)
 
-        await self.push_screen(ConfirmScreen(question), answered)
+        await self.push_screen(ConfirmScreen(QUIT_QUESTION), answered)
 
     async def quit_after_stopping(self, training: TrainScreen) -> None:
         """Stop the run as `s` does, wait for it to be recorded as stopped, then quit."""
@@ -364,6 +362,9 @@ def quiet_garbage_collector() -> None:
 
 
 END_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+QUIT_QUESTION = (
+    "A run is training. Quit? It will be recorded as stopped, at its last finished epoch. (y/N)"
+)
 
 
 def run_app(options: Options, start_mode: str = "browse") -> int:

@@ -112,10 +112,10 @@ class FollowingRun(Message):
 
 @dataclass
 class LineageRead(Message):
-    """The epochs the runs before a continued run trained, oldest first: the charts draw them
-    faintly where its own epochs go on from."""
+    """The epochs the runs before a continued run trained, oldest first, each with its run:
+    the charts draw them faintly where its own epochs go on from."""
 
-    epochs: list[EpochRecord]
+    epochs: list[tuple[RunRecord, EpochRecord]]
 
 
 @dataclass

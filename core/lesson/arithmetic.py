@@ -43,8 +43,8 @@ def evaluate(text: str) -> float:
         raise NotArithmetic(text) from error
     try:
         value = walk(tree.body)
-    except (ZeroDivisionError, OverflowError, RecursionError) as error:
-        raise NotArithmetic(text) from error
+    except (ZeroDivisionError, OverflowError, RecursionError, ValueError) as error:
+        raise NotArithmetic(text) from error  # ValueError: a math domain error
     if not math.isfinite(value) or abs(value) > LIMIT:
         raise NotArithmetic(text)
     return value
@@ -54,6 +54,8 @@ def walk(node: ast.AST) -> float:
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         if isinstance(node.value, bool):
             raise NotArithmetic("a truth value")
+        if not math.isfinite(node.value) or abs(node.value) > LIMIT:  # 1e999 reads as inf
+            raise NotArithmetic("too large")
         return node.value
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         value = walk(node.operand)

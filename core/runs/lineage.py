@@ -39,12 +39,13 @@ def lineage_epochs(
     return out
 
 
-def lineage_history(store: RunStore, run_id: str) -> list[EpochRecord]:
-    """Every epoch of the run's lineage up to its own last one, oldest first: each ancestor's
-    epochs until its child took over, then the run's own. Epoch numbers go on across it. A run
-    deleted since has none: what continues it still trains and shows, on its own."""
+def lineage_history(store: RunStore, run_id: str) -> list[tuple[RunRecord, EpochRecord]]:
+    """Every epoch of the run's lineage up to its own last one, oldest first, each with the
+    run that trained it: each ancestor's epochs until its child took over, then the run's own.
+    Epoch numbers go on across it. A run deleted since has none: what continues it still
+    trains and shows, on its own."""
     try:
         chain = lineage(store, store.get(run_id))
     except RunStoreError:
         return []
-    return [epoch for _, epochs in lineage_epochs(store, chain) for epoch in epochs]
+    return [(run, epoch) for run, epochs in lineage_epochs(store, chain) for epoch in epochs]

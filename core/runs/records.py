@@ -85,7 +85,6 @@ class RunRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The run as a JSON-ready dict; times are ISO 8601 in UTC."""
-        seconds = None if self.ended_at is None else self.ended_at - self.started_at
         return {
             "id": self.id,
             "name": self.name,
@@ -100,7 +99,7 @@ class RunRecord:
             "data_source": self.data_source,
             "started_at": iso_time(self.started_at),
             "ended_at": None if self.ended_at is None else iso_time(self.ended_at),
-            "seconds": seconds,
+            "seconds": None if self.ended_at is None else self.duration,  # once it ended
             "host": self.host,
             "pid": self.pid,
             "failure": self.failure,
@@ -111,7 +110,7 @@ class RunRecord:
             "best_test_acc": self.best_test_acc,
             "best_epoch": self.best_epoch,
             "min_test_loss": self.min_test_loss,
-            "duration_s": self.duration,
+            "duration_s": self.duration,  # so far, while it runs
             "samples_per_s": self.samples_per_s,
         }
 

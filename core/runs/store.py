@@ -342,15 +342,30 @@ class RunStore:
 
     def tag(self, run_id: str, tags: Iterable[str]) -> RunRecord:
         """Add tags to the run (one it has already stays once); the run as it now is."""
-        return self._retag(run_id, [clean_tag(t) for t in tags], [])
+        return self.change_tags(run_id, add=tags)
 
     def untag(self, run_id: str, tags: Iterable[str]) -> RunRecord:
         """Take tags off the run (one it does not have is no error); the run as it now is."""
-        return self._retag(run_id, [], [clean_tag(t) for t in tags])
+        return self.change_tags(run_id, remove=tags)
 
-    def set_tags(self, run_id: str, tags: Iterable[str]) -> RunRecord:
-        """Give the run exactly these tags, in one transaction; the run as it now is."""
-        return self._retag(run_id, [clean_tag(t) for t in tags], None)
+    def change_tags(
+        self, run_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> RunRecord:
+        """Add some tags and take others off, in one transaction; tags neither names stay (one
+        added meanwhile by another process too). The run as it now is."""
+        added, removed = [clean_tag(t) for t in add], [clean_tag(t) for t in remove]
+
+        def work(db: sqlite3.Connection) -> RunRecord:
+            key = self._resolve(db, run_id)
+            db.executemany(
+                "DELETE FROM tags WHERE run_id = ? AND tag = ?", [(key, t) for t in removed]
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)", [(key, t) for t in added]
+            )
+            return self._fetch(db, key)
+
+        return self._settle([self._write(work)])[0]
 
     def set_note(self, run_id: str, note: str | None) -> RunRecord:
         """Write the run's note (None or blank clears it); the run as it now is."""
@@ -359,24 +374,6 @@ class RunStore:
         def work(db: sqlite3.Connection) -> RunRecord:
             key = self._resolve(db, run_id)
             db.execute("UPDATE runs SET note = ? WHERE id = ?", (text, key))
-            return self._fetch(db, key)
-
-        return self._settle([self._write(work)])[0]
-
-    def _retag(self, run_id: str, add: list[str], remove: list[str] | None) -> RunRecord:
-        """Add tags and remove others; `remove` None removes every tag not added."""
-
-        def work(db: sqlite3.Connection) -> RunRecord:
-            key = self._resolve(db, run_id)
-            if remove is None:
-                db.execute("DELETE FROM tags WHERE run_id = ?", (key,))
-            else:
-                db.executemany(
-                    "DELETE FROM tags WHERE run_id = ? AND tag = ?", [(key, t) for t in remove]
-                )
-            db.executemany(
-                "INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)", [(key, t) for t in add]
-            )
             return self._fetch(db, key)
 
         return self._settle([self._write(work)])[0]
@@ -716,8 +713,9 @@ def clean_label(text: str | None, what: str) -> str | None:
 
 
 def clean_tag(text: str) -> str:
-    """A tag as stored: one word (no spaces, no commas) of printable characters."""
-    tag = text.strip()
+    """A tag as stored: one word (no spaces, no commas) of printable characters, in lower
+    case, so that `Baseline` and `baseline` are one tag in the app's filter and in `--tag`."""
+    tag = text.strip().lower()
     if not tag:
         raise RunStoreError("a tag cannot be empty")
     if any(c.isspace() or c == "," for c in tag) or not tag.isprintable():

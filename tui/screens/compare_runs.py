@@ -67,7 +67,7 @@ class CompareRunsScreen(ChartKeys, CoverableScreen):
             title.update(f"Cannot compare: {message.problem}")
             return
         charts = self.query_one(CompareCharts)
-        charts.show(message.runs, message.histories)
+        charts.show_runs(message.runs, message.histories)
         self.query_one(ConfigDiff).show(message.runs, charts.legend)
         self.identical = identical_groups(message.runs, message.histories)
         title.update(self.summary())

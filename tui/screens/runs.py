@@ -319,7 +319,9 @@ class RunsScreen(StopsSweeps, CoverableScreen):
 
         def tagged(tags: tuple[str, ...] | None) -> None:
             if tags is not None and sorted(tags) != list(run.tags):
-                self.edit_store(app_host(self).options.runs, "tags", run.id, tags)
+                # Only what was changed here: a tag added meanwhile from a terminal stays.
+                change = (set(tags) - set(run.tags), set(run.tags) - set(tags))
+                self.edit_store(app_host(self).options.runs, "tags", run.id, change)
 
         self.app.push_screen(TagsScreen(run.id, run.tags), tagged)
 
@@ -386,7 +388,8 @@ def edit(store: RunStore, what: str, run_id: str, value: Any) -> str:
         run = store.rename(run_id, value)
         return f"Run {run.id} is now {run.label}."
     if what == "tags":
-        run = store.set_tags(run_id, value)
+        added, removed = value
+        run = store.change_tags(run_id, add=sorted(added), remove=sorted(removed))
         tags = ", ".join(run.tags)
         return f"Run {run.label} is tagged {tags}." if tags else f"Run {run.label} has no tags."
     run = store.set_note(run_id, value)

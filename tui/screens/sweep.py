@@ -130,7 +130,7 @@ class SweepScreen(ChartKeys, StopsSweeps, CoverableScreen):
             self.sweep_id = message.members[0].row.run.sweep or self.sweep_id  # the full id
             self.sub_title = f"sweep {self.sweep_id}"
         self.table.show(message.members)
-        self.query_one(SweepCharts).show(message.members)
+        self.query_one(SweepCharts).show_members(message.members)
         self.query_one("#sweep-summary", Static).update(self.summary())
         self.member_highlighted()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,15 +72,22 @@ TRAIN_LOSS = Metric("train_loss", "train loss per epoch", (("", "train_loss"),))
 MANY_RUNS_METRICS = (TEST_ACC, TEST_LOSS, TRAIN_ACC, TRAIN_LOSS, SPEED, LEARNING_RATE)
 
 
-def metric_named(key: str, among: Sequence[Metric]) -> Metric:
-    return next(metric for metric in among if metric.key == key)
-
-
-def epoch_values(history: Sequence[Any], attribute: str, lr: float | None) -> list[float]:
-    """One value an epoch. The learning rate is the run's setting: no schedule changes it."""
-    if attribute == "lr":
+def epoch_values(
+    history: Sequence[Any], attribute: str, lr: float | Sequence[float | None] | None
+) -> list[float]:
+    """One value an epoch. The learning rate is the run's setting, no schedule changes it:
+    one for the run, or one an epoch where the epochs come from several runs."""
+    if attribute != "lr":
+        return [getattr(epoch, attribute) for epoch in history]
+    if lr is None or isinstance(lr, float | int):
         return [lr] * len(history) if lr is not None else []
-    return [getattr(epoch, attribute) for epoch in history]
+    return [math.nan if value is None else value for value in lr]  # NaN: not drawn
+
+
+def run_lr(run: Any) -> float | None:
+    """A recorded run's learning rate, from the settings it trained with."""
+    lr = dict(run.config).get("lr")
+    return float(lr) if isinstance(lr, int | float) else None
 
 
 def epoch_numbers(history: Sequence[Any]) -> list[int]:

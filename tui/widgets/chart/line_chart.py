@@ -63,7 +63,7 @@ class LineChart(Vertical):
             self.draw_empty(hint, x_label, axis_label)
             self.legend(curves, view, no_colour)
             return
-        low, high = view.window(min(xs), max(xs))
+        low, high = x_window(drawn, view)
         top, bottom = -math.inf, math.inf
         for curve in sorted(drawn, key=lambda c: not c.faint):  # the faint ones underneath
             for points, colour, marker, joined in curve_layers(curve, view, no_colour):
@@ -134,6 +134,15 @@ class LineChart(Vertical):
         legend = self.query_one(".chart-legend", Static)
         legend.update(text)
         legend.display = bool(text.plain)  # no empty row under a chart whose table names it
+
+
+def x_window(curves: Sequence[Curve], view: ChartView) -> tuple[float, float]:
+    """The x range drawn. Whole, it spans every curve, the faint ones too; zoomed, the window
+    is taken on the live curves, so that following the newest point follows this run, not
+    the end of a longer last run."""
+    every = [x for curve in curves for x in curve.xs]
+    live = [x for curve in curves if not curve.faint for x in curve.xs] or every
+    return view.window(min(live), max(live)) if view.zoom else (min(every), max(every))
 
 
 def plottable(value: float, view: ChartView) -> bool:

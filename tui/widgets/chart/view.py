@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 # Exponential smoothing weights, as TensorBoard offers them: 0 is the raw curve.
 SMOOTHING = (0.0, 0.6, 0.9, 0.99)
@@ -26,7 +26,6 @@ class ChartView:
     log_y: bool = False
     zoom: int = 0  # the window is 1 / 2**zoom of the x range
     back: float = 0.0  # the window's right end, as a share of the x range left of the newest
-    choices: tuple[str, ...] = field(default=(), compare=False)  # metrics a picker offers
 
     @property
     def following(self) -> bool:

@@ -2,59 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widgets import Static
 
 from core.runs import EpochRecord, RunRecord
-from tui.widgets.chart.curves import (
-    MANY_RUNS_METRICS,
-    TEST_ACC,
-    TEST_LOSS,
-    Colour,
-    Curve,
-    Metric,
-    epoch_numbers,
-    epoch_values,
-    style_of,
-)
-from tui.widgets.chart.line_chart import LineChart
-from tui.widgets.chart.view import ChartView
+from tui.widgets.chart.runs_charts import LegendEntry, RunCurves, RunsCharts, legend_for
 
-# Every chart a metric of the runs; the ones Compare opens with.
-COMPARE_FIRST = (TEST_ACC.key, TEST_LOSS.key)
 # Settings every run has and that the table's own columns already say.
 SAID_ELSEWHERE = ("epochs",)
 
 
-@dataclass(frozen=True)
-class LegendEntry:
-    """How one run is drawn: its label, colour and marker."""
+class CompareCharts(RunsCharts):
+    """The compared runs, in the order they were picked; `legend` says how each is drawn."""
 
-    label: str
-    colour: Colour
-    marker: str
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.legend: list[LegendEntry] = []
 
-    @property
-    def style(self) -> str:
-        return "bold rgb({},{},{})".format(*self.colour)
-
-
-def legend_for(runs: Sequence[RunRecord]) -> list[LegendEntry]:
-    """One entry per run in order, each colour-and-marker pair its own however many runs;
-    names shared by several runs get their ids added."""
-    labels = [run.label for run in runs]
-    entries = []
-    for i, run in enumerate(runs):
-        label = run.label if labels.count(run.label) == 1 else f"{run.label} ({run.id})"
-        entries.append(LegendEntry(label, *style_of(i)))
-    return entries
+    def show_runs(self, runs: Sequence[RunRecord], histories: dict[str, list[EpochRecord]]) -> None:
+        self.legend = legend_for(runs)
+        pairs = zip(runs, self.legend, strict=True)
+        self.show([RunCurves(run, entry, histories.get(run.id, [])) for run, entry in pairs])
 
 
 def differing_fields(configs: Sequence[dict[str, Any]]) -> list[str]:
@@ -73,74 +46,12 @@ def identical_groups(
     for run in runs:
         history = histories.get(run.id, [])
         if history:
-            key = tuple((e.epoch, e.test_acc, e.test_loss, e.train_loss) for e in history)
+            key = tuple(
+                tuple(same_nan(v) for v in (e.epoch, e.test_acc, e.test_loss, e.train_loss))
+                for e in history
+            )
             groups.setdefault(key, []).append(run)
     return [group for group in groups.values() if len(group) > 1]
-
-
-class CompareCharts(Horizontal):
-    """The chosen metrics per epoch, every run on each chart."""
-
-    DEFAULT_CSS = """
-    CompareCharts { height: 1fr; min-height: 8; }
-    """
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.view = ChartView(metrics=COMPARE_FIRST)
-        self.legend: list[LegendEntry] = []
-        self.runs: list[RunRecord] = []
-        self.histories: dict[str, list[EpochRecord]] = {}
-        self.series: dict[str, list[tuple[list[int], list[float]]]] = {}  # metric: per run
-
-    def compose(self) -> ComposeResult:
-        for metric in MANY_RUNS_METRICS:
-            yield LineChart(id=f"compare-{metric.key.replace('_', '-')}")
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.draw_all)
-
-    def show(self, runs: Sequence[RunRecord], histories: dict[str, list[EpochRecord]]) -> None:
-        self.runs, self.histories = list(runs), histories
-        self.legend = legend_for(runs)
-        self.draw_all()
-
-    def show_view(self, view: ChartView) -> None:
-        self.view = view
-        self.draw_all()
-
-    def draw_all(self) -> None:
-        order = {key: place for place, key in enumerate(self.view.metrics)}
-        for metric in MANY_RUNS_METRICS:
-            self.chart(metric).display = metric.key in order
-        self.sort_children(key=lambda chart: order.get(key_of(chart), 99))
-        for metric in MANY_RUNS_METRICS:
-            self.series[metric.key] = [
-                (epoch_numbers(history), epoch_values(history, metric.series[0][1], lr_of(run)))
-                for run, history in ((r, self.histories.get(r.id, [])) for r in self.runs)
-            ]
-            if metric.key in order:
-                self.draw(metric)
-
-    def chart(self, metric: Metric) -> LineChart:
-        return self.query_one(f"#compare-{metric.key.replace('_', '-')}", LineChart)
-
-    def draw(self, metric: Metric) -> None:
-        # No names under the charts: the table beneath is their legend, marker and colour.
-        curves = [
-            Curve("", xs, ys, entry.colour, entry.marker, line=entry.marker)
-            for entry, (xs, ys) in zip(self.legend, self.series[metric.key], strict=True)
-        ]
-        self.chart(metric).draw(metric.title, curves, self.view, hint="no epochs recorded")
-
-
-def key_of(chart: Any) -> str:
-    return str(chart.id).removeprefix("compare-").replace("-", "_")
-
-
-def lr_of(run: RunRecord) -> float | None:
-    lr = dict(run.config).get("lr")
-    return float(lr) if isinstance(lr, int | float) else None
 
 
 class ConfigDiff(Static):
@@ -212,6 +123,11 @@ class ConfigDiff(Static):
         self.all_settings = not self.all_settings
         self.set_class(self.all_settings, "-all")
         self.show(*self.shown)
+
+
+def same_nan(value: float) -> float | None:
+    """NaN as None: two diverged runs' NaN figures are the same curve, and NaN != NaN."""
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def parent_label(parent: str | None, labels: dict[str, str]) -> str:

@@ -12,29 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from core.runs import EpochRecord
-from tui.widgets.chart.curves import (
-    MANY_RUNS_METRICS,
-    TEST_ACC,
-    TEST_LOSS,
-    Curve,
-    epoch_numbers,
-    epoch_values,
-    style_of,
-)
-from tui.widgets.chart.line_chart import LineChart
-from tui.widgets.chart.view import ChartView
+from tui.widgets.chart.runs_charts import LegendEntry, RunCurves, RunsCharts, legend_for
 from tui.widgets.runs.columns import RunRow, acc_cell, epochs_cell, status_cell
-from tui.widgets.runs.compare import LegendEntry, lr_of
 from tui.widgets.runs.sweeps import BEST, best_of, ranked
 
-SWEEP_FIRST = (TEST_ACC.key, TEST_LOSS.key)  # the charts the sweep view opens with
 OTHER_COLUMNS = 34  # what the columns other than the name take, with their padding
 WIDE = 100  # columns from which the loss chart is shown beside the accuracy chart
 
@@ -65,13 +51,9 @@ def view_of(run, history: Sequence[EpochRecord]) -> MemberView:
 def legend(members: Sequence[MemberView]) -> dict[str, LegendEntry]:
     """Each run's colour and marker by its place in the sweep; the best one's marker is BEST."""
     best = best_of(m.row for m in members)
-    entries = {}
-    for i, member in enumerate(members):
-        colour, marker = style_of(i)
-        if best is not None and member.row is best:
-            marker = BEST
-        entries[member.id] = LegendEntry(member.row.run.label, colour, marker)
-    return entries
+    runs = [m.row.run for m in members]
+    entries = legend_for(runs, best.run.id if best is not None else None, BEST)
+    return {run.id: entry for run, entry in zip(runs, entries, strict=True)}
 
 
 def shorten(text: str, width: int) -> str:
@@ -154,71 +136,15 @@ class MembersTable(DataTable):
         return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
 
 
-class SweepCharts(Horizontal):
-    """The chosen metrics per epoch (test accuracy and loss at first), every run of the sweep
-    that did not fail on each chart (a failed run's last figures are from a diverging model
-    and would squash the rest).
-
-    Under WIDE columns only the first chart is shown: two 40-column charts are unreadable.
-    """
-
-    DEFAULT_CSS = """
-    SweepCharts { height: 1fr; min-height: 8; }
-    """
+class SweepCharts(RunsCharts):
+    """The sweep's runs that did not fail, the best drawn last (a failed run's last figures
+    are from a diverging model and would squash the rest)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.view = ChartView(metrics=SWEEP_FIRST)
-        self.members: list[MemberView] = []
-        # metric: (run id, marker, xs, ys) in the order drawn, the best run last
-        self.drawn: dict[str, list[tuple[str, str, list[int], list[float]]]] = {}
+        super().__init__(narrow_below=WIDE, **kwargs)
 
-    def compose(self) -> ComposeResult:
-        for metric in MANY_RUNS_METRICS:
-            yield LineChart(id=f"sweep-{metric.key.replace('_', '-')}")
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.draw_all)
-
-    def show(self, members: Sequence[MemberView]) -> None:
-        self.members = list(members)
-        self.draw_all()
-
-    def show_view(self, view: ChartView) -> None:
-        self.view = view
-        self.draw_all()
-
-    def draw_all(self) -> None:
-        shown = self.view.metrics if self.size.width >= WIDE else self.view.metrics[:1]
-        order = {key: place for place, key in enumerate(shown)}
-        for metric in MANY_RUNS_METRICS:
-            self.chart(metric.key).display = metric.key in order
-        self.sort_children(
-            key=lambda chart: order.get(str(chart.id).removeprefix("sweep-").replace("-", "_"), 99)
-        )
-        entries = legend(self.members)
-        drawn = [m for m in self.members if m.row.run.status != "failed"]
-        ranked_last = sorted(drawn, key=lambda m: entries[m.id].marker == BEST)  # best on top
-        for metric in MANY_RUNS_METRICS:
-            attribute = metric.series[0][1]
-            series = [
-                (
-                    m.id,
-                    entries[m.id],
-                    epoch_numbers(m.history),
-                    epoch_values(m.history, attribute, lr_of(m.row.run)),
-                )
-                for m in ranked_last
-            ]
-            self.drawn[metric.key] = [(i, entry.marker, xs, ys) for i, entry, xs, ys in series]
-            if metric.key in order:
-                # No names under the charts: with many runs they would not fit; the table
-                # above is the legend, each run's marker and colour beside its name.
-                curves = [
-                    Curve("", xs, ys, entry.colour, entry.marker, line=entry.marker)
-                    for _, entry, xs, ys in series
-                ]
-                self.chart(metric.key).draw(metric.title, curves, self.view, hint="no epochs yet")
-
-    def chart(self, key: str) -> LineChart:
-        return self.query_one(f"#sweep-{key.replace('_', '-')}", LineChart)
+    def show_members(self, members: Sequence[MemberView]) -> None:
+        entries = legend(members)
+        drawn = [m for m in members if m.row.run.status != "failed"]
+        best_last = sorted(drawn, key=lambda m: entries[m.id].marker == BEST)
+        self.show([RunCurves(m.row.run, entries[m.id], m.history) for m in best_last])

@@ -20,12 +20,13 @@ from tui.widgets.chart.curves import (
     Metric,
     epoch_numbers,
     epoch_values,
+    run_lr,
 )
 from tui.widgets.chart.line_chart import LineChart
 from tui.widgets.chart.view import ChartView
 
 if TYPE_CHECKING:
-    from core.runs import EpochRecord
+    from core.runs import EpochRecord, RunRecord
 
 MAX_BATCH_POINTS = 400  # a longer history is thinned: a chart has fewer columns than that
 # The running-loss chart is redrawn at most this often. plotext builds a chart in pure Python
@@ -63,7 +64,8 @@ class MetricCharts(Horizontal):
         self.previous_label = (
             "last run"  # or "earlier epochs": the runs a continued run goes on from
         )
-        self.previous_lr: float | None = None
+        # The previous run's learning rate, or one an epoch for a lineage of continued runs.
+        self.previous_lr: float | list[float | None] | None = None
         self.lr: float | None = None  # the run's learning rate, for the lr chart
         self.running = False  # between a run's start and its end: the empty charts say so
         self.batch_steps: list[int] = []  # the optimizer step of each running-loss sample
@@ -112,10 +114,11 @@ class MetricCharts(Horizontal):
         self.batch_steps.clear()
         self.redraw()
 
-    def show_earlier(self, epochs: Sequence[EpochRecord]) -> None:
+    def show_earlier(self, epochs: Sequence[tuple[RunRecord, EpochRecord]]) -> None:
         """A continued run: its lineage's epochs go faint where the previous run's were, so its
-        own epochs read on from them on one axis."""
-        self.previous, self.previous_lr = list(epochs), self.lr  # a continued run keeps its lr
+        own epochs read on from them on one axis (each at the learning rate it trained with)."""
+        self.previous = [epoch for _, epoch in epochs]
+        self.previous_lr = [run_lr(run) for run, _ in epochs]
         self.previous_label = "earlier epochs"
         self.draw_epochs()
 

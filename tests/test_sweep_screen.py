@@ -277,3 +277,16 @@ def test_what_s_says_for_several_runs_and_for_none():
     assert stop_text("ab12", 0) == (
         "Sweep ab12 has no run training now; it is marked to stop, so none starts."
     )
+
+
+async def test_a_sweeps_row_sums_up_its_runs_best_lowest_loss_and_length(monkeypatch):
+    from tui.widgets.runs.sweeps import SWEEP_CELLS, duration_value
+
+    sweep_store(monkeypatch, plain_runs=())
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        runs = await open_runs_screen(pilot)
+        (sweep,) = [entry for entry in runs.table.shown if isinstance(entry, SweepRow)]
+        assert str(SWEEP_CELLS["best"](sweep)) == "97.90% @3"  # the best member's best epoch
+        assert str(SWEEP_CELLS["min_loss"](sweep)) == "0.071"
+        # From the first start to the last write: at least as long as its longest run.
+        assert duration_value(sweep) >= max(row.run.duration for row in sweep.members) > 0

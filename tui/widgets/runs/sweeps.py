@@ -183,6 +183,23 @@ def status_cell(sweep: SweepRow) -> Text:
     return Text(text, style=style)
 
 
+def best_member(sweep: SweepRow) -> RunRow | None:
+    """The member with the best test accuracy at any of its epochs."""
+    scored = [row for row in sweep.members if row.run.best_test_acc is not None]
+    return max(scored, key=lambda row: row.run.best_test_acc or 0.0, default=None)
+
+
+def min_loss_value(sweep: SweepRow) -> float | None:
+    losses = [row.run.min_test_loss for row in sweep.members]
+    return min((loss for loss in losses if loss is not None), default=None)
+
+
+def duration_value(sweep: SweepRow) -> float:
+    """From the first member's start to the last one's end (or newest write, while running)."""
+    end = max(row.run.started_at + row.run.duration for row in sweep.members)
+    return end - sweep.started_at
+
+
 SWEEP_CELLS: dict[str, Callable[[SweepRow], str | Text]] = {
     "status": status_cell,
     "when": lambda sweep: columns.when_text(sweep.started_at),
@@ -194,6 +211,11 @@ SWEEP_CELLS: dict[str, Callable[[SweepRow], str | Text]] = {
     "test_acc": acc_cell,
     "seconds": seconds_cell,
     "device": shared_cell(lambda row: row.run.device),
+    "best": lambda sweep: "" if (row := best_member(sweep)) is None else columns.best_cell(row),
+    "min_loss": lambda sweep: "" if (loss := min_loss_value(sweep)) is None else f"{loss:.3f}",
+    "duration": lambda sweep: Text(
+        columns.duration(duration_value(sweep)), style="dim" if sweep.running else ""
+    ),
 }
 SWEEP_SORT: dict[str, Callable[[SweepRow], Any]] = {
     "name": lambda sweep: sweep.title,
@@ -207,6 +229,9 @@ SWEEP_SORT: dict[str, Callable[[SweepRow], Any]] = {
     "test_acc": acc_value,
     "seconds": seconds_value,
     "device": shared_sort(lambda row: row.run.device),
+    "best": lambda sweep: None if (row := best_member(sweep)) is None else row.run.best_test_acc,
+    "min_loss": min_loss_value,
+    "duration": duration_value,
 }
 
 

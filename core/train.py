@@ -96,6 +96,8 @@ def fit(
     resume: str | Path | None = None,
     metrics: str | Path | None = None,
     record: RunRecorder | None = None,
+    prepare_model: Callable[[SimpleNN], None] | None = None,
+    on_epoch_model: Callable[[int, SimpleNN], None] | None = None,
 ) -> FitResult:
     """Train as `config` says; every outcome, failures included, is also sent as an event.
 
@@ -104,6 +106,11 @@ def fit(
     `record` (core.runs.RunRecorder) records the run in its store, with a checkpoint in the
     store's folder after every epoch when `save` names no other place:
     `fit(config, record=RunRecorder(RunStore.open(), "python"))`.
+    `prepare_model` sees the seeded, freshly built model before the optimizer does (the
+    lesson freezes its biases at zero with it; frozen weights move the run from the C step,
+    which trains every parameter, to torch's own); `on_epoch_model(epoch, model)` sees the
+    model after each EpochEnd, in the training thread, uncopied: a caller takes what it needs,
+    and callers that pass nothing pay nothing.
     Expected failures (bad data, checkpoint, NaN loss, out of memory, a metrics file or run
     store that cannot be written) end as RunFailed;
     anything else is a bug and is re-raised after its RunFailed is sent.
@@ -130,7 +137,17 @@ def fit(
     threads_before = torch.get_num_threads()
     run: _Run | None = None
     try:
-        run = _Run(config, emit, stop_event or threading.Event(), data, save, resume, record)
+        run = _Run(
+            config,
+            emit,
+            stop_event or threading.Event(),
+            data,
+            save,
+            resume,
+            record,
+            prepare_model,
+            on_epoch_model,
+        )
         return run.train()
     except (
         ConfigError,
@@ -275,9 +292,11 @@ class _Run:
         save: str | Path | None,
         resume: str | Path | None,
         record: RunRecorder | None = None,
+        prepare_model: Callable[[SimpleNN], None] | None = None,
+        on_epoch_model: Callable[[int, SimpleNN], None] | None = None,
     ) -> None:
         self.config, self.emit, self.stop, self.save_path = config, emit, stop, save
-        self.record = record
+        self.record, self.on_epoch_model = record, on_epoch_model
         self.device = resolve_device(config)
         torch.set_num_threads(config.threads)
 
@@ -288,6 +307,12 @@ class _Run:
         self.notes = [slower_because] if slower_because else []
         torch.manual_seed(config.seed)
         self.model = SimpleNN(config.hidden).to(self.device)
+        if prepare_model is not None:
+            prepare_model(self.model)
+            if kind == "c" and not all(p.requires_grad for p in self.model.parameters()):
+                # The C step updates every parameter: frozen ones need torch's own step.
+                kind = "eager"
+                self.notes.append("some weights are frozen: the plain torch step leaves them be")
         self.optimizer = make_optimizer(
             config.optimizer,
             self.model.parameters(),
@@ -386,6 +411,8 @@ class _Run:
             )
             self.history.append(end)
             self.emit(end)
+            if self.on_epoch_model is not None:
+                self.on_epoch_model(epoch, self.model)
             if self.save_path is not None:
                 self._save(self.save_path, epoch + 1)
             kept = weights_now(self.model)

@@ -179,6 +179,8 @@ def answer_forms(exercise: Exercise) -> list[str]:
         if len(axes) > 1:
             forms += ["x".join(axes), " x ".join(axes), " x ".join(thousands), "x".join(thousands)]
         return forms
+    if exercise.form == "number" and not answer.isdigit():
+        return [answer]  # a decimal, such as 0.002: one way to write it
     if exercise.form == "number":
         return [rf"\b{answer}\b", rf"\b{int(answer):,}\b", rf"rank-{answer}\b"]
     if exercise.form == "vector":
@@ -206,3 +208,10 @@ def test_no_answer_is_in_the_title_or_the_text_shown_before_the_guess(step):
         if re.search(pattern, step.exercise.question):
             continue  # (32, 10) + (10,): the question names an operand that has the answer's shape
         assert not re.search(pattern, shown), (step.key, form)
+
+
+def test_a_decimal_without_its_leading_zero_reads_as_itself():
+    from core.lesson.reading import read_number
+
+    assert read_number(".002") == [0.002]  # not 2: the point is no word to drop
+    assert read_number("about 938") == [938]

@@ -78,7 +78,8 @@ def test_check_takes_data_dir_and_starts_without_torch_or_textual():
     probe = (
         "import sys\n"
         "from tui.cli import main\n"
-        f"argv = ['lesson', '--data-dir', {str(mnist_dir())!r}, '--check', '21', '106168320']\n"
+        f"argv = ['lesson', '--data-dir', {str(mnist_dir())!r}, '--check', "
+        f"'{step_number('video')}', '106168320']\n"
         "code = main(argv)\n"
         "heavy = [m for m in ('torch', 'textual') if m in sys.modules]\n"
         "print(code, heavy)\n"

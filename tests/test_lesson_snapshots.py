@@ -7,6 +7,7 @@ Update baselines only after looking at the new pictures:
 from __future__ import annotations
 
 import pytest
+from textual.geometry import Region
 
 from core.lesson import STEPS
 from tests.tui_helpers import make_app, plain, wait_for_data, wait_until
@@ -121,4 +122,32 @@ def test_the_review_with_a_missed_exercise(snap_compare):
         assert screen.progress.verdicts == {"video": "revealed"}
         assert screen.query_one(ExerciseBox).border_title.startswith("question 1 of ")
 
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_train_image_10_as_a_grid_at_80x24(snap_compare):
+    """train_images[10] revealed and scrolled to its grid, one digit a pixel: rows 5 to 25 of
+    28, where the synthetic digit's ink is (rows 9 to 25)."""
+
+    async def run_before(pilot) -> None:
+        await at_step("train-image-10", then=("r",))(pilot)
+        screen = pilot.app.screen
+        values, scroll = screen.query_one("#lesson-values"), screen.query_one("#lesson-scroll")
+        lines = [strip.text for strip in values.render_lines(Region(0, 0, *values.outer_size))]
+        first = next(i for i, line in enumerate(lines) if line.strip("│ ").startswith("· · ·"))
+        top = values.region.y - scroll.region.y + scroll.scroll_y  # in the scrolled content
+        scroll.scroll_to(y=top + first + 5, animate=False)
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_long_code_hangs_under_itself_at_80x24(snap_compare):
+    """A step with long code lines, scrolled to its code: the rest of a line hangs, marked ↪."""
+
+    def check(screen: LessonScreen) -> None:
+        assert screen.query_one("#lesson-scroll").scroll_y > 0
+
+    run_before = at_step("loss-optimizer", then=("end",), check=check)
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -47,6 +47,18 @@ ON_MNIST = {
     "pipeline": None,
     "training": None,  # no run in this context: "(train first)"
     "test-accuracy": False,  # a model trained on synthetic digits is far from 97.97% on MNIST
+    "watch-it-learn": None,  # the short runs: nothing computed until the learner asks
+    "break-biases": None,
+    "break-labels": None,
+    "break-lr": None,
+    "break-hidden": None,
+    "network-code": None,  # the why steps: the lecture printed none of it
+    "training-step-code": None,
+    "gradient": None,
+    "backprop": None,
+    "rmsprop": None,
+    "epochs-steps": None,
+    "learning-rate": None,
     "rank-0": True,
     "rank-1": True,
     "rank-2": True,
@@ -57,9 +69,11 @@ ON_MNIST = {
     "negative-indices": True,
     "batches": None,
     "data-tensors": None,
+    "tweets": None,
     "video": True,
     "elementwise": None,
     "broadcasting": None,  # the lecture printed a random vector
+    "broadcast-loops": None,
     "tensor-product": True,
     "reshape": True,
     "reshape-error": True,

@@ -339,3 +339,18 @@ def test_data_the_network_cannot_take_fails_in_one_line(images, labels, message)
     result = fit(tiny_config(), events.append, data=(train, test))
     assert not result.ok and events == [result.outcome]
     assert result.outcome.reason.startswith(message)
+
+
+def test_frozen_weights_move_a_run_off_the_c_step_which_would_train_them() -> None:
+    from core.events import RunStarted
+    from core.lesson.short_runs import freeze_biases_at_zero
+
+    events: list = []
+    result = fit(
+        tiny_config(epochs=1), events.append, data=tiny_data(), prepare_model=freeze_biases_at_zero
+    )
+    assert result.model is not None
+    assert result.model.fc1.bias.abs().max() == 0 and result.model.fc2.bias.abs().max() == 0
+    (started,) = [e for e in events if isinstance(e, RunStarted)]
+    if core.cpu_step.unavailable_reason("rmsprop", 64) is None:  # the C step was there to take
+        assert any("frozen" in note for note in started.notes)

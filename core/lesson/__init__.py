@@ -5,6 +5,7 @@ draws a Step: its explanation, its code, what the lecture printed and what the c
 now, with an exercise and a screen to open where the step has them.
 """
 
+from core.lesson.break_it import STEPS as BREAK_IT
 from core.lesson.data_tensors import STEPS_RANK, STEPS_REAL
 from core.lesson.estimate import describe_estimate, training_estimate
 from core.lesson.first_look import STEPS as FIRST_LOOK
@@ -18,10 +19,16 @@ from core.lesson.review import REVIEW
 from core.lesson.slicing import STEPS as SLICING
 from core.lesson.snippet import PREAMBLE
 from core.lesson.types import Exercise, LessonContext, Opens, Outcome, Step
+from core.lesson.watch import WATCH
+from core.lesson.why import STEPS as WHY
 
 STEPS: tuple[Step, ...] = (
     FIRST_LOOK
     + NETWORK
+    # Short real runs, on request: watch it learn, then break it. Before the why: a learner
+    # predicts what lr 1.0 does before the learning-rate step shows it.
+    + (WATCH, *BREAK_IT)
+    + WHY
     + STEPS_RANK
     + SLICING
     + STEPS_REAL

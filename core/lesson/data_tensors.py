@@ -220,6 +220,73 @@ SHAPES = Step(
     opens=Opens("tensors", "Data tensors panel", panel="data", expression="(128, 256, 256, 3)"),
 )
 
+TWEETS_CODE = """\
+import numpy as np
+
+from core.tensorlab import format_bytes, tensor_size
+
+length, alphabet = 280, 128  # characters a tweet holds; ASCII's 128
+tweets = ["MNIST is the hello world of deep learning", "all tensors"]
+onehot = np.zeros((len(tweets), length, alphabet), dtype=np.uint8)
+for t, text in enumerate(tweets):
+    for place, character in enumerate(text[:length]):
+        onehot[t, place, ord(character)] = 1  # one 1 among 128 zeros
+ones = int(onehot.sum())
+print(f"{len(tweets)} tweets: {onehot.shape}, {ones} ones: one a character")
+first = int(onehot[0, 0].argmax())
+print("tweet 0, position 0:", repr(tweets[0][0]), "-> the 1 at", first)
+padding = onehot[1, len(tweets[1]) :]
+print("positions past a tweet's end stay all zeros:", not padding.any())
+shape = (1_000_000, *onehot.shape[1:])
+count, size = tensor_size(shape, "uint8")
+print(f"a million tweets: {shape}, {count:,} values")
+print(f"as uint8, one byte a value: {format_bytes(size)}")
+"""
+TWEETS = Step(
+    key="tweets",
+    title="Tweets: text as a tensor",
+    explanation=(
+        "Text is sequence data too: a tweet is a sequence of characters. Fix a length, "
+        "280 characters, and an alphabet of 128 characters (ASCII). Each character becomes "
+        "a vector of 128 zeros with a single 1 at its place in the alphabet, a one-hot "
+        "vector; a tweet shorter than 280 is padded with rows of zeros.\n\n"
+        "The lecture lists a dataset of tweets among its examples; the sizes here are the "
+        "ones of the textbook it follows: a million tweets, 280 characters, 128 symbols. "
+        "The code encodes two short tweets and works out the size of a million."
+    ),
+    after=(
+        "One tweet is a (280, 128) matrix, and a million of them stack into "
+        "(1000000, 280, 128): samples, then timesteps (the characters in order), then "
+        "features (the one-hot vector), the timeseries layout. As bytes that is about 33 GB, "
+        "almost all of it zeros."
+    ),
+    code=TWEETS_CODE,
+    code_reveals=True,
+    lecture=None,
+    needs="none",
+    compute=fixed(TWEETS_CODE, None),
+    exercise=Exercise(
+        question=(
+            "A million tweets, each 280 characters, each character one-hot over 128 "
+            "symbols: write the dataset's shape."
+        ),
+        answer="(1000000, 280, 128)",
+        hint="samples first, then the characters in order, then each character's vector",
+        why="Samples, then timesteps (280 characters), then features (128): rank 3.",
+        mistakes=(
+            ("(1000000, 280)", "That stores one code per character; one-hot gives each 128."),
+            (
+                "(1000000, 128, 280)",
+                "The characters come in order along the second axis; each one's vector is last.",
+            ),
+            ("(280, 128)", "That is one tweet; the samples axis of a million comes first."),
+            ("(1000000, 35840)", "Flattened, that would lose the order of the characters."),
+        ),
+        kind="shape",
+    ),
+    opens=Opens("tensors", "Data tensors panel", panel="data"),  # no shape: it is the answer
+)
+
 VIDEO_CODE = """\
 from core.tensorlab import format_bytes, tensor_size
 
@@ -260,4 +327,4 @@ VIDEO = Step(
 )
 
 STEPS_RANK = (SCALAR, VECTOR, MATRIX_STEP, CUBE, ATTRIBUTES)
-STEPS_REAL = (SHAPES, VIDEO)
+STEPS_REAL = (SHAPES, TWEETS, VIDEO)

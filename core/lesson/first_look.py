@@ -46,12 +46,39 @@ DEVICE = Step(
 
 LOAD_CODE = """\
 import torch
+from torchvision import datasets
 
-images = {"train": torch.tensor(train_images), "test": torch.tensor(test_images)}
-print(type(images["train"]))
-for split, stack in images.items():
-    print(f"{split}_images: {stack.shape}, {len(stack)} samples")
+from core.loaders import notebook_dataset
+
+print(repr(torch.__version__))
+# torchvision's datasets.MNIST, given the files this app has read
+# (the lecture's download=True fetches them instead)
+splits = {
+    "train": notebook_dataset(train_images, train_labels),
+    "test": notebook_dataset(test_images, test_labels, train=False),
+}
+assert all(isinstance(s, datasets.MNIST) for s in splits.values())
+print(type(splits["train"].data))  # .data: images; .targets: labels
+for name, split in splits.items():
+    shape, count = split.data.shape, len(split.targets)
+    print(f"{name}_images: {shape}, {count} samples")
 """
+LOAD_LECTURE = f"{lecture.TORCH_VERSION}\n{lecture.LOADED}"
+LECTURE_TORCH = lecture.TORCH_VERSION.strip("'")  # printed as a repr: '2.8.0+cu126'
+
+
+def judge_loaded(value: str, printed: str | None) -> tuple[bool | None, str | None]:
+    """The shapes by their numbers; the torch version (the first line) only named if it differs."""
+    ours, _, shapes = value.partition("\n")
+    theirs, _, their_shapes = (printed or "").partition("\n")
+    agrees, reason = same_numbers(shapes, their_shapes or None)
+    if agrees and ours != theirs:
+        version = ours.strip("'")
+        reason = (
+            f"torch {version} here, {LECTURE_TORCH} in the lecture; the shapes do not depend on it"
+        )
+    return agrees, reason
+
 
 LOAD = Step(
     key="load-mnist",
@@ -61,16 +88,21 @@ LOAD = Step(
         "60,000 for training and 10,000 kept aside for testing. Each image comes with its "
         "label: the digit it shows, 0 to 9. In machine-learning words the images are samples, "
         "the ten digits are classes, and a sample's class is its label (or target).\n\n"
-        "Loaded, each split is one tensor: its images stacked along a new first axis."
+        "Loaded, each split is one tensor: its images stacked along a new first axis.\n\n"
+        "The lecture loads the splits with torchvision's datasets.MNIST, which downloads the "
+        "files and keeps the images as one uint8 tensor (.data) and the labels as another "
+        "(.targets). The code makes the same torchvision objects from the files this app has "
+        "already read, and prints the torch version first: the lecture ran "
+        f"{LECTURE_TORCH}."
     ),
     after=(
         "The training images stack into (60000, 28, 28): one 28x28 matrix per sample along "
         "the first axis, and the test images likewise into (10000, 28, 28)."
     ),
     code=LOAD_CODE,
-    lecture=lecture.LOADED,
+    lecture=LOAD_LECTURE,
     needs="data",
-    compute=Printed(LOAD_CODE, lecture.LOADED, judge=same_numbers),
+    compute=Printed(LOAD_CODE, LOAD_LECTURE, judge=judge_loaded),
     exercise=Exercise(
         question="The test split holds 10,000 images. Predict the shape of test_images.",
         answer="(10000, 28, 28)",

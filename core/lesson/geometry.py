@@ -182,7 +182,9 @@ PAPER = Step(
         "Take a red and a blue sheet of paper, one on the other, and crumple them into a "
         "ball. The ball is the input data, each sheet a class. A classifier's job is to find "
         "a transformation that uncrumples the ball until the two sheets lie apart and a flat "
-        "cut separates them.\n\n"
+        "cut separates them. Each sheet is a manifold: a continuous surface, however "
+        "folded, inside a bigger space. The images of one digit are thought to lie on such "
+        "a folded surface inside the 784-dimensional space of pixels.\n\n"
         "Deep learning does it in many small steps: each layer is a simple geometric "
         "transformation that untangles the data a little. The toy here: two sheets that no "
         "straight cut in the plane can part, and one added coordinate that does."
@@ -224,7 +226,9 @@ HIDDEN = Step(
     key="hidden-projection",
     title="Uncrumpled: hidden layer against pixels",
     explanation=(
-        "The trained network did some uncrumpling. Project the test images to two dimensions "
+        "The trained network did some uncrumpling: its hidden layer is a new representation "
+        "of each image, in which the digits' folded manifolds lie further apart than in the "
+        "pixels. Project the test images to two dimensions "
         "(their first two principal components), once as raw pixels and once as the 512 "
         "values of the hidden layer, and draw each point as its digit.\n\n"
         "In the pixels most classes overlap in one tangle; after fc1 and ReLU they spread "

@@ -45,6 +45,9 @@ NETWORK = Step(
         "hidden values, a ReLU zeroes the negative ones, and fc2 maps those 512 to 10 scores, "
         "one per digit. The scores are logits, not probabilities: the loss turns them into "
         "probabilities with a softmax while training.\n\n"
+        "Each layer's output is a representation of the image: fc1's 512 values are a new "
+        "description of the digit, and training makes them more useful for telling the ten "
+        "digits apart. fc2 reads its scores off that representation, not off the pixels.\n\n"
         "A dense layer from n inputs to m outputs holds an (m, n) weight matrix and m biases."
     ),
     after=(

@@ -133,6 +133,55 @@ BROADCAST = Step(
     picture=virtual_copy_picture,
 )
 
+# --- Broadcasting by hand -----------------------------------------------------------------------
+
+ROW_LOOPS_CODE = """\
+import numpy as np
+
+from core import tensorlab as lab
+
+def add_row_by_loops(matrix, row):
+    \"\"\"matrix (m, n) plus row (n,), entry by entry, by hand.\"\"\"
+    if matrix.ndim != 2 or row.shape != matrix.shape[1:]:
+        raise ValueError(f"{row.shape} cannot join {matrix.shape}")
+    out = matrix.copy()  # the input stays as it was
+    rows, cols = matrix.shape
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] += row[j]  # row[j] again for each i: the repeat
+    return out
+
+rng = np.random.default_rng(0)
+X, y = rng.random((32, 10)), rng.random((10,))
+by_hand = add_row_by_loops(X, y)
+same = np.array_equal(by_hand, X + y)
+print("loops:", by_hand.shape, " equal to X + y:", same)
+reads = X.shape[0] * X.shape[1]
+print("y read", reads, "times by the loops; it holds", y.size, "values")
+t = lab.compare("add", lambda: add_row_by_loops(X, y), lambda: X + y)
+slow, fast = t.naive_seconds * 1e6, t.vectorized_seconds * 1e6
+print(f"loops {slow:.0f} µs, broadcasting {fast:.1f} µs")
+"""
+
+ROW_LOOPS = Step(
+    key="broadcast-loops",
+    title="Broadcasting by hand: a loop over rows",
+    explanation=(
+        "What broadcasting does for X + y can be written out with two loops: visit every "
+        "entry (i, j) of the matrix and add entry j of the vector. The vector is never "
+        "copied; the loop over rows just reads it again for each row, which is the virtual "
+        "repetition of the last step.\n\n"
+        "The code runs the loops on the (32, 10) and (10,) of the last step, checks that "
+        "they give exactly what the + operator gives, and times the two. Unlike the "
+        "operator, the loops only cover a matrix and a vector, so they check that first."
+    ),
+    code=ROW_LOOPS_CODE,
+    lecture=None,
+    needs="none",
+    compute=Printed(ROW_LOOPS_CODE, None, "none", data_dependent=False),
+    opens=panel("broadcast", "(32, 10), (10,)", "Broadcasting"),
+)
+
 # --- The tensor product -------------------------------------------------------------------------
 
 DOT_CODE = """\
@@ -160,6 +209,13 @@ print(f"(32, 64) . (64, 32): loops {loops:.0f} ms, np.dot {fast:.0f} µs")
 """
 
 
+def dot_loops_picture(ctx: LessonContext) -> str:
+    """The loops the code above runs (for the matrix-vector check and the timing), as
+    core.tensorlab writes them: until now they ran without being seen."""
+    loops = (lab.naive_vector_dot, lab.naive_matrix_vector_dot, lab.naive_matrix_dot)
+    return "\n".join(inspect.getsource(loop) for loop in loops).rstrip()
+
+
 def judge_rule(value: str, printed: str | None) -> tuple[bool | None, str | None]:
     """The shapes np.dot gives now, named by letters, against the lecture's stated rule."""
     if printed is None:
@@ -180,7 +236,9 @@ DOT = Step(
         "(x.shape[0], y.shape[1]). It is not symmetric: dot(x, y) and dot(y, x) differ.\n\n"
         "Higher ranks follow the same rule: the last axis of the first tensor meets the first "
         "(or second-to-last) axis of the second, is summed over and disappears; the other "
-        "axes stay, in order."
+        "axes stay, in order.\n\n"
+        "The Python loops the code checks and times against np.dot are drawn with the "
+        "values: one multiply-add at a time, a matrix product built from vector products."
     ),
     code=DOT_CODE,
     lecture=lecture.DOT_RULE,
@@ -199,6 +257,7 @@ DOT = Step(
         ),
     ),
     opens=panel("dot", "(2, 3, 4, 5), (5, 6)", "Dot product"),
+    picture=dot_loops_picture,
 )
 
 # --- A dense layer on one real batch ------------------------------------------------------------
@@ -385,4 +444,4 @@ TRANSPOSE = Step(
 )
 
 # The dense layer comes last: it uses the dot, the broadcast, the ReLU and the transpose.
-STEPS = (ELEMENTWISE, BROADCAST, DOT, RESHAPE, RESHAPE_ERROR, TRANSPOSE, DENSE)
+STEPS = (ELEMENTWISE, BROADCAST, ROW_LOOPS, DOT, RESHAPE, RESHAPE_ERROR, TRANSPOSE, DENSE)

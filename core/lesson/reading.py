@@ -22,7 +22,8 @@ _WORDS += "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
 NUMBER_WORDS = {word: value for value, word in enumerate(_WORDS.split())}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 _THOUSANDS = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")  # 60,000 and 60_000
-_LEADING_WORDS = re.compile(r"^(?:[a-z'.:=]+\s*)+?(?=[\d(+\-.])")  # "about 938", "rank 1"
+# "about 938", "rank 1": words, each starting with a letter, so ".002" keeps its point
+_LEADING_WORDS = re.compile(r"^(?:[a-z][a-z'.:=]*\s*)+?(?=[\d(+\-.])")
 _TRAILING_WORDS = re.compile(r"(?<=[\d)])\s*-?\s*[a-z][a-z\s\-'.]*$")  # "938 steps", "1D"
 _TIMES = re.compile(r"(?<=[\d)])\s*[x\u00d7]\s*(?=[\d(])")  # 4 x 240, and the multiplication sign
 

@@ -6,7 +6,6 @@ import dataclasses
 import threading
 from typing import TYPE_CHECKING
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,9 +20,11 @@ from tui.screens.covered import CoverableScreen
 from tui.state import Dataset, TrainedModel
 from tui.widgets.digit_view import DigitView
 from tui.widgets.footer import AppFooter
+from tui.widgets.lesson.code import HangingCode
 from tui.widgets.lesson.context import AppState, build_context
 from tui.widgets.lesson.exercise import ExerciseBox
 from tui.widgets.lesson.goto import GoToStepScreen
+from tui.widgets.lesson.live import LiveRun
 from tui.widgets.lesson.messages import LessonLoaded, StepComputed
 from tui.widgets.lesson.opening import open_target, start_training
 from tui.widgets.lesson.review import review_text
@@ -51,7 +52,7 @@ class LessonScreen(CoverableScreen):
     LessonScreen.wide #lesson-columns { layout: horizontal; }
     LessonScreen #lesson-left, LessonScreen #lesson-right { height: auto; padding: 0 1; }
     LessonScreen.wide #lesson-left { width: 2fr; }
-    LessonScreen.wide #lesson-right { width: 3fr; }
+    LessonScreen.wide #lesson-right { width: 3fr; min-width: 70; }  /* a 28x28 grid: 55 + 15 */
     LessonScreen #lesson-explanation { height: auto; }
     LessonScreen #lesson-needs { height: auto; color: $warning; margin-top: 1; }
     LessonScreen #lesson-opens { height: auto; color: $text-muted; margin-top: 1; }
@@ -88,6 +89,7 @@ class LessonScreen(CoverableScreen):
         Binding("a", "answer", "Answer", id="lesson-answer"),
         Binding("r", "reveal", "Reveal", id="lesson-reveal"),
         Binding("m", "retry", "Retry a missed one", id="lesson-retry"),
+        Binding("x", "run_experiment", "Run it", id="lesson-run"),  # a step with a short run
         Binding("down", "scroll(3)", "Scroll down", key_display="↓", show=False, id="lesson-down"),
         Binding("up", "scroll(-3)", "Scroll up", key_display="↑", show=False, id="lesson-up"),
         Binding("end", "scroll_to(1)", "Scroll to the end", show=False, id="lesson-end"),
@@ -122,15 +124,18 @@ class LessonScreen(CoverableScreen):
                         # Narrow: the digit beside the text, so 80x24 shows it at once.
                         yield DigitView(id="digit-narrow", classes="lesson-digit")
                     yield Static(id="lesson-needs")
-                    yield ExerciseBox(id="lesson-exercise")  # the guess before any drawing
                     yield Static(id="lesson-opens")
                     # Wide: under the text, where the left column has room to spare.
                     yield DigitView(id="digit-wide", classes="lesson-digit")
                     # Wide, and narrow enough for the column: the picture beside the code.
                     yield Static(id="picture-left", classes="lesson-picture")
+                # Values first, then the guess, then the code: narrow, this column follows the
+                # text, and at 80x24 the lecture against now is on the first screen.
                 with Vertical(id="lesson-right"):
-                    yield Static(id="lesson-code")
                     yield Static(id="lesson-values")
+                    yield ExerciseBox(id="lesson-exercise")  # the guess before any drawing
+                    yield LiveRun(id="lesson-live")  # a step's short run: x, then its pictures
+                    yield Static(id="lesson-code")
             # Below both columns: a drawing gets the whole width.
             yield Static(id="picture-below", classes="lesson-picture")
         yield AppFooter()
@@ -209,6 +214,8 @@ class LessonScreen(CoverableScreen):
             return step is not None and step.exercise is not None
         if action == "reveal":
             return step is not None and step.exercise is not None and not self.exercise.settled
+        if action == "run_experiment":
+            return self.query_one(LiveRun).serves(step)
         if action == "retry":
             return step is not None and step.key == REVIEW_KEY and bool(self.missed())
         return True
@@ -264,6 +271,7 @@ class LessonScreen(CoverableScreen):
         else:
             values.update(values_table(step.lecture, self.outcome, source))
         self.show_picture(None if hidden or computed is None else computed.picture)
+        self.query_one(LiveRun).show(step, dataset, hidden)
         self.show_needs(step)
 
     def show_picture(self, picture: str | None) -> None:
@@ -305,8 +313,7 @@ class LessonScreen(CoverableScreen):
         if hidden and step.code_reveals:
             code_box.update(Text(CODE_HIDDEN, style="italic"))
         else:
-            code = Syntax(step.code.strip("\n"), "python", theme="ansi_dark", word_wrap=True)
-            code_box.update(code)
+            code_box.update(HangingCode(step.code.strip("\n")))
         self.show_progress()
 
     def show_progress(self) -> None:
@@ -469,6 +476,9 @@ class LessonScreen(CoverableScreen):
         self.refresh_bindings()
         self.save_progress()
         self.query_one("#exercise-input", Input).focus()
+
+    def action_run_experiment(self) -> None:
+        self.query_one(LiveRun).start(app_host(self).dataset)
 
     def action_leave_field(self) -> None:
         self.set_focus(None)

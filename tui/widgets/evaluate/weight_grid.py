@@ -9,6 +9,8 @@ carry the sign and strength (shades for positive weights, dashes for negative on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from rich.style import Style
 from rich.table import Table
@@ -125,24 +127,8 @@ class WeightGrid(Widget, can_focus=True):
         page = min(self.page, pages - 1)  # a resize can leave fewer, larger pages
         first = page * self.per_page
         units = range(first, min(first + self.per_page, len(self.weights)))
-        # One scale for the page, so strength compares across units.
         color = not self.app.no_color
-        pictures = [pool(self.weights[unit]) for unit in units]
-        if not color:  # glyphs stand for two rows each: scale against those means
-            pictures = [row_pairs(picture) for picture in pictures]
-        limit = page_limit(pictures)
-        grid = Table.grid(padding=(0, 2))
-        for _ in range(columns):
-            grid.add_column()
-        cells = []
-        for unit, values in zip(units, pictures, strict=True):
-            if color:
-                picture = coloured_weights(strengths(values, limit))
-            else:
-                picture = glyph_weights(values, limit)
-            cells.append(Text(f"unit {unit}", style="dim") + "\n" + picture)
-        for r in range(0, len(cells), columns):
-            grid.add_row(*cells[r : r + columns])
+        grid = units_grid(self.weights, units, columns, color)
         title = Text(
             f"hidden units {units.start}-{units.stop - 1} of {len(self.weights)}"
             f"  (page {page + 1}/{pages})",
@@ -163,3 +149,25 @@ class WeightGrid(Widget, can_focus=True):
     def action_page(self, step: int) -> None:
         if self.weights is not None:
             self.page = (min(self.page, self.page_count() - 1) + step) % self.page_count()
+
+
+def units_grid(weights: np.ndarray, units: Sequence[int], columns: int, color: bool) -> Table:
+    """Hidden units' incoming weights as 28x28 pictures, `columns` a row, each named. One
+    scale for them all, so that strength compares across units."""
+    pictures = [pool(weights[unit]) for unit in units]
+    if not color:  # glyphs stand for two rows each: scale against those means
+        pictures = [row_pairs(picture) for picture in pictures]
+    limit = page_limit(pictures)
+    grid = Table.grid(padding=(0, 2))
+    for _ in range(columns):
+        grid.add_column()
+    cells = []
+    for unit, values in zip(units, pictures, strict=True):
+        if color:
+            picture = coloured_weights(strengths(values, limit))
+        else:
+            picture = glyph_weights(values, limit)
+        cells.append(Text(f"unit {unit}", style="dim") + "\n" + picture)
+    for r in range(0, len(cells), columns):
+        grid.add_row(*cells[r : r + columns])
+    return grid

@@ -142,3 +142,13 @@ def test_a_28x28_of_numbers_that_are_no_grey_levels_is_left_as_printed():
 
     value = str(torch.tensor(np.arange(28 * 28).reshape(28, 28) - 300))  # -300 … 483
     assert [part.plain for part in laid_out(value)] == [value]
+
+
+def test_a_reworded_lecture_output_says_so_beside_it():
+    from core.lesson import lecture
+    from tui.widgets.lesson.values import values_table
+
+    said = "\n".join(rendered(values_table(lecture.SUMMARY, None, "mnist"), 76))
+    assert "in our words" in said
+    quoted = "\n".join(rendered(values_table(lecture.TEST_ACCURACY, None, "mnist"), 76))
+    assert "in our words" not in quoted

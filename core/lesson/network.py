@@ -210,8 +210,10 @@ TRAINING = Step(
         "RMSprop update the parameters. After each epoch the run prints the mean loss and "
         "accuracy over that epoch's batches.\n\n"
         "Five epochs take the training accuracy from about 94% to 99%. Your numbers will "
-        "differ from the lecture's in the third decimal: the starting weights and the shuffle "
-        "are random. This step opens Train with the lecture's recipe, or reuses the last run."
+        "differ from the lecture's in the third decimal: its run drew the starting weights "
+        "and the shuffle at random, while this app draws them from a seed (0 unless you set "
+        "another), so a run here repeats itself exactly but not the lecture's. This step "
+        "opens Train with the lecture's recipe, or reuses the last run."
     ),
     code=TRAIN_CODE,
     lecture=lecture.EPOCHS,

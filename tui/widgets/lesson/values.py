@@ -27,6 +27,8 @@ def values_table(lecture: str | None, outcome: Outcome | None, source: str) -> T
     table.add_column()
     printed = lecture if lecture is not None else "(printed nothing)"
     table.add_row("lecture", Group(*laid_out(printed)))
+    if getattr(lecture, "reworded", False):  # core.lesson.lecture.Reworded: no quotation
+        table.add_row("", Text("its numbers as printed, in our words", style="dim italic"))
     if outcome is None:
         table.add_row("now", Text("computing…", style="italic dim"))
         return table

@@ -13,11 +13,14 @@ import sys
 import time
 
 CHILD = """
-import sys, time
+import gc, sys, time
 t0 = time.perf_counter()
+gc.disable()  # as mnist-tui's own start does (tui/cli.py run_app)
 from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.state import Options
+gc.freeze()  # then enabled, the collector never walks them
+gc.enable()
 t_import = time.perf_counter() - t0
 
 class FirstFrame(MnistApp):

@@ -213,10 +213,12 @@ async def test_a_fifo_in_place_of_the_state_files_is_named_and_replaced_not_wait
     os.mkfifo(position_file())
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        shown = notifications(app)
-        for path in (settings_file(), position_file()):
-            line = f"{path}: it is a named pipe (FIFO), not a regular file; starting fresh"
-            assert line in shown
+        lines = [
+            f"{path}: it is a named pipe (FIFO), not a regular file; starting fresh"
+            for path in (settings_file(), position_file())
+        ]
+        # Said after the first frame, once the lesson's steps are counted on a thread.
+        await wait_until(pilot, lambda: all(line in notifications(app) for line in lines))
         app.theme = "nord"
         await pilot.pause()
     assert settings_file().is_file() and saved_theme() == "nord"

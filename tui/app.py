@@ -19,7 +19,6 @@ from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from core.data import DataError, load_splits, needs_download
-from core.lesson import STEPS
 from tui.commands import app_commands, dataset_title
 from tui.host import AppHost
 from tui.messages import (
@@ -106,8 +105,7 @@ class MnistApp(App):
     async def on_mount(self) -> None:
         # Subscribed after __init__ applied --theme: only a theme picked in the app is kept.
         self.theme_changed_signal.subscribe(self, self.remember_theme)
-        for problem in state_problems(len(STEPS)):  # a damaged lesson.json or settings.json
-            self.notify(problem, title="Saved state", severity="warning", timeout=10)
+        self.check_saved_state()
         # `kill`, a closed SSH session: leave as `q` does, so the terminal is given back as it
         # was (main screen, echo on) instead of left in the app's alternate screen.
         loop = asyncio.get_running_loop()
@@ -217,6 +215,18 @@ class MnistApp(App):
     def worker_failed(self, message: WorkerFailed) -> None:
         error = message.error
         self.notify(f"{type(error).__name__}: {error}", title=message.title, severity="error")
+
+    @work(thread=True, group="saved-state", exit_on_error=False)
+    def check_saved_state(self) -> None:
+        """Say what was wrong with lesson.json or settings.json, once, after the first frame:
+        checking the lesson's position takes its steps, which the first frame need not wait
+        for."""
+        from core.lesson import all_steps
+
+        for problem in state_problems(len(all_steps())):
+            self.call_from_thread(
+                self.notify, problem, title="Saved state", severity="warning", timeout=10
+            )
 
     @property
     def training_running(self) -> bool:

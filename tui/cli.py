@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import gc
 import os
 import sys
 from pathlib import Path
@@ -644,8 +645,16 @@ def run_app(args: argparse.Namespace) -> int:
     training = checked_config(args)
     if training is None:
         return 2
-    from tui.app import run_app as run
-    from tui.state import Options
+    # Importing the app makes objects that all live as long as it does: collecting them on the
+    # way is wasted, and once frozen the collector never walks them again (python -m
+    # scripts.startup: the first frame about 40 ms sooner).
+    gc.disable()
+    try:
+        from tui.app import run_app as run
+        from tui.state import Options
+    finally:
+        gc.freeze()
+        gc.enable()
 
     options = Options(
         training=training, checkpoint=args.checkpoint, runs=args.runs, theme=args.theme

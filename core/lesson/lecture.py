@@ -167,4 +167,9 @@ array([[0, 0],
 # Stated in the lecture's text (formulas and shapes), not printed by a cell.
 DENSE = "output = relu(dot(W, input) + b)"
 DOT_RULE = "(a, b, c, d) . (d,) -> (a, b, c)\n(a, b, c, d) . (d, e) -> (a, b, c, e)"
-AFFINE = "affine2(affine1(x)) = W2(W1x + b1) + b2 = (W2W1)x + (W2b1 + b2)"
+# The lecture states the composition as a formula; kept as its content, in our words.
+AFFINE = Reworded(
+    "one affine map after another is a single affine map:\n"
+    "  its weights the product of the two (second times first),\n"
+    "  its bias the first bias through the second weights, plus the second bias"
+)

@@ -13,7 +13,6 @@ from tui.messages import RunsCompared
 from tui.screens.covered import CoverableScreen
 from tui.widgets.chart.curves import MANY_RUNS_METRICS
 from tui.widgets.chart.keys import CHART_BINDINGS, ChartKeys
-from tui.widgets.chart.view import ChartView
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.compare import CompareCharts, ConfigDiff, identical_groups
 from tui.workers import reports_failure
@@ -29,6 +28,7 @@ class CompareRunsScreen(ChartKeys, CoverableScreen):
         *CHART_BINDINGS,
     ]
     CHART_METRICS = MANY_RUNS_METRICS
+    CHARTS = CompareCharts
 
     def __init__(self, runs: list[RunRecord]) -> None:
         super().__init__()
@@ -82,17 +82,6 @@ class CompareRunsScreen(ChartKeys, CoverableScreen):
             names = [e.label for run, e in zip(self.runs, legend, strict=True) if run.id in ids]
             line += f" · identical curves: {', '.join(names)}"
         return line
-
-    @property
-    def chart_view(self) -> ChartView:
-        return self.query_one(CompareCharts).view
-
-    @chart_view.setter
-    def chart_view(self, view: ChartView) -> None:
-        self.query_one(CompareCharts).view = view
-
-    def charts_changed(self) -> None:
-        self.query_one(CompareCharts).show_view(self.chart_view)
 
     def action_all_settings(self) -> None:
         diff = self.query_one(ConfigDiff)

@@ -18,7 +18,6 @@ from tui.host import app_host
 from tui.screens.covered import CoverableScreen
 from tui.widgets.chart.curves import MANY_RUNS_METRICS
 from tui.widgets.chart.keys import CHART_BINDINGS, ChartKeys
-from tui.widgets.chart.view import ChartView
 from tui.widgets.footer import AppFooter
 from tui.widgets.runs.members import MembersTable, MemberView, SweepCharts, view_of
 from tui.widgets.runs.messages import SweepRead
@@ -44,6 +43,7 @@ class SweepScreen(ChartKeys, StopsSweeps, CoverableScreen):
         *CHART_BINDINGS,
     ]
     CHART_METRICS = MANY_RUNS_METRICS
+    CHARTS = SweepCharts
 
     def __init__(self, sweep_id: str) -> None:
         super().__init__()
@@ -77,17 +77,6 @@ class SweepScreen(ChartKeys, StopsSweeps, CoverableScreen):
     @property
     def table(self) -> MembersTable:
         return self.query_one(MembersTable)
-
-    @property
-    def chart_view(self) -> ChartView:
-        return self.query_one(SweepCharts).view
-
-    @chart_view.setter
-    def chart_view(self, view: ChartView) -> None:
-        self.query_one(SweepCharts).view = view
-
-    def charts_changed(self) -> None:
-        self.query_one(SweepCharts).show_view(self.chart_view)
 
     # Reading the store ---------------------------------------------------------------------
 

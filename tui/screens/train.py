@@ -44,7 +44,6 @@ from tui.screens.save_checkpoint import SaveCheckpointScreen
 from tui.state import TrainedModel, run_source
 from tui.widgets.chart.curves import ONE_RUN_METRICS
 from tui.widgets.chart.keys import CHART_BINDINGS, ChartKeys
-from tui.widgets.chart.view import ChartView
 from tui.widgets.footer import AppFooter
 from tui.widgets.train.charts import MetricCharts
 from tui.widgets.train.epoch_bar import EpochBar
@@ -99,6 +98,7 @@ class TrainScreen(ChartKeys, CoverableScreen):
         *CHART_BINDINGS,
     ]
     CHART_METRICS = ONE_RUN_METRICS
+    CHARTS = MetricCharts
 
     running: reactive[bool] = reactive(False)
 
@@ -148,17 +148,6 @@ class TrainScreen(ChartKeys, CoverableScreen):
     @property
     def batch_losses(self) -> list[float]:
         return self.query_one(MetricCharts).batch_losses
-
-    @property
-    def chart_view(self) -> ChartView:
-        return self.query_one(MetricCharts).view
-
-    @chart_view.setter
-    def chart_view(self, view: ChartView) -> None:
-        self.query_one(MetricCharts).view = view
-
-    def charts_changed(self) -> None:
-        self.query_one(MetricCharts).show_view(self.chart_view)
 
     def on_mount(self) -> None:
         self.query_one("#result").display = False

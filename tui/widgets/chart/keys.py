@@ -1,13 +1,14 @@
 """The chart keys of a screen: smoothing, log y, zoom, pan, follow newest, the metric picker.
 
 A screen with charts lists CHART_BINDINGS after its own (its own keys come first in the
-footer) and mixes in ChartKeys, which keeps the screen's ChartView and asks the screen to
-redraw through `charts_changed`.
+footer), mixes in ChartKeys and names the widget that holds its charts in CHARTS: the keys
+change that widget's ChartView and have it draw again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from textual.binding import Binding
 
@@ -26,19 +27,30 @@ CHART_BINDINGS = [
 ]
 
 
-class ChartKeys:
-    """Mixed into a Screen: the chart keys' actions."""
+class ShowsView(Protocol):
+    """What holds a screen's charts: MetricCharts, RunsCharts."""
 
-    chart_view: ChartView
+    view: ChartView
+
+    def show_view(self, view: ChartView) -> None: ...
+
+
+class ChartKeys:
+    """Mixed into a Screen: the chart keys' actions, on the CHARTS widget's view."""
+
+    CHARTS: type[Any]  # a widget class that ShowsView
     CHART_METRICS: Sequence[Metric] = ()
 
-    def charts_changed(self) -> None:
-        """Draw the charts again through self.chart_view."""
-        raise NotImplementedError
+    @property
+    def charts(self) -> ShowsView:
+        return self.query_one(self.CHARTS)  # type: ignore[attr-defined]  # a Screen's query
+
+    @property
+    def chart_view(self) -> ChartView:
+        return self.charts.view
 
     def change_view(self, view: ChartView) -> None:
-        self.chart_view = view
-        self.charts_changed()
+        self.charts.show_view(view)
 
     def action_smooth(self) -> None:
         self.change_view(self.chart_view.next_smoothing())

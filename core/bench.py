@@ -230,9 +230,9 @@ def _time_recorded(
         recorded, result, _ = _timed(
             replace(config, loader="device"), data, "recorded", recorder, on_event
         )
-        # _timed raised unless the run trained, and fit fails a run the store did not record
-        assert recorder.run_id is not None
-        saved = checkpoint.load(store.checkpoint_path(recorder.run_id))
+        # _timed raised unless the run trained, and a recorded run saves after every epoch
+        assert result.checkpoint is not None
+        saved = checkpoint.load(result.checkpoint)
         saves = []
         for _ in range(3):
             start = time.perf_counter()

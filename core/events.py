@@ -56,11 +56,20 @@ class EpochEnd:
 
 
 @dataclass(frozen=True)
+class CheckpointSaved:
+    """The run's weights, optimizer state and history after `epochs_done` epochs are in
+    `path`; sent after that epoch's EpochEnd. The run store keeps the newest path."""
+
+    path: str
+    epochs_done: int
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The run ended normally, or early because it was asked to stop.
 
     Its figures are its last finished epoch's, whose weights it keeps: a stop inside an epoch
-    puts the partly trained weights back (core.train.end_of_run), so what is shown, recorded
+    puts the partly trained weights back (core.engine.end_of_run), so what is shown, recorded
     and saved agree. `test_acc` is None when it was stopped before its first epoch ended.
     """
 
@@ -79,20 +88,33 @@ class RunFailed:
     step: int | None = None
 
 
-Event = RunStarted | BatchProgress | EpochEnd | RunFinished | RunFailed
+Event = RunStarted | BatchProgress | EpochEnd | CheckpointSaved | RunFinished | RunFailed
 
-_NAMES = {
+_NAMES: dict[type, str] = {
     RunStarted: "run_started",
     BatchProgress: "batch_progress",
     EpochEnd: "epoch_end",
+    CheckpointSaved: "checkpoint_saved",
     RunFinished: "run_finished",
     RunFailed: "run_failed",
 }
+_TYPES = {name: kind for kind, name in _NAMES.items()}
 
 
 def to_json(event: Event) -> dict[str, Any]:
     """The event as a JSON-ready dict whose "event" key names its type."""
     return {"event": _NAMES[type(event)], **asdict(event)}
+
+
+def from_json(fields: dict[str, Any]) -> Event:
+    """The event whose to_json() form `fields` is."""
+    fields = dict(fields)
+    kind = _TYPES[fields.pop("event")]
+    if kind is RunStarted:
+        fields["config"] = TrainConfig.from_dict(fields["config"])
+        fields["notes"] = tuple(fields["notes"])
+    event: Event = kind(**fields)
+    return event
 
 
 def to_json_line(event: Event) -> str:

@@ -1,12 +1,17 @@
-"""The training step, in four kinds, chosen once per run by make_step().
+"""The training step, in its kinds, chosen once by step_kind() and built beside its engine.
 
-Every kind trains on one batch when called as `step(batch, b)` and writes batch b's loss and
-correct count into the epoch's buffers on the device, so the epoch loop never syncs with it:
+Every kind trains its members (one network for a single run, several for a sweep's batched
+group) on one batch, and writes each batch's loss and correct count into the epoch's buffers
+on the device, so the epoch loop (core.engine) never waits on it. For one network, built by
+make_step():
 
 - NotebookStep: the notebook's loop body, host reads included (the baseline the bench times);
 - EagerStep: autograd and the optimizer launched from Python, any device, any optimizer;
 - CudaGraphStep: the whole step replayed as one captured CUDA graph (core.graph);
 - CStep: on the CPU, the RMSprop step in C over each batch's non-zero pixels (core.cpu_step).
+
+For several (core.sweep.batched): their weights stacked (core.sweep.stacked, captured as one
+CUDA graph on CUDA), or their C steps dealt to threads.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ class EpochMetrics:
 
 
 class Step:
-    """Trains on one batch; epoch_done() runs once after each epoch's last batch."""
+    """What the engine asks of every kind: train the next batch(es), and the few moments
+    around them. Only `__call__` is each kind's own; the rest do nothing unless a kind needs
+    them (one that queues batches, or trains several members)."""
 
     def __call__(self, batch: Any, b: int) -> None:
         raise NotImplementedError
@@ -62,8 +69,20 @@ class Step:
         self(batch, b)
         return 1
 
+    def flush(self) -> None:
+        """Train the batches queued so far, before their figures are read."""
+
+    def discard(self) -> None:
+        """Forget the batches queued so far: the epoch is being abandoned."""
+
     def epoch_done(self) -> None:
-        """Nothing to do for most kinds."""
+        """Once after each epoch's last batch."""
+
+    def drop(self, member: int) -> None:
+        """Stop training member `member` (its loss went non-finite); the others go on."""
+
+    def close(self) -> None:
+        """Release what the step holds (threads), once training is over."""
 
 
 class NotebookStep(Step):
@@ -180,9 +199,13 @@ class CStep(Step):
         self.fused.record_steps()
 
 
-def step_kind(config: TrainConfig, device: torch.device) -> tuple[str, str | None]:
+def step_kind(
+    config: TrainConfig, device: torch.device, *, frozen: bool = False, group: bool = False
+) -> tuple[str, str | None]:
     """Which step fits this run: "notebook", "graph", "c" or "eager", and why not a faster one.
 
+    `frozen`: some weights take no gradient (the C step updates every parameter). `group`:
+    the members of a sweep's batched group (their C step needs the members' kernel).
     The reason is None when nothing faster was passed over, or when the slower step is what
     the configuration asked for (another optimizer than the C step covers, for example).
     """
@@ -193,10 +216,17 @@ def step_kind(config: TrainConfig, device: torch.device) -> tuple[str, str | Non
     if not config.cpu_kernels:
         return "eager", None
     reason = cpu_step.unavailable_reason(config.optimizer, config.batch_size)
-    if reason is None:
-        return "c", None
-    # The recipe itself runs slower than it could: say so; other optimizers expect it.
-    return "eager", reason if config.optimizer == "rmsprop" else None
+    if reason is not None:
+        # The recipe itself runs slower than it could: say so; other optimizers expect it.
+        return "eager", reason if config.optimizer == "rmsprop" else None
+    if frozen:
+        return "eager", "some weights are frozen: the plain torch step leaves them be"
+    if group and not hasattr(cpu_step.kernels, "members_step"):
+        return "eager", (
+            "the CPU step in C was built before it could train a sweep's members together: "
+            "reinstall (pip install -e .) to train them in C; stacked torch ops instead"
+        )
+    return "c", None
 
 
 def make_step(

@@ -23,7 +23,15 @@ import pytest
 
 from core.config import TrainConfig
 from core.data import load_splits
-from core.events import BatchProgress, EpochEnd, RunFailed, RunFinished, RunStarted, to_json
+from core.events import (
+    BatchProgress,
+    EpochEnd,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    from_json,
+    to_json,
+)
 from core.runs import RunRecorder, RunStore
 from core.sweep import ray_backend
 from core.sweep.plan import Member
@@ -31,7 +39,6 @@ from core.sweep.ray_backend import (
     RayUnavailable,
     Relay,
     TrialReporter,
-    decode,
     run_groups_on_ray,
     split_address,
     trial_resources,
@@ -377,7 +384,7 @@ def test_events_survive_the_trip_through_tune_results_as_json():
         RunFailed("loss became nan", 1, 20),
     ]
     for event in events:
-        assert decode(json.loads(json.dumps(to_json(event)))) == event
+        assert from_json(json.loads(json.dumps(to_json(event)))) == event
 
 
 def test_the_trial_reports_an_epoch_once_every_live_member_has_finished_it(monkeypatch):
@@ -398,7 +405,7 @@ def test_the_trial_reports_an_epoch_once_every_live_member_has_finished_it(monke
     sent = [(slot, e["event"]) for slot, e in report["events"]]
     # c's progress was superseded by its epoch's end; a's and b's ended with them
     assert sent == [(0, "run_started"), (0, "epoch_end"), (1, "run_failed"), (2, "epoch_end")]
-    assert decode(report["events"][0][1]).notes == ("trained on Ray node 10.0.0.7",)
+    assert from_json(report["events"][0][1]).notes == ("trained on Ray node 10.0.0.7",)
 
 
 def test_the_last_epoch_waits_for_the_members_ends(monkeypatch):
@@ -423,12 +430,12 @@ def test_progress_alone_is_sent_about_once_a_second_newest_only(monkeypatch):
     reporter.last = time.monotonic() - 120  # the last report was long ago
     reporter.on_event(0, progress(7))
     [report] = reports
-    assert [decode(e) for _, e in report["events"]] == [progress(7)]
+    assert [from_json(e) for _, e in report["events"]] == [progress(7)]
     reporter.on_event(0, progress(8))  # within the second: held back
     reporter.on_event(0, progress(9))
     assert len(reports) == 1
     reporter.flush(final=True)
-    assert [decode(e) for _, e in reports[-1]["events"]] == [progress(9)]
+    assert [from_json(e) for _, e in reports[-1]["events"]] == [progress(9)]
 
 
 class FakeTrial:

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 import core.cpu_step
-import core.train
+import core.engine
 from core.config import TrainConfig
 from core.events import (
     BatchProgress,
@@ -22,6 +22,7 @@ from core.events import (
 from core.model import SimpleNN
 from core.optim import ZeroSafeRMSprop
 from core.train import fit
+from tests.losses import poison_loss_at
 from tests.tiny import tiny_config, tiny_data
 
 
@@ -115,7 +116,7 @@ def counted_steps(monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(torch.optim.RMSprop, "step", step)
-    monkeypatch.setattr(core.train, "PROGRESS_INTERVAL_S", 0.0)
+    monkeypatch.setattr(core.engine, "PROGRESS_INTERVAL_S", 0.0)
     return steps
 
 
@@ -164,8 +165,8 @@ def test_a_stop_set_before_the_run_trains_nothing(counted_steps):
 def test_a_stop_inside_an_epoch_ends_the_run_as_its_last_finished_epoch(counted_steps, tmp_path):
     """The headline, the record, the table's last row and the checkpoint: one set of weights."""
     from core.checkpoint import load
+    from core.engine import loss_and_accuracy
     from core.loaders import DeviceLoader
-    from core.train import loss_and_accuracy
 
     stop = __import__("threading").Event()
 
@@ -214,20 +215,7 @@ def test_a_diverging_loss_fails_the_run_naming_epoch_and_step():
 
 
 def test_the_first_non_finite_loss_is_named_even_when_read_later(monkeypatch):
-    # The loss is poisoned through torch's cross_entropy, which only the plain step calls.
-    monkeypatch.setattr(core.cpu_step, "kernels", None)
-    original = core.train.F.cross_entropy
-    calls = []
-
-    def cross_entropy(logits, labels, reduction="mean"):
-        loss = original(logits, labels, reduction=reduction)
-        if reduction == "mean":
-            calls.append(1)
-            if len(calls) == 11:  # epoch 1, its 3rd batch
-                return loss * float("inf")
-        return loss
-
-    monkeypatch.setattr(core.train.F, "cross_entropy", cross_entropy)
+    poison_loss_at(monkeypatch, 11)  # epoch 1, its 3rd batch
     result, _ = run()
     assert (result.outcome.epoch, result.outcome.step) == (1, 11)
     assert result.outcome.reason.startswith("loss became inf at epoch 1, step 11")

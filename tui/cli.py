@@ -478,10 +478,8 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"checkpoint: {args.save}")
     if recorder is not None and recorder.error:
         # The weights are kept; say where, and fail, so a script does not take it as recorded.
-        kept = args.save or (
-            recorder.store.checkpoint_path(recorder.run_id) if recorder.run_id else None
-        )
-        where = f"its checkpoint is {kept}" if kept and Path(kept).is_file() else "no checkpoint"
+        kept = result.checkpoint
+        where = f"its checkpoint is {kept}" if kept else "no checkpoint"
         return fail(f"the run trained but was not fully recorded ({recorder.error}); {where}")
     if recorder is not None and recorder.run_id:
         print(f"recorded as run {recorder.run_id} (mnist-tui runs show {recorder.run_id})")

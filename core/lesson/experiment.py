@@ -63,7 +63,7 @@ def take_frame(model: SimpleNN, test: SplitLike, epoch: int, epochs: int) -> Fra
 def on_request(ctx: LessonContext) -> Outcome:
     """The value box of a RunStep: nothing is computed until the learner starts the run."""
     return Outcome(
-        "(runs when you press x)",
+        "(press x to run it; its results appear below)",
         None,
         "a short real training run; it starts only when you ask, and takes seconds",
     )

@@ -9,13 +9,21 @@ recorder keeps the first error in `error` and records nothing more.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from core.errors import first_line
-from core.events import BatchProgress, EpochEnd, Event, RunFailed, RunFinished, RunStarted
+from core.events import (
+    BatchProgress,
+    CheckpointSaved,
+    EpochEnd,
+    Event,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
 from core.runs.errors import RunStoreError
 from core.runs.records import ENDED, SOURCES
 from core.runs.store import RunStore
@@ -69,17 +77,24 @@ class RunRecorder:
             self._guarded(self._start, event)
         elif isinstance(event, EpochEnd):
             self._guarded(self._epoch, event)
+        elif isinstance(event, CheckpointSaved):
+            self._checkpoint_saved(event.path)
         elif isinstance(event, RunFinished):
             status = "stopped" if event.stopped else "finished"
             self._guarded(self._end, status, event.test_acc, None, event.epochs_done)
         elif isinstance(event, RunFailed):
             self._guarded(self._end, "failed", None, event.reason, None)
 
-    def checkpoint_saved(self, path: str | os.PathLike) -> None:
-        """Remember where the run's newest checkpoint is (fit() calls this after each save)."""
-        if self.run_id is not None and self._checkpoint != str(path):
+    def checkpoint_place(self) -> Path | None:
+        """Where this run's checkpoints go when its caller names no other place: beside the
+        store, named by the run's id. None before RunStarted was recorded."""
+        return self.store.checkpoint_path(self.run_id) if self.run_id is not None else None
+
+    def _checkpoint_saved(self, path: str) -> None:
+        """Remember where the run's newest checkpoint is (a CheckpointSaved event)."""
+        if self.run_id is not None and self._checkpoint != path:
             self._guarded(self.store.set_checkpoint, self.run_id, path)
-            self._checkpoint = str(path)
+            self._checkpoint = path
 
     def close(self, status: str = "interrupted") -> None:
         """Record the run as ended with `status` if its end was not recorded; else nothing."""

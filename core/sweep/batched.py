@@ -21,9 +21,7 @@ stopped after the current step, with its finished epochs kept.
 from __future__ import annotations
 
 import contextlib
-import math
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
@@ -34,32 +32,17 @@ import torch
 from core.config import ConfigError, TrainConfig
 from core.data import DataError
 from core.device import describe_run_device, resolve_device
+from core.engine import EVAL_BATCH, Engine, EpochData, FitResult, Member
 from core.errors import first_line
-from core.events import EpochEnd, Event, RunFailed, RunFinished, RunStarted
+from core.events import Event, RunFailed, RunStarted
 from core.loaders import DeviceLoader
 from core.model import SimpleNN, parameter_count
 from core.optim import make_optimizer
-from core.steps import EpochMetrics, step_kind
-from core.train import (
-    EVAL_BATCH,
-    PROGRESS_INTERVAL_S,
-    FitResult,
-    NonFiniteLoss,
-    SplitLike,
-    batch_progress,
-    begin_epoch,
-    checked_splits,
-    end_of_run,
-    epoch_end,
-    first_non_finite,
-    fit,
-    make_loader,
-    sync,
-    weights_now,
-)
+from core.steps import EpochMetrics, Step, step_kind
+from core.train import SplitLike, checked_splits, fit, make_loader
 
 if TYPE_CHECKING:
-    from core.sweep.stacked import StackedStep
+    from core.sweep.stacked import StackedMembers
 
 EventHandler = Callable[[Event], None]
 
@@ -115,8 +98,6 @@ def train_group(
         _fail_all(configs, on_events, group, f"{type(err).__name__}: {first_line(err)}")
         raise
     finally:
-        if group is not None:
-            group.step.close()
         torch.set_num_threads(threads_before)
 
 
@@ -128,23 +109,23 @@ def _fail_all(
 ) -> list[FitResult]:
     """RunFailed to every member not ended yet; each member's result."""
     results: list[FitResult] = []
+    members = group.members if group is not None else []
     for m, on_event in enumerate(on_events):
-        ended = group.results[m] if group is not None else None
+        ended = members[m].result if members else None
         if ended is not None:
             results.append(ended)
             continue
         failed = RunFailed(reason=reason)
         with contextlib.suppress(Exception):  # a callback that raised once may raise again
             on_event(failed)
-        history = tuple(group.histories[m]) if group is not None else ()
+        history = tuple(members[m].history) if members else ()
         results.append(FitResult(failed, None, history))
     return results
 
 
 class _Group:
-    """One group's training state; only train_group sees it."""
-
-    step: _CMembersStep | StackedStep  # set by _c_members or _stacked_members
+    """One group built for the engine: the members' models, their step and the data; only
+    train_group sees it."""
 
     def __init__(
         self,
@@ -153,10 +134,8 @@ class _Group:
         stop: threading.Event,
         data: tuple[SplitLike, SplitLike] | None,
     ) -> None:
-        self.configs, self.on_events, self.stop = configs, list(on_events), stop
+        self.configs, self.stop = configs, stop
         self.count = len(configs)
-        self.results: list[FitResult | None] = [None] * self.count
-        self.histories: list[list[EpochEnd]] = [[] for _ in configs]
         config = self.config = configs[0]
         self.device = resolve_device(config)
         torch.set_num_threads(config.threads)
@@ -164,44 +143,42 @@ class _Group:
         train, test, self.data_source = checked_splits(config, data)
         self.train_size, self.test_size = len(train.labels), len(test.labels)
 
-        kind, slower_because = step_kind(config, self.device)
+        kind, slower_because = step_kind(config, self.device, group=True)
         self.notes = [slower_because] if slower_because else []
-        self.models = []
+        models = []
         for member in configs:  # each exactly as its single run initialises it
             torch.manual_seed(member.seed)
-            self.models.append(SimpleNN(member.hidden).to(self.device))
+            models.append(SimpleNN(member.hidden).to(self.device))
         self.loader = make_loader(config, train, self.device)
-        self.test_loader = DeviceLoader(
-            test.images, test.labels, EVAL_BATCH, self.device, shuffle=False
+        self.data = EpochData(
+            self.loader,
+            DeviceLoader(test.images, test.labels, EVAL_BATCH, self.device, shuffle=False),
+            self.train_size,
+            config.batch_size,
         )
-        self.batches = len(self.loader)
-        self.live = list(range(self.count))
-        if kind == "c" and not _members_kernel_built():
-            kind = "eager"
-            self.notes.append(
-                "the CPU step in C was built before it could train a sweep's members together: "
-                "reinstall (pip install -e .) to train them in C; stacked torch ops instead"
-            )
-        if kind == "c":
-            self._c_members(configs)
-        else:
-            self._stacked_members(configs, kind)
+        self.stacked: StackedMembers | None = None
+        self.step: Step
+        metrics = self._c_members(models) if kind == "c" else self._stacked(models, kind)
+        self.members = [
+            Member(model, own, on_event)
+            for model, own, on_event in zip(models, metrics, on_events, strict=True)
+        ]
         self.notes.append(
             f"trained with {self.count - 1} other member(s) of its sweep in one batched step"
             if self.count > 1
             else "trained as a batched group of one"
         )
 
-    def _c_members(self, configs: list[TrainConfig]) -> None:
+    def _c_members(self, models: list[SimpleNN]) -> list[EpochMetrics]:
         """Each member its own FusedCpuStep buffers; one gather a batch serves them all."""
         from core import cpu_step
 
-        self.metrics = [EpochMetrics.zeros(self.batches, self.device) for _ in configs]
+        metrics = [EpochMetrics.zeros(len(self.loader), self.device) for _ in models]
         steps = []
-        for model, config, metrics in zip(self.models, configs, self.metrics, strict=True):
+        for model, config, own in zip(models, self.configs, metrics, strict=True):
             optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, cpu=True)
             images, labels = self.loader.images, self.loader.labels
-            losses, corrects = metrics.losses, metrics.corrects
+            losses, corrects = own.losses, own.corrects
             steps.append(
                 cpu_step.FusedCpuStep(
                     model, optimizer, images, labels, config.batch_size, losses, corrects, 1
@@ -212,17 +189,15 @@ class _Group:
             "CPU step in C for the sweep's members: each thread trains its share of them, "
             "reading each batch's pixels once for all of its members"
         )
+        return metrics
 
-    def _stacked_members(self, configs: list[TrainConfig], kind: str) -> None:
+    def _stacked(self, models: list[SimpleNN], kind: str) -> list[EpochMetrics]:
         from core.sweep.stacked import StackedGraphStep, StackedMembers, StackedStep
 
         members = StackedMembers(
-            self.models, [c.lr for c in configs], self.config.optimizer, self.batches,
+            models, [c.lr for c in self.configs], self.config.optimizer, len(self.loader),
             self.device,
         )  # fmt: skip
-        self.metrics = [
-            EpochMetrics(members.losses[m], members.corrects[m]) for m in range(self.count)
-        ]
         self.stacked = members
         self.step = StackedStep(members, self.loader)
         if kind == "graph":
@@ -233,124 +208,32 @@ class _Group:
                 self.notes.append(f"CUDA graph capture failed, training eagerly ({err})")
         else:
             self.notes.append("every member's step stacked into batched matrix products")
-
-    # ---- events ----
-
-    def _emit(self, m: int, event: Event) -> None:
-        self.on_events[m](event)
-
-    def _finish(self, m: int, outcome: RunFinished | RunFailed) -> None:
-        self._emit(m, outcome)
-        model = self.models[m] if isinstance(outcome, RunFinished) else None
-        self.results[m] = FitResult(outcome, model, tuple(self.histories[m]))
-
-    def _fail(self, m: int, err: NonFiniteLoss) -> None:
-        """Member m's loss went non-finite: it ends failed, the others go on."""
-        self.live.remove(m)
-        self.step.drop(m)
-        self._finish(m, RunFailed(reason=first_line(err), epoch=err.epoch, step=err.step))
-
-    # ---- the loop, as fit's ----
+        return [EpochMetrics(members.losses[m], members.corrects[m]) for m in range(self.count)]
 
     def train(self) -> list[FitResult]:
-        for m, config in enumerate(self.configs):
-            self._emit(
-                m,
+        for member, config in zip(self.members, self.configs, strict=True):
+            member.emit(
                 RunStarted(
                     config=config,
                     device=describe_run_device(self.device, config.threads),
-                    parameters=parameter_count(self.models[m]),
+                    parameters=parameter_count(member.model),
                     train_size=self.train_size,
                     test_size=self.test_size,
                     start_epoch=0,
                     data_source=self.data_source,
                     notes=tuple(self.notes),
-                ),
-            )
-        started = time.perf_counter()
-        stopped = False
-        kept = [weights_now(model) for model in self.models]  # see end_of_run
-        for epoch in range(self.config.epochs):
-            if not self.live:
-                break
-            seconds = None if self.stop.is_set() else self._train_epoch(epoch)
-            if seconds is None:
-                stopped = True
-                break
-            for m in list(self.live):
-                end = epoch_end(
-                    self.models[m],
-                    self.metrics[m],
-                    epoch,
-                    seconds,
-                    self.test_loader,
-                    self.train_size,
-                    self.device,
                 )
-                self.histories[m].append(end)
-                self._emit(m, end)
-                kept[m] = weights_now(self.models[m])
-        seconds = time.perf_counter() - started
-        for m in list(self.live):
-            ending = end_of_run(self.models[m], kept[m], self.histories[m], seconds, stopped)
-            self._finish(m, ending)
-        if hasattr(self, "stacked"):
-            self.stacked.detach_models()  # each result's model its own, not a view of the stack
-        return [result for result in self.results if result is not None]
-
-    def _train_epoch(self, epoch: int) -> float | None:
-        """Train one epoch for every live member; its seconds, or None if stopped."""
-        begin_epoch(self.device)
-        t0 = last = time.perf_counter()
-        try:
-            for b, batch in enumerate(self.loader.epoch()):
-                if self.stop.is_set():
-                    self.step.discard()  # stop now, not a queued chunk later
-                    return None
-                self.step(batch, b)
-                if time.perf_counter() - last >= PROGRESS_INTERVAL_S:
-                    self._progress(epoch, b + 1, t0)
-                    last = time.perf_counter()
-        finally:
-            self.step.epoch_done()
-        for m in list(self.live):
-            self._check_finite(m, epoch, self.batches)
-        sync(self.device)
-        seconds = time.perf_counter() - t0
-        self._progress(epoch, self.batches, t0)
-        return seconds
-
-    def _progress(self, epoch: int, done: int, t0: float) -> None:
-        self.step.flush()  # the figures of every batch queued so far
-        for m in list(self.live):
-            event = batch_progress(
-                self.metrics[m],
-                epoch,
-                done,
-                self.batches,
-                self.config.batch_size,
-                self.train_size,
-                t0,
             )
-            if not math.isfinite(event.loss) and self._check_finite(m, epoch, done):
-                continue
-            self._emit(m, event)
-
-    def _check_finite(self, m: int, epoch: int, done: int) -> bool:
-        """Fail member m if one of its first `done` losses is not finite; whether it did."""
-        error = first_non_finite(self.metrics[m], epoch, done, self.batches)
-        if error is not None:
-            self._fail(m, error)
-        return error is not None
+        engine = Engine(
+            self.members, self.step, self.data, self.device, self.stop, range(self.config.epochs)
+        )
+        results = engine.train()
+        if self.stacked is not None:
+            self.stacked.detach_models()  # each result's model its own, not a view of the stack
+        return results
 
 
-def _members_kernel_built() -> bool:
-    from core import cpu_step
-
-    return hasattr(cpu_step.kernels, "members_step")
-
-
-class _CMembersStep:
+class _CMembersStep(Step):
     """The members' C steps, dealt to worker threads that run free for a chunk of batches.
 
     Each worker owns a share of the members (FusedMemberSteps: one gather a batch for its
@@ -398,7 +281,6 @@ class _CMembersStep:
                 future.result()
 
     def discard(self) -> None:
-        """Forget the queued batches: the epoch is being abandoned."""
         self.pending = []
 
     def epoch_done(self) -> None:

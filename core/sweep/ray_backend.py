@@ -42,6 +42,7 @@ from core.events import (
     RunFailed,
     RunFinished,
     RunStarted,
+    from_json,
     to_json,
 )
 
@@ -389,31 +390,16 @@ def train_trial(
     """One group's members trained together; their events go back in Tune results."""
     from ray import tune
 
+    from core.sweep.batched import train_group
+
     group = config["group"]
     members = [TrainConfig.from_dict({**f, "threads": threads[group]}) for f in groups[group]]
     split = data[(members[0].dataset, members[0].data_dir)]
     reporter = TrialReporter(len(members), tune.report, node_note(), members[0].epochs)
     try:
-        train_members(members, [reporter.handler(i) for i in range(len(members))], split)
+        train_group(members, [reporter.handler(i) for i in range(len(members))], data=split)
     finally:  # what was sent before a crash still reaches the driver
         reporter.flush(final=True)
-
-
-def train_members(
-    configs: list[TrainConfig],
-    on_events: list[Callable[[Event], None]],
-    data: tuple[SplitLike, SplitLike],
-) -> None:
-    """The batched trainer's train_group, or fit() member after member until it exists."""
-    try:
-        from core.sweep.batched import train_group
-    except ImportError:
-        from core.train import fit
-
-        for config, on_event in zip(configs, on_events, strict=True):
-            fit(config, on_event, data=data)
-        return
-    train_group(configs, on_events, data=data)
 
 
 def node_note() -> str:
@@ -495,23 +481,6 @@ class TrialReporter:
 # --- back on the driver ---------------------------------------------------------------------
 
 
-def decode(fields: dict[str, Any]) -> Event:
-    """An event from its to_json() form (the inverse of core.events.to_json)."""
-    fields = dict(fields)
-    kind = fields.pop("event")
-    if kind == "run_started":
-        fields["config"] = TrainConfig.from_dict(fields["config"])
-        fields["notes"] = tuple(fields["notes"])
-        return RunStarted(**fields)
-    classes = {
-        "batch_progress": BatchProgress,
-        "epoch_end": EpochEnd,
-        "run_finished": RunFinished,
-        "run_failed": RunFailed,
-    }
-    return classes[kind](**fields)
-
-
 @dataclasses.dataclass
 class MemberState:
     started_at: float | None = None  # when its RunStarted reached the driver
@@ -550,7 +519,7 @@ class Relay(NotSaved):
     def on_trial_result(self, iteration: int, trials: list, trial: Any, result: dict, **info):
         group = trial.config["group"]
         for slot, fields in result.get("events", ()):
-            self.send(group, slot, decode(fields))
+            self.send(group, slot, from_json(fields))
 
     def on_trial_error(self, iteration: int, trials: list, trial: Any, **info):
         self.errors[trial.config["group"]] = trial_error(trial)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from core.loaders import Batch, DeviceLoader
 from core.model import SimpleNN
 from core.optim import RULES
+from core.steps import Step
 
 # torch.optim's defaults, which make_optimizer keeps (the notebook's settings).
 RMSPROP_ALPHA, RMSPROP_EPS = 0.99, 1e-8
@@ -143,8 +144,9 @@ class StackedMembers:
                 param.data = param.data.clone()
 
 
-class StackedStep:
-    """Every member trains on one batch, launched from Python (any device, any optimizer)."""
+class StackedStep(Step):
+    """Every member trains on one batch, launched from Python (any device, any optimizer);
+    nothing is queued, and the step count lives on the device."""
 
     def __init__(self, members: StackedMembers, loader: DeviceLoader) -> None:
         self.members, self.loader = members, loader
@@ -154,18 +156,6 @@ class StackedStep:
         loss, correct = self.members.train_on(x, y)
         self.members.losses[:, b] = loss
         self.members.corrects[:, b] = correct
-
-    def flush(self) -> None:
-        """Nothing queued: each call trains at once."""
-
-    def discard(self) -> None:
-        """Nothing queued to forget."""
-
-    def epoch_done(self) -> None:
-        """Nothing to bring up to date: the step count lives on the device."""
-
-    def close(self) -> None:
-        """Nothing to release."""
 
     def drop(self, member: int) -> None:
         self.members.drop(member)

@@ -442,7 +442,7 @@ class TrainScreen(ChartKeys, CoverableScreen):
             result = fit(
                 config, forward, stop_flag, data=(train, test), resume=path, record=recorder
             )
-            saved = store.checkpoint_path(recorder.run_id) if recorder.run_id else None
+            saved = Path(result.checkpoint) if result.checkpoint else None
             self.post_message(RunRecorded(recorder.run_id, saved, recorder.error))
         return result
 

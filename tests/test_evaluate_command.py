@@ -46,6 +46,22 @@ def test_the_text_report_names_the_accuracy_the_classes_and_the_confusion(capsys
     assert "confusion: a row per true class, a column per predicted class" in out
 
 
+def test_a_run_trained_from_a_named_folder_is_judged_on_that_folder(capsys, runs_folder):
+    from core.runs import RunStore
+    from tests.datasets import mnist_dir
+
+    folder = str(mnist_dir())  # skips without the real files, fails without them under CI
+    recipe = ["--epochs", "1", "--threads", "1", "--device", "cpu", "--data-dir", folder]
+    assert main(["train", "--headless", *recipe]) == 0
+    with RunStore.open() as store:
+        (run,) = store.list()
+    capsys.readouterr()
+    assert main(["evaluate", "--run", run.id, "--json"]) == 0  # no --data-dir: the run's own
+    report = json.loads(capsys.readouterr().out)
+    assert report["data_source"].startswith(folder) and report["total"] == 10_000
+    assert report["test_acc"] == pytest.approx(run.test_acc, abs=1e-9)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

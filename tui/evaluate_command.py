@@ -37,7 +37,7 @@ def add_evaluate_command(commands) -> None:
         type=non_empty,
         metavar="DIR",
         help="folder with the four IDX files of the dataset the network was trained on "
-        "(default: the places the README lists)",
+        "(default: the folder it was trained from, else the places the README lists)",
     )
     evaluate.add_argument(
         "--json",
@@ -69,7 +69,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     try:
         model, config = load_model(path)
         dataset = str(config.get("dataset", "mnist"))
-        test = load(dataset, "test", root=args.data_dir)
+        # Unless told otherwise, the folder the network was trained from, as its config says.
+        test = load(dataset, "test", root=args.data_dir or config.get("data_dir"))
     except (CheckpointError, DataError) as err:
         return fail(str(err))
     evaluation = classify_split(model, test.images, test.labels)

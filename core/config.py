@@ -292,6 +292,14 @@ def with_run_settings(
     return replace(config, **kept)
 
 
+def data_dir_here(recorded: Mapping[str, Any]) -> str | None:
+    """A recorded run's data folder when this machine has it, else None (then the usual places
+    are searched): continuing or judging a run reads the data it trained from, and a run from
+    another host, whose folder is not here, does not stop that."""
+    folder = recorded.get("data_dir")
+    return folder if isinstance(folder, str) and folder and os.path.isdir(folder) else None
+
+
 def validate(config: TrainConfig) -> None:
     """Raise ConfigError naming the first field that is wrong and what was expected."""
     for setting in _settings_of(type(config)):

@@ -125,3 +125,11 @@ def test_a_setting_refuses_a_word_naming_what_it_takes(name, text, message):
     with pytest.raises(ConfigError) as refused:
         setting.parse(text)
     assert str(refused.value) == message
+
+
+def test_a_recorded_data_folder_counts_only_on_a_machine_that_has_it(tmp_path):
+    from core.config import data_dir_here
+
+    assert data_dir_here({"data_dir": str(tmp_path)}) == str(tmp_path)
+    assert data_dir_here({"data_dir": str(tmp_path / "on-another-host")}) is None
+    assert data_dir_here({"data_dir": None}) is None and data_dir_here({}) is None

@@ -368,6 +368,21 @@ def test_a_resumed_run_keeps_its_checkpoints_settings_and_records_its_parent(tmp
     assert [row.split()[:2] for row in table[1:]] == [[child["parent"], "1"], [child["id"], "2"]]
 
 
+def test_a_run_resumes_from_the_data_folder_it_trained_from(tmp_path, capsys, monkeypatch):
+    from tests.datasets import mnist_dir
+
+    folder = str(mnist_dir())  # skips without the real files, fails without them under CI
+    store = str(tmp_path / "store")
+    recipe = ["--threads", "1", "--device", "cpu", "--runs", store]
+    assert train([*recipe, "--epochs", "1", "--data-dir", folder, "--name", "first"]) == 0
+    monkeypatch.chdir(tmp_path)  # nowhere near the data: only the run can say where it is
+    assert train([*recipe, "--resume", "first", "--epochs", "2"]) == 0
+    capsys.readouterr()
+    assert main(["runs", "list", "--json", "--limit", "1", "--runs", store]) == 0
+    (resumed,) = json.loads(capsys.readouterr().out)
+    assert resumed["status"] == "finished" and resumed["config"]["data_dir"] == folder
+
+
 def test_a_copied_checkpoint_beside_the_store_names_no_parent_by_its_file_name(tmp_path, capsys):
     import shutil
 

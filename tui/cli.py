@@ -22,6 +22,7 @@ from core.config import (
     ConfigError,
     Setting,
     TrainConfig,
+    data_dir_here,
     flag,
     setting_named,
     settings,
@@ -519,9 +520,13 @@ def resumed_config(args: argparse.Namespace, config: TrainConfig, path: str) -> 
     """
     from core.checkpoint import load
 
+    saved = load(path).config
     # What the run computes, bar the epochs (a resume asks for more): kept unless a flag says.
     names = [name for name in RUN_FIELDS if name != "epochs" and name not in vars(args)]
-    return with_run_settings(config, load(path).config, names)
+    config = with_run_settings(config, saved, names)
+    if "data_dir" not in vars(args):  # the folder it trained from, when this machine has it
+        config = dataclasses.replace(config, data_dir=data_dir_here(saved))
+    return config
 
 
 def run_bench(args: argparse.Namespace) -> int:

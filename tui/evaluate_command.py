@@ -63,14 +63,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
         run_id, path = run.id, run.checkpoint
     import_torch()
     from core.checkpoint import CheckpointError
+    from core.config import data_dir_here
     from core.data import DataError, load
     from core.evaluation import classify_split, load_model
 
     try:
         model, config = load_model(path)
         dataset = str(config.get("dataset", "mnist"))
-        # Unless told otherwise, the folder the network was trained from, as its config says.
-        test = load(dataset, "test", root=args.data_dir or config.get("data_dir"))
+        # Unless told otherwise, the folder the network was trained from, when it is here.
+        test = load(dataset, "test", root=args.data_dir or data_dir_here(config))
     except (CheckpointError, DataError) as err:
         return fail(str(err))
     evaluation = classify_split(model, test.images, test.labels)

@@ -185,3 +185,24 @@ async def test_after_a_restart_the_newest_finished_run_is_the_one_evaluated(runs
         assert screen.evaluation.accuracy == newest.test_acc  # the full synthetic test split
         assert f"run {newest.id}" in plain(screen.query_one("#eval-summary"))
         assert any("the newest finished run in the store" in n for n in notifications(app))
+
+
+async def test_a_checkpoint_trained_on_other_data_is_judged_on_that_data(tmp_path):
+    """The app starts on synthetic digits; the checkpoint says MNIST, from a folder here."""
+    from core.train import fit
+    from tests.datasets import mnist_dir
+    from tests.tiny import tiny_config
+
+    folder = str(mnist_dir())  # skips without the real files, fails without them under CI
+    path = tmp_path / "mnist-run.pt"
+    assert fit(tiny_config(dataset="mnist", data_dir=folder, epochs=1), save=path).ok
+    app = eval_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.dataset is not None and app.dataset.name == "mnist")
+        screen = app.screen
+        assert isinstance(screen, EvaluateScreen)
+        await wait_until(pilot, lambda: screen.evaluated_for == (app.trained, app.dataset.test))
+        await wait_until(pilot, lambda: screen.test is app.dataset.test)
+        assert screen.evaluation is not None and screen.evaluation.confusion.sum() == 10_000
+        assert "10,000 mnist test images" in plain(screen.query_one("#eval-summary"))
+        assert any("Loading MNIST, the data mnist-run.pt" in n for n in notifications(app))

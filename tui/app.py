@@ -126,10 +126,11 @@ class MnistApp(App):
         return any(w.group == "data" and not w.is_finished for w in self.workers)
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False)
-    def load_dataset(self, name: str) -> None:
-        """Read both splits; fall back to synthetic digits, saying why, if the real ones fail."""
+    def load_dataset(self, name: str, folder: str | None = None) -> None:
+        """Read both splits (from `folder`, else where the options say); fall back to
+        synthetic digits, saying why, if the real ones fail."""
         worker = get_current_worker()
-        data_dir, download = self.data_dir_for(name), self.options.download
+        data_dir, download = folder or self.data_dir_for(name), self.options.download
         notice = None
         try:
             if download and needs_download(name, data_dir):
@@ -172,6 +173,30 @@ class MnistApp(App):
         # Files unlike the official downloads are said in Browse's facts, not over the screens.
         if message.notice:
             self.notify(message.notice, title="No real data", severity="warning", timeout=12)
+        self.load_the_data_of_the_current_run()
+
+    def watch_trained(self) -> None:
+        self.load_the_data_of_the_current_run()
+
+    def load_the_data_of_the_current_run(self) -> None:
+        """A run is shown and judged on the data it trained on: when the current run's dataset
+        is not the one loaded (an opened checkpoint, a run adopted after a restart), load it,
+        from the folder it trained from when this machine has that folder. A load that fails
+        keeps the data in use and says why, so this cannot repeat itself."""
+        trained, loaded = self.trained, self.dataset
+        if trained is None or trained.config is None or loaded is None:
+            return  # nothing to match yet: the data's arrival calls this again
+        wanted = trained.config.dataset
+        if loaded.name == wanted or self.training_running:
+            return
+        from core.config import data_dir_here
+
+        self.notify(
+            f"Loading {dataset_title(wanted)}, the data {trained.source} trained on…",
+            title="Data",
+            timeout=6,
+        )
+        self.load_dataset(wanted, data_dir_here(trained.config.to_dict()))
 
     @on(DataNotice)
     def data_notice(self, message: DataNotice) -> None:

@@ -74,7 +74,7 @@ class AppHost(PaletteHost, LessonHost, RunHost, Protocol):
     @property
     def loading_data(self) -> bool: ...
 
-    def load_dataset(self, name: str) -> Any: ...  # a worker, as Textual's @work returns it
+    def load_dataset(self, name: str, folder: str | None = None) -> Any: ...  # a worker
 
     async def follow_run(self, run_id: str) -> None: ...
 

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Header, Static
 
+from core.config import ConfigError, TrainConfig
 from core.data import Split
 from core.render import downsample, halfblocks
 from tui.host import app_host
@@ -330,9 +331,18 @@ class EvaluateScreen(CoverableScreen):
             return
         name = Path(path).name  # the full path is in the command line or the dialog already
         source = f"{name} (hidden={config['hidden']})"
-        trained = TrainedModel(model, source, checkpoint=str(path))
+        trained = TrainedModel(model, source, checkpoint=str(path), config=trained_with(config))
         self.post_message(ModelOpened(trained, f"Opened {source}"))  # the app makes it current
 
     @on(CheckpointFailed)
     def checkpoint_failed(self, message: CheckpointFailed) -> None:
         self.notify(message.reason, title="Checkpoint", severity="error", timeout=10)
+
+
+def trained_with(saved: dict) -> TrainConfig | None:
+    """The settings a checkpoint was trained with (which data, from which folder), or None
+    when this version cannot read them: the network still opens, on the data loaded."""
+    try:
+        return TrainConfig.from_dict(saved)
+    except (ConfigError, TypeError):
+        return None

@@ -107,11 +107,8 @@ class Engine:
         self.live = list(range(len(self.members)))  # the members still training
 
     def train(self) -> list[FitResult]:
-        """Every member's result, in order; the step is closed whatever happens."""
-        try:
-            self._train()
-        finally:
-            self.step.close()
+        """Every member's result, in order. The step stays open: whoever built it closes it."""
+        self._train()
         return [member.result for member in self.members if member.result is not None]
 
     def _train(self) -> None:

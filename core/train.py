@@ -10,6 +10,7 @@ DataLoader pipeline, torch.optim's RMSprop and the loss read back every step.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -50,8 +51,6 @@ from core.steps import EpochMetrics, make_step, step_kind
 
 if TYPE_CHECKING:
     from core.runs import RunRecorder
-
-__all__ = ["FitResult", "SplitLike", "fit"]
 
 
 class SplitLike(Protocol):
@@ -119,7 +118,9 @@ def fit(
     ) as err:
         failed = RunFailed(reason=first_line(err))
         emit(failed)
-        return FitResult(failed, None, tuple(run.member.history) if run else ())
+        if run is None:
+            return FitResult(failed, None, ())
+        return FitResult(failed, None, tuple(run.member.history), run.last_checkpoint)
     except Exception as err:
         emit(RunFailed(reason=f"{type(err).__name__}: {first_line(err)}"))
         raise
@@ -184,6 +185,7 @@ class _Run:
             config.batch_size,
         )
         self.member = Member(self.model, EpochMetrics.zeros(len(self.loader), self.device), emit)
+        self.last_checkpoint: str | None = None  # the newest file saved, kept even on failure
         self.start_epoch = 0
         if resume is not None:
             self._resume(resume)
@@ -244,6 +246,16 @@ class _Run:
         record: RunRecorder | None,
         on_epoch_model: Callable[[int, SimpleNN], None] | None,
     ) -> FitResult:
+        with contextlib.closing(self.step):  # whatever happens from here on
+            return self._train(stop, save, record, on_epoch_model)
+
+    def _train(
+        self,
+        stop: threading.Event,
+        save: str | Path | None,
+        record: RunRecorder | None,
+        on_epoch_model: Callable[[int, SimpleNN], None] | None,
+    ) -> FitResult:
         self.emit(
             RunStarted(
                 config=self.config,
@@ -261,14 +273,13 @@ class _Run:
             raise RunStoreError(f"cannot record the run: {record.error}")
         # The one place that chooses where checkpoints go: the caller's, else the store's.
         place = save if save is not None else record.checkpoint_place() if record else None
-        saved: list[str] = []
 
         def after_epoch(member: Member, epoch: int) -> None:
             if on_epoch_model is not None:
                 on_epoch_model(epoch, self.model)
             if place is not None:
                 self._save(place, epoch + 1)
-                saved.append(str(place))
+                self.last_checkpoint = str(place)
                 self.emit(CheckpointSaved(str(place), epoch + 1))
 
         engine = Engine(
@@ -281,7 +292,7 @@ class _Run:
             after_epoch,
         )
         (result,) = engine.train()
-        return replace(result, checkpoint=saved[-1] if saved else None)
+        return replace(result, checkpoint=self.last_checkpoint)
 
     def _save(self, path: str | Path, epochs_done: int) -> None:
         checkpoint.save(

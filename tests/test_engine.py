@@ -15,6 +15,7 @@ from core.events import (
     CheckpointSaved,
     EpochEnd,
     Event,
+    MetricsWriteError,
     RunFailed,
     RunFinished,
     RunStarted,
@@ -131,7 +132,7 @@ def test_a_group_without_the_members_kernel_chooses_stacked_ops_with_the_reason(
 
 
 class RecordingStep(Step):
-    """The real eager step, with what the engine asked of it written down."""
+    """The real eager step, with everything the engine asked of it written down."""
 
     def __init__(self, inner: Step) -> None:
         self.inner = inner
@@ -141,31 +142,87 @@ class RecordingStep(Step):
         self.calls.append(("batch", b, batch.start, len(batch)))
         self.inner(batch, b)
 
+    def flush(self) -> None:
+        self.calls.append(("flush",))
+
+    def discard(self) -> None:
+        self.calls.append(("discard",))
+
     def epoch_done(self) -> None:
         self.calls.append(("epoch done",))
+
+    def drop(self, member: int) -> None:
+        self.calls.append(("drop", member))
 
     def close(self) -> None:
         self.calls.append(("close",))
 
 
-def test_the_engine_hands_its_step_every_batch_in_order_from_the_start_of_each_epoch() -> None:
-    """What a captured CUDA graph counts on (it resets its batch counter at start 0 and
-    replays full batches only), checked here on the CPU through the real eager step."""
+def recorded_engine(on_event, lr: float = 1e-3) -> tuple[Engine, RecordingStep]:
+    """One member on 500 synthetic digits (8 batches, the last of 52) in 2 epochs, its step
+    recorded; the step is closed by whoever built it, as fit and the sweep do."""
     train, test = tiny_data(500, 256)
     torch.manual_seed(0)
     model = SimpleNN()
     loader = DeviceLoader(train.images, train.labels, 64, CPU)
     metrics = EpochMetrics.zeros(len(loader), CPU)
-    optimizer = make_optimizer("rmsprop", model.parameters(), 1e-3, cpu=True)
+    optimizer = make_optimizer("rmsprop", model.parameters(), lr, cpu=True)
     step = RecordingStep(EagerStep(model, optimizer, loader, metrics))
-    events: list = []
     data = EpochData(loader, DeviceLoader(test.images, test.labels, 256, CPU, shuffle=False),
                      500, 64)  # fmt: skip
-    (result,) = Engine([Member(model, metrics, events.append)], step, data, CPU,
-                       threading.Event(), range(2)).train()  # fmt: skip
+    stop = threading.Event()
+    member = Member(model, metrics, lambda event: on_event(event, stop))
+    return Engine([member], step, data, CPU, stop, range(2)), step
+
+
+def test_the_engine_hands_its_step_every_batch_in_order_from_the_start_of_each_epoch() -> None:
+    """What a captured CUDA graph counts on (it resets its batch counter at start 0 and
+    replays full batches only), checked here on the CPU through the real eager step."""
+    events: list = []
+    engine, step = recorded_engine(lambda event, stop: events.append(event))
+    (result,) = engine.train()
     epoch = [("batch", b, b * 64, 64 if b < 7 else 500 - 7 * 64) for b in range(8)]
-    assert step.calls == [*epoch, ("epoch done",), *epoch, ("epoch done",), ("close",)]
+    assert [c for c in step.calls if c != ("flush",)] == [*epoch, ("epoch done",)] * 2
+    # The figures are read only after a flush: one for each progress report.
+    progress = [e for e in events if isinstance(e, BatchProgress)]
+    assert step.calls.count(("flush",)) == len(progress) >= 2
     assert [type(e) for e in events if not isinstance(e, BatchProgress)] == [
         EpochEnd, EpochEnd, RunFinished
     ]  # fmt: skip
-    assert result.ok and result.model is model and len(result.history) == 2
+    assert result.ok and result.model is engine.members[0].model and len(result.history) == 2
+
+
+def test_a_stop_discards_what_the_step_queued_and_ends_its_epoch(monkeypatch) -> None:
+    monkeypatch.setattr(core.engine, "PROGRESS_INTERVAL_S", 0.0)  # a look after every batch
+
+    def stop_at_step_3(event, stop) -> None:
+        if isinstance(event, BatchProgress) and event.step == 3:
+            stop.set()
+
+    engine, step = recorded_engine(stop_at_step_3)
+    (result,) = engine.train()
+    trained = [c for c in step.calls if c[0] == "batch"]
+    assert len(trained) == 3 and step.calls[-2:] == [("discard",), ("epoch done",)]
+    assert isinstance(result.outcome, RunFinished) and result.outcome.stopped
+
+
+def test_a_non_finite_loss_drops_the_member_from_the_step() -> None:
+    engine, step = recorded_engine(lambda event, stop: None, lr=1e30)
+    (result,) = engine.train()
+    assert isinstance(result.outcome, RunFailed) and ("drop", 0) in step.calls
+    dropped = step.calls.index(("drop", 0))
+    assert not [c for c in step.calls[dropped:] if c[0] == "batch"]  # nothing trained after
+
+
+def test_a_subscriber_that_fails_later_leaves_the_run_naming_its_last_checkpoint(
+    tmp_path,
+) -> None:
+    path = tmp_path / "run.pt"
+
+    def full_disk_at_the_second_epoch(event) -> None:
+        if isinstance(event, EpochEnd) and event.epoch == 1:
+            raise MetricsWriteError("cannot write metrics to m.jsonl: No space left on device")
+
+    result = fit(tiny_config(), full_disk_at_the_second_epoch, data=tiny_data(), save=path)
+    assert isinstance(result.outcome, RunFailed) and "No space left" in result.outcome.reason
+    assert result.checkpoint == str(path) and load(path).epoch == 1

@@ -1,6 +1,6 @@
 """Short real training runs for the lesson: the recipe, or the recipe broken on purpose.
 
-Every run goes through core.train.fit, the one training loop: a slice of the training split,
+Every run goes through core.train.fit (the app's one epoch loop): a slice of the training split,
 the whole test split, seed 0, on the CPU's plain torch step (the C step trains every
 parameter, and a run without biases must leave them frozen). What fit cannot say in its
 config is said honestly around it: shuffled labels are a permuted copy of the label array

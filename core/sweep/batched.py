@@ -2,9 +2,10 @@
 
 Members that share everything but the learning rate (same batch size and seed, so the same
 data order and the same initial weights) form a group (group_key, groups). train_group trains
-a group as one batched model and sends each member exactly the events a single fit() run
-sends (RunStarted, BatchProgress, EpochEnd, then RunFinished or RunFailed), so recorders and
-printers work unchanged. How the group trains:
+a group as one batched model through the one epoch loop (core.engine) and sends each member
+the events a single fit() run sends (RunStarted, BatchProgress, EpochEnd, then RunFinished or
+RunFailed; no CheckpointSaved, as members save no checkpoints), so recorders and printers work
+unchanged. How the group trains:
 
 - on the CPU with the C kernels (RMSprop): every member's step in C over one shared gather of
   the batch, whole members dealt to the threads (core.cpu_step.FusedMemberSteps); each
@@ -211,6 +212,10 @@ class _Group:
         return [EpochMetrics(members.losses[m], members.corrects[m]) for m in range(self.count)]
 
     def train(self) -> list[FitResult]:
+        with contextlib.closing(self.step):  # whatever happens from here on
+            return self._train()
+
+    def _train(self) -> list[FitResult]:
         for member, config in zip(self.members, self.configs, strict=True):
             member.emit(
                 RunStarted(

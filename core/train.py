@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -157,11 +157,9 @@ class _Run:
         prepare_model: Callable[[SimpleNN], None] | None = None,
     ) -> None:
         self.config, self.emit = config, emit
-        self.device = resolve_device(config)
-        torch.set_num_threads(config.threads)
-
-        train, test, self.data_source = checked_splits(config, data)
-        self.train_size, self.test_size = len(train.labels), len(test.labels)
+        self.setup = set_up(config, data)
+        self.device, self.data = self.setup.device, self.setup.data
+        self.loader = self.data.loader
 
         torch.manual_seed(config.seed)
         self.model = SimpleNN(config.hidden).to(self.device)
@@ -176,13 +174,6 @@ class _Run:
             config.lr,
             capturable=kind == "graph",
             cpu=kind != "notebook" and self.device.type == "cpu",
-        )
-        self.loader = make_loader(config, train, self.device)
-        self.data = EpochData(
-            self.loader,
-            DeviceLoader(test.images, test.labels, EVAL_BATCH, self.device, shuffle=False),
-            self.train_size,
-            config.batch_size,
         )
         self.member = Member(self.model, EpochMetrics.zeros(len(self.loader), self.device), emit)
         self.last_checkpoint: str | None = None  # the newest file saved, kept even on failure
@@ -256,18 +247,7 @@ class _Run:
         record: RunRecorder | None,
         on_epoch_model: Callable[[int, SimpleNN], None] | None,
     ) -> FitResult:
-        self.emit(
-            RunStarted(
-                config=self.config,
-                device=describe_run_device(self.device, self.config.threads),
-                parameters=parameter_count(self.model),
-                train_size=self.train_size,
-                test_size=self.test_size,
-                start_epoch=self.start_epoch,
-                data_source=self.data_source,
-                notes=tuple(self.notes),
-            )
-        )
+        self.emit(self.setup.started(self.config, self.model, self.start_epoch, self.notes))
         if record is not None and record.run_id is None:
             # The store refused the run: stop before training weights with nowhere to go.
             raise RunStoreError(f"cannot record the run: {record.error}")
@@ -306,6 +286,45 @@ class _Run:
                 rng=self.loader.generator.get_state(),
             ),
         )
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every run stands on, built once from its config by set_up(): the device (torch's
+    threads set for it), the data as the engine reads it, and where that data came from."""
+
+    device: torch.device
+    data: EpochData
+    data_source: str
+    test_size: int
+
+    def started(
+        self, config: TrainConfig, model: SimpleNN, start_epoch: int, notes: list[str]
+    ) -> RunStarted:
+        """The RunStarted of a member trained on this footing."""
+        return RunStarted(
+            config=config,
+            device=describe_run_device(self.device, config.threads),
+            parameters=parameter_count(model),
+            train_size=self.data.train_size,
+            test_size=self.test_size,
+            start_epoch=start_epoch,
+            data_source=self.data_source,
+            notes=tuple(notes),
+        )
+
+
+def set_up(config: TrainConfig, data: tuple[SplitLike, SplitLike] | None) -> Setup:
+    """The device, threads and data of a run (or of a sweep group, from its first member's
+    config): the splits loaded unless given, and refused in one line if the network cannot
+    take them."""
+    device = resolve_device(config)
+    torch.set_num_threads(config.threads)
+    train, test, source = checked_splits(config, data)
+    test_loader = DeviceLoader(test.images, test.labels, EVAL_BATCH, device, shuffle=False)
+    loader = make_loader(config, train, device)
+    epoch_data = EpochData(loader, test_loader, len(train.labels), config.batch_size)
+    return Setup(device, epoch_data, source, len(test.labels))
 
 
 def checked_splits(

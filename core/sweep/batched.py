@@ -32,15 +32,13 @@ import torch
 
 from core.config import ConfigError, TrainConfig
 from core.data import DataError
-from core.device import describe_run_device, resolve_device
-from core.engine import EVAL_BATCH, Engine, EpochData, FitResult, Member
+from core.engine import Engine, FitResult, Member
 from core.errors import first_line
-from core.events import Event, RunFailed, RunStarted
-from core.loaders import DeviceLoader
-from core.model import SimpleNN, parameter_count
+from core.events import Event, RunFailed
+from core.model import SimpleNN
 from core.optim import make_optimizer
 from core.steps import EpochMetrics, Step, step_kind
-from core.train import SplitLike, checked_splits, fit, make_loader
+from core.train import SplitLike, fit, set_up
 
 if TYPE_CHECKING:
     from core.sweep.stacked import StackedMembers
@@ -138,11 +136,9 @@ class _Group:
         self.configs, self.stop = configs, stop
         self.count = len(configs)
         config = self.config = configs[0]
-        self.device = resolve_device(config)
-        torch.set_num_threads(config.threads)
-
-        train, test, self.data_source = checked_splits(config, data)
-        self.train_size, self.test_size = len(train.labels), len(test.labels)
+        self.setup = set_up(config, data)
+        self.device, self.data = self.setup.device, self.setup.data
+        self.loader = self.data.loader
 
         kind, slower_because = step_kind(config, self.device, group=True)
         self.notes = [slower_because] if slower_because else []
@@ -150,13 +146,6 @@ class _Group:
         for member in configs:  # each exactly as its single run initialises it
             torch.manual_seed(member.seed)
             models.append(SimpleNN(member.hidden).to(self.device))
-        self.loader = make_loader(config, train, self.device)
-        self.data = EpochData(
-            self.loader,
-            DeviceLoader(test.images, test.labels, EVAL_BATCH, self.device, shuffle=False),
-            self.train_size,
-            config.batch_size,
-        )
         self.stacked: StackedMembers | None = None
         self.step: Step
         metrics = self._c_members(models) if kind == "c" else self._stacked(models, kind)
@@ -217,18 +206,7 @@ class _Group:
 
     def _train(self) -> list[FitResult]:
         for member, config in zip(self.members, self.configs, strict=True):
-            member.emit(
-                RunStarted(
-                    config=config,
-                    device=describe_run_device(self.device, config.threads),
-                    parameters=parameter_count(member.model),
-                    train_size=self.train_size,
-                    test_size=self.test_size,
-                    start_epoch=0,
-                    data_source=self.data_source,
-                    notes=tuple(self.notes),
-                )
-            )
+            member.emit(self.setup.started(config, member.model, 0, self.notes))
         engine = Engine(
             self.members, self.step, self.data, self.device, self.stop, range(self.config.epochs)
         )

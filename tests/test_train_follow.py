@@ -115,6 +115,23 @@ async def test_a_recorded_run_is_continued_from_its_checkpoint(runs_folder):
     assert newest.parent == recorder.run_id  # the continued run names the run it continued
 
 
+async def test_a_run_continued_from_other_data_loads_that_data(runs_folder):
+    """The app is on synthetic digits; the run trained on MNIST from a folder here."""
+    from tests.datasets import mnist_dir
+
+    folder = str(mnist_dir())  # skips without the real files, fails without them under CI
+    with RunStore.open() as store:
+        recorder = RunRecorder(store, "python")
+        assert fit(tiny_config(dataset="mnist", data_dir=folder, epochs=1), record=recorder).ok
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        await app.continue_run(recorder.run_id)
+        await wait_until(pilot, lambda: app.dataset is not None and app.dataset.name == "mnist")
+        assert screen.resume_from is not None
+        assert f"Loading MNIST, the data run {recorder.run_id} trained on…" in app.notified
+
+
 async def test_a_recorded_runs_settings_fill_the_form_but_not_this_machines(runs_folder):
     """A run followed or continued brings what it computes, not its machine's threads."""
     from dataclasses import replace

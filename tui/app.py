@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import get_current_worker
 
+from core.config import TrainConfig
 from core.data import DataError, load_splits, needs_download
 from tui.commands import app_commands, dataset_title
 from tui.host import AppHost
@@ -179,24 +180,26 @@ class MnistApp(App):
         self.load_the_data_of_the_current_run()
 
     def load_the_data_of_the_current_run(self) -> None:
-        """A run is shown and judged on the data it trained on: when the current run's dataset
-        is not the one loaded (an opened checkpoint, a run adopted after a restart), load it,
-        from the folder it trained from when this machine has that folder. A load that fails
-        keeps the data in use and says why, so this cannot repeat itself."""
-        trained, loaded = self.trained, self.dataset
-        if trained is None or trained.config is None or loaded is None:
-            return  # nothing to match yet: the data's arrival calls this again
-        wanted = trained.config.dataset
-        if loaded.name == wanted or self.training_running:
+        """A run is shown and judged on the data it trained on (an opened checkpoint, a run
+        adopted after a restart): see load_the_data_of."""
+        trained = self.trained
+        if trained is not None and trained.config is not None:
+            self.load_the_data_of(trained.config, trained.source)
+
+    def load_the_data_of(self, config: TrainConfig, who: str) -> None:
+        """When `config`'s dataset is not the one loaded, load it, from the folder it trained
+        from when this machine has that folder, saying so. A load that fails keeps the data
+        in use and says why, so this cannot repeat itself. Nothing while the first data is
+        still on its way (its arrival looks again) or while a run trains on the data."""
+        loaded, wanted = self.dataset, config.dataset
+        if loaded is None or loaded.name == wanted or self.training_running:
             return
         from core.config import data_dir_here
 
         self.notify(
-            f"Loading {dataset_title(wanted)}, the data {trained.source} trained on…",
-            title="Data",
-            timeout=6,
+            f"Loading {dataset_title(wanted)}, the data {who} trained on…", title="Data", timeout=6
         )
-        self.load_dataset(wanted, data_dir_here(trained.config.to_dict()))
+        self.load_dataset(wanted, data_dir_here(config.to_dict()))
 
     @on(DataNotice)
     def data_notice(self, message: DataNotice) -> None:

@@ -18,6 +18,7 @@ from textual.widget import Widget
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from core.config import TrainConfig
     from tui.state import Dataset, Options, TrainedModel
 
 
@@ -75,6 +76,8 @@ class AppHost(PaletteHost, LessonHost, RunHost, Protocol):
     def loading_data(self) -> bool: ...
 
     def load_dataset(self, name: str, folder: str | None = None) -> Any: ...  # a worker
+
+    def load_the_data_of(self, config: TrainConfig, who: str) -> None: ...
 
     async def follow_run(self, run_id: str) -> None: ...
 

@@ -357,6 +357,7 @@ class TrainScreen(ChartKeys, CoverableScreen):
     def continue_ready(self, message: ContinueReady) -> None:
         self.query_one(TrainForm).load(message.config)
         self.resume_from = (message.checkpoint, message.run_id)
+        app_host(self).load_the_data_of(message.config, f"run {message.run_id}")
         self.notify(
             f"Run {message.run_id} is in the form with {counted(message.config.epochs, 'epoch')}: "
             "change them if you like, then press s to continue it.",

@@ -2,7 +2,7 @@
 
 Each field carries what a user needs to set it (help, choices, bounds). settings() reads that
 once into a typed Setting per field, and everything that offers the fields is generated from
-it: the command line (tui/cli.py), the sweep's flags, the Train form, `serve`'s app command
+it: the command line (tui/cli/), the sweep's flags, the Train form, `serve`'s app command
 line, and the checks every config passes. A new field reaches all of them without another edit.
 """
 

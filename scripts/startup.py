@@ -15,7 +15,7 @@ import time
 CHILD = """
 import gc, sys, time
 t0 = time.perf_counter()
-gc.disable()  # as mnist-tui's own start does (tui/cli.py run_app)
+gc.disable()  # as mnist-tui's own start does (tui/cli/open_app.py run_app)
 from core.config import TrainConfig
 from tui.app import MnistApp
 from tui.state import Options

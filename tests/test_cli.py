@@ -8,7 +8,9 @@ import signal
 import pytest
 
 from tests.pipes import read_until_closed, spawn_on_terminal
-from tui.cli import build_parser, check_placement, main, parse, start_mode
+from tui.cli import main
+from tui.cli.open_app import start_mode
+from tui.cli.parser import build_parser, check_placement, parse
 
 
 @pytest.mark.parametrize(
@@ -190,19 +192,20 @@ def config_with_a_new_field(monkeypatch):
     from dataclasses import dataclass
 
     import core.config
-    import tui.cli
+    import tui.cli.config_flags
 
     @dataclass(frozen=True)
     class Extended(core.config.TrainConfig):
         warmup: int = core.config.setting(0, "epochs of warm-up", bounds=(0, 10))
 
     monkeypatch.setattr(core.config, "TrainConfig", Extended)
-    monkeypatch.setattr(tui.cli, "TrainConfig", Extended)
+    monkeypatch.setattr(tui.cli.config_flags, "TrainConfig", Extended)
     return Extended
 
 
 def test_a_new_config_field_is_a_flag_with_help_range_and_default(config_with_a_new_field, capsys):
-    from tui.cli import build_parser, config_from_args
+    from tui.cli.config_flags import config_from_args
+    from tui.cli.parser import build_parser
 
     with pytest.raises(SystemExit):
         main(["train", "--help"])
@@ -257,7 +260,7 @@ def test_help_shows_the_defaults(capsys, argv, shown):
 
 def test_every_option_with_a_value_names_its_default(capsys):
     """Each option of the app, `train`, `serve` and `bench` that takes a value says its default."""
-    from tui.cli import build_parser
+    from tui.cli.parser import build_parser
 
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # argparse keeps them only here
@@ -269,7 +272,7 @@ def test_every_option_with_a_value_names_its_default(capsys):
 
 
 def test_a_theme_is_one_of_textuals(capsys):
-    from tui.cli import build_parser
+    from tui.cli.parser import build_parser
 
     assert build_parser().parse_args(["--theme", "nord"]).theme == "nord"
     with pytest.raises(SystemExit) as exit_:
@@ -301,7 +304,7 @@ def test_the_command_line_starts_without_textual_torch_or_the_web_server():
 
 def test_screen_names_are_the_apps_modes_in_key_order():
     from tui.app import MnistApp
-    from tui.cli import SCREENS
+    from tui.cli.parser import SCREENS
 
     assert tuple(MnistApp.MODES) == SCREENS
 
@@ -318,7 +321,8 @@ def test_screen_names_are_the_apps_modes_in_key_order():
     ],
 )
 def test_the_screen_the_app_opens_on(argv, mode):
-    from tui.cli import build_parser, start_mode
+    from tui.cli.open_app import start_mode
+    from tui.cli.parser import build_parser
 
     assert start_mode(build_parser().parse_args(argv)) == mode
 

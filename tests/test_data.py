@@ -287,7 +287,7 @@ def test_importing_core_does_not_import_textual_or_torch():
     """
     code = (
         "import sys, core, core.data, core.render, core.synthetic, core.idx, core.show\n"
-        "import tui.__main__, tui.cli, tui.runs_commands\n"
+        "import tui.__main__, tui.cli, tui.cli.runs\n"
         "import core.tensorlab, core.tensorlab.index_expr\n"
         "bad = [m for m in ('textual', 'tui.app', 'torch') if m in sys.modules]\n"
         "print(','.join(bad))"

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.pipes import first_line_then_leave, read_until_closed, spawn_on_terminal
-from tui.cli import build_parser, config_from_args, main
+from tui.cli import main
+from tui.cli.config_flags import config_from_args
+from tui.cli.parser import build_parser
 
 
 def train(argv):

@@ -14,7 +14,10 @@ import urllib.request
 import pytest
 
 from tests.datasets import ROOT
-from tui.cli import build_parser, config_from_args, main, start_mode
+from tui.cli import main
+from tui.cli.config_flags import config_from_args
+from tui.cli.open_app import start_mode
+from tui.cli.parser import build_parser
 from tui.serve import APP_MODULE, app_command, url_for
 
 

@@ -17,47 +17,22 @@ from core.config import settings
 from core.runs import RunStore
 from tests.datasets import ROOT
 from tests.pipes import first_line_then_leave
+from tui.cli import main
 
 TINY = ["--dataset", "synthetic", "--epochs", "1", "--threads", "1", "--device", "cpu"]
-# Until tui/cli.py has the `sweep` command, the tests drive the same two functions it will call.
-STANDALONE = (
-    "import sys\n"
-    "from tui.cli import Parser\n"
-    "from tui.sweep_command import add_sweep_arguments, run_sweep_command\n"
-    "parser = Parser(prog='mnist-tui sweep')\n"
-    "add_sweep_arguments(parser)\n"
-    "sys.exit(run_sweep_command(parser.parse_args(sys.argv[1:])))\n"
-)
-
-
-def wired() -> bool:
-    import tui.cli
-
-    return "sweep" in tui.cli.COMMANDS
 
 
 def sweep(argv: list[str]) -> int:
     """The command in this process; argparse's refusals return their exit status too."""
     try:
-        if wired():
-            from tui.cli import main
-
-            return main(["sweep", *argv])
-        from tui.cli import Parser
-        from tui.sweep_command import add_sweep_arguments, run_sweep_command
-
-        parser = Parser(prog="mnist-tui sweep")
-        add_sweep_arguments(parser)
-        return run_sweep_command(parser.parse_args(argv))
+        return main(["sweep", *argv])
     except SystemExit as exit:
         return int(exit.code)
 
 
 def command() -> list[str]:
     """The command as a process."""
-    if wired():
-        return [sys.executable, "-m", "tui", "sweep"]
-    return [sys.executable, "-c", STANDALONE]
+    return [sys.executable, "-m", "tui", "sweep"]
 
 
 def recorded(folder) -> list:
@@ -121,11 +96,7 @@ def test_argparse_refusals_are_one_line_too(argv, message, capsys, runs_folder):
 
 def test_a_bad_value_is_refused_before_torch_is_imported():
     # A fresh interpreter, so that this session's own torch import does not count.
-    run = (
-        "from tui.cli import main\nsys.exit(main(['sweep', *sys.argv[1:]]))\n"
-        if wired()
-        else STANDALONE
-    )
+    run = "from tui.cli import main\nsys.exit(main(['sweep', *sys.argv[1:]]))\n"
     code = (
         "import sys\n"
         f"sys.argv = ['sweep', *{TINY!r}, '--lr', '1e-3,-1']\n"
@@ -165,8 +136,8 @@ def test_help_offers_every_config_field_as_a_sweep_flag(capsys):
 
 
 def test_the_grid_nests_in_the_order_the_flags_were_typed():
-    from tui.cli import Parser
-    from tui.sweep_command import add_sweep_arguments, plan_from_args
+    from tui.cli.parser import Parser
+    from tui.cli.sweep import add_sweep_arguments, plan_from_args
 
     parser = Parser(prog="sweep")
     add_sweep_arguments(parser)

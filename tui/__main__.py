@@ -1,4 +1,4 @@
-"""`mnist-tui` and `python -m tui`: everything is parsed in tui/cli.py."""
+"""`mnist-tui` and `python -m tui`: everything is parsed in tui/cli (tui.cli.parser)."""
 
 import os
 import sys

@@ -17,7 +17,14 @@ from pathlib import Path
 from core.runs import RunRecord, RunStore, RunStoreError, clean_tag, export_csv, export_jsonl
 from core.runs.lineage import lineage, lineage_epochs
 from core.wording import counted
-from tui.subcommands import RUN_ID_HELP, RUNS_FOLDER_HELP, add_command, non_empty, whole_number
+from tui.cli.common import (
+    RUN_ID_HELP,
+    RUNS_FOLDER_HELP,
+    add_command,
+    fail,
+    non_empty,
+    whole_number,
+)
 from tui.widgets.runs.columns import best_text
 from tui.widgets.train.run_clock import duration
 
@@ -279,3 +286,17 @@ def print_table(columns: Sequence[str], rows: list[list[str]], empty: str) -> No
     for row in (list(columns), *rows):
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
+
+
+def run_runs_command(args: argparse.Namespace) -> int:
+    """`mnist-tui runs ACTION`: the store opened, the action run, its failures one line."""
+    try:
+        with RunStore.open(args.runs) as store:
+            return run_runs(args, store)
+    except RunStoreError as err:
+        return fail(str(err))
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): main() ends quietly with 141, as for every command
+    except OSError as err:  # an --out the user named, or standard output, that cannot be written
+        named = err.filename or getattr(args, "out", None) or "standard output"
+        return fail(f"cannot write {named}: {err.strerror}")

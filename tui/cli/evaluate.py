@@ -12,8 +12,7 @@ import json
 import math
 from typing import Any
 
-from tui.runs_commands import print_table
-from tui.subcommands import (
+from tui.cli.common import (
     RUN_ID_HELP,
     add_command,
     add_runs_folder,
@@ -21,6 +20,7 @@ from tui.subcommands import (
     import_torch,
     non_empty,
 )
+from tui.cli.runs import print_table
 
 
 def add_evaluate_command(commands) -> None:

@@ -35,7 +35,7 @@ from core.sweep.plan import (
 from core.sweep.printer import SweepPrinter, percent
 from core.sweep.rules import bench_problem, device_problem
 from core.wording import counted
-from tui.subcommands import add_runs_folder, fail, import_torch, non_empty, whole_number
+from tui.cli.common import add_runs_folder, fail, import_torch, non_empty, whole_number
 
 if TYPE_CHECKING:
     from core.sweep.runner import SweepResult
@@ -296,7 +296,7 @@ def ctrl_c_stops(stop: threading.Event, interrupted: threading.Event) -> Iterato
 
 def print_results(result: SweepResult) -> None:
     """The members best first, then the best run's id."""
-    from tui.runs_commands import print_table
+    from tui.cli.runs import print_table
 
     swept = sweep_fields(result)
     columns = ("rank", "run", "status", *swept, "epochs", "test acc")

@@ -9,6 +9,8 @@ helpers, so the command line has no import circle.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import signal
 import sys
 import threading
@@ -91,3 +93,18 @@ def non_empty(text: str) -> str:
 
 def add_runs_folder(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=non_empty, metavar="DIR", help=RUNS_FOLDER_HELP)
+
+
+# What a write to a full or failing device raises. Every file a command writes is named where
+# it is written (--out, --metrics, --save, --json), so one of these without a file name that
+# reaches main() came from printing to standard output (`> /dev/full`, a full disk).
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE})
+
+
+def is_output_error(err: OSError) -> bool:
+    return err.filename is None and err.errno in OUTPUT_ERRNOS
+
+
+def drop_standard_output() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -1,9 +1,10 @@
 """What every subcommand shares: its one-line failure, torch imported uninterruptibly, a
 `--help` that opens with a description, the options several take, and the argparse types that
-check a value at its flag (a whole number in range, a value that is not empty).
+check a value at its flag (a whole number in range, a value that is not empty), and what a
+failing standard output raises.
 
-The command modules (cli, runs, sweep, evaluate) import this one and never each other's
-helpers, so the command line has no import circle.
+Every module of tui/cli imports this one; the parser imports the command modules for their
+flags, and tui.cli.main dispatches to them, so the command line has no import circle.
 """
 
 from __future__ import annotations

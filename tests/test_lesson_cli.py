@@ -89,3 +89,10 @@ def test_check_takes_data_dir_and_starts_without_torch_or_textual():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_an_answer_that_starts_with_a_minus_sign_is_an_answer_not_a_flag(capsys):
+    step = f"{step_number('rotation-order')}.1"
+    assert main(["lesson", "--check", step, "-2,0", "0,-2", "-.5"]) == 1  # one is wrong
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["wrong", "right", "wrong"]

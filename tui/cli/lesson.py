@@ -26,7 +26,7 @@ def run_lesson_check(args: argparse.Namespace) -> int:
     from core.lesson import STEPS
     from core.lesson.scripted import TargetError, check_answers, find_exercise
 
-    target, *answers = args.check
+    target, *answers = (word.strip() for word in args.check)  # see answers_as_values
     if not answers:
         fail(f"--check {target}: give at least one answer after the step")
         return 2

@@ -9,6 +9,7 @@ level: a mistyped flag is refused before torch's seconds-long import.
 from __future__ import annotations
 
 import argparse
+import re
 from typing import NoReturn
 
 from core.config import flag, setting_named, settings
@@ -278,9 +279,24 @@ def parse(parser: Parser, argv: list[str]) -> argparse.Namespace:
     i = command_position(parser, argv)
     if i is not None and any(token.startswith("-") for token in argv[:i]):
         argv = [*argv[i:], *argv[:i]]  # at the end: after `runs list`, not between its words
-    args = parser.parse_args(argv)
+    args = parser.parse_args(answers_as_values(argv))
     check_placement(parser, argv, args)
     return args
+
+
+# An answer that starts with a minus sign: a number, a point, a list (-2,0  -.5  -[1, 2]).
+NEGATIVE_ANSWER = re.compile(r"-[\d.(\[]")
+
+
+def answers_as_values(argv: list[str]) -> list[str]:
+    """`lesson --check 30 -2,0`: argparse takes any word that starts with "-" for an option,
+    bar a plain negative number, so an answer like -2,0 was refused as an unknown flag. After
+    --check, such words get a leading space, which keeps them values (no flag starts with a
+    digit); the checker strips it."""
+    if "--check" not in argv:
+        return argv
+    at = argv.index("--check") + 1
+    return [*argv[:at], *(f" {t}" if NEGATIVE_ANSWER.match(t) else t for t in argv[at:])]
 
 
 def check_placement(parser: Parser, argv: list[str], args) -> None:

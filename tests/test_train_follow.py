@@ -205,3 +205,29 @@ def test_the_lineage_of_a_deleted_run_is_empty_not_an_error():
 
     with RunStore.open() as store:
         assert lineage_history(store, "gone1234") == []
+
+
+async def test_w_and_e_refuse_a_shown_run_without_weights_rather_than_act_on_another(runs_folder):
+    """A sweep member recorded without a checkpoint, opened on Train: `e` and `w` must not
+    fall back on the current run, which is another."""
+    from core.events import EpochEnd
+    from tui.current_run import recorded
+
+    with RunStore.open() as store:
+        recorder = RunRecorder(store, "python")
+        assert fit(tiny_config(epochs=1), record=recorder, data=tiny_data()).ok
+        bare = store.create(tiny_config(epochs=1).to_dict(), "sweep", "cpu", "synthetic")
+        store.append_epoch(bare.id, EpochEnd(0, 2.3, 0.1, 2.3, 0.1, 1.0, 500.0, None))
+        store.finish(bare.id, "finished", 0.1, epochs_done=1)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_train_screen(pilot)
+        app.trained = recorded(None, recorder.run_id)  # the current run: the other one
+        screen.follow(bare.id)
+        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
+        await pilot.press("e")
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.screen is screen  # still on Train: nothing else was evaluated
+        assert f"Run {bare.id} has no checkpoint to evaluate." in app.notified
+        assert f"Run {bare.id} has no checkpoint to save." in app.notified

@@ -274,6 +274,8 @@ class TrainScreen(ChartKeys, CoverableScreen):
             self.notify("Stop this run (s) before following another.", severity="warning")
             return
         self.reset_run()
+        # From here `w` and `e` belong to this run: its weights once they are read, else none.
+        self.recorded_id, self.checkpoint = run_id, None
         self.start_worker(following=run_id)
         self.follow_in_background(run_id, self.stop_flag)
 
@@ -583,16 +585,35 @@ class TrainScreen(ChartKeys, CoverableScreen):
     def action_save(self) -> None:
         saved = self.checkpoint
         if self.running or saved is None or not saved.exists() or not self.history:
-            self.notify("Nothing to save yet: train a model first (s).", severity="warning")
+            shown = self.shown_without_weights()
+            self.notify(
+                f"Run {shown} has no checkpoint to save."
+                if shown
+                else "Nothing to save yet: train a model first (s).",
+                severity="warning",
+            )
             return
         default = Path.cwd() / f"mnist-{time.strftime('%Y%m%d-%H%M%S')}.pt"
         self.app.push_screen(SaveCheckpointScreen(saved, default))
 
     def action_evaluate(self) -> None:
+        shown = self.shown_without_weights()
+        if shown is not None:
+            self.notify(f"Run {shown} has no checkpoint to evaluate.", severity="warning")
+            return
         if app_host(self).trained is None:
             self.notify("No trained model yet: press s to train one.", severity="warning")
             return
         self.app.switch_mode("evaluate")
+
+    def shown_without_weights(self) -> str | None:
+        """The id of the ended run this screen shows when it is not the current run (a sweep
+        member or a failed run has no weights to take): `w` and `e` must then refuse, not
+        act on the current run, which is another. None when they may act."""
+        shown, trained = self.recorded_id, app_host(self).trained
+        if self.running or shown is None or (trained is not None and trained.run_id == shown):
+            return None
+        return shown
 
 
 def verdict(history: list[EpochEnd], brief: bool = False) -> str:

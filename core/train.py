@@ -67,7 +67,7 @@ def fit(
     stop_event: threading.Event | None = None,
     *,
     data: tuple[SplitLike, SplitLike] | None = None,
-    save: str | Path | None = None,
+    save: Place = None,
     resume: str | Path | None = None,
     metrics: str | Path | None = None,
     record: RunRecorder | None = None,
@@ -79,9 +79,10 @@ def fit(
     One member of core.engine's loop. Its events go to the subscribers composed here: a
     JSON Lines file (`metrics`), the run store (`record`, a core.runs.RunRecorder) and
     `on_event`. `data` (train, test) replaces loading `config.dataset`; `resume` continues
-    from a checkpoint. After every epoch a checkpoint goes to `save`, else to the recorded
-    run's place beside the store, and a CheckpointSaved event says where; FitResult.checkpoint
-    is the last one: `fit(config, record=RunRecorder(RunStore.open(), "python"))`.
+    from a checkpoint. After every epoch a checkpoint goes to `save` (a path, or a callable
+    that names one once the run has started), else to the recorded run's place beside the
+    store, and a CheckpointSaved event says where; FitResult.checkpoint is the last one:
+    `fit(config, record=RunRecorder(RunStore.open(), "python"))`.
     `prepare_model` sees the seeded, freshly built model before the optimizer does (the
     lesson freezes its biases at zero with it; frozen weights move the run from the C step,
     which trains every parameter, to torch's own); `on_epoch_model(epoch, model)` sees the
@@ -233,7 +234,7 @@ class _Run:
     def train(
         self,
         stop: threading.Event,
-        save: str | Path | None,
+        save: Place,
         record: RunRecorder | None,
         on_epoch_model: Callable[[int, SimpleNN], None] | None,
     ) -> FitResult:
@@ -243,7 +244,7 @@ class _Run:
     def _train(
         self,
         stop: threading.Event,
-        save: str | Path | None,
+        save: Place,
         record: RunRecorder | None,
         on_epoch_model: Callable[[int, SimpleNN], None] | None,
     ) -> FitResult:
@@ -252,15 +253,15 @@ class _Run:
             # The store refused the run: stop before training weights with nowhere to go.
             raise RunStoreError(f"cannot record the run: {record.error}")
         # The one place that chooses where checkpoints go: the caller's, else the store's.
-        place = save if save is not None else record.checkpoint_place() if record else None
+        place = where(save if save is not None else record.checkpoint_place if record else None)
 
         def after_epoch(member: Member, epoch: int) -> None:
             if on_epoch_model is not None:
                 on_epoch_model(epoch, self.model)
             if place is not None:
-                self._save(place, epoch + 1)
-                self.last_checkpoint = str(place)
-                self.emit(CheckpointSaved(str(place), epoch + 1))
+                state = self.optimizer.state_dict()
+                rng = self.loader.generator.get_state()
+                self.last_checkpoint = save_checkpoint(place, member, self.config, state, rng)
 
         engine = Engine(
             [self.member],
@@ -274,18 +275,40 @@ class _Run:
         (result,) = engine.train()
         return replace(result, checkpoint=self.last_checkpoint)
 
-    def _save(self, path: str | Path, epochs_done: int) -> None:
-        checkpoint.save(
-            path,
-            checkpoint.Checkpoint(
-                model=self.model.state_dict(),
-                optimizer=self.optimizer.state_dict(),
-                config=self.config.to_dict(),
-                epoch=epochs_done,
-                history=[asdict(e) for e in self.member.history],
-                rng=self.loader.generator.get_state(),
-            ),
-        )
+
+# Where a run's checkpoints go: a path, or what names one once the run has started (a
+# recorder's checkpoint_place: the file is named by the run's id), or None for nowhere.
+Place = str | Path | Callable[[], str | Path | None] | None
+
+
+def where(place: Place) -> str | Path | None:
+    """The path a Place names now."""
+    return place() if callable(place) else place
+
+
+def save_checkpoint(
+    path: str | Path,
+    member: Member,
+    config: TrainConfig,
+    optimizer_state: dict[str, Any],
+    rng: torch.Tensor,
+) -> str:
+    """Save a member after its newest epoch (its weights copied out: a sweep member's are a
+    view of its group's stack) and say where with a CheckpointSaved event; the path."""
+    weights = {name: value.detach().clone() for name, value in member.model.state_dict().items()}
+    checkpoint.save(
+        path,
+        checkpoint.Checkpoint(
+            model=weights,
+            optimizer=optimizer_state,
+            config=config.to_dict(),
+            epoch=len(member.history),
+            history=[asdict(e) for e in member.history],
+            rng=rng,
+        ),
+    )
+    member.emit(CheckpointSaved(str(path), len(member.history)))
+    return str(path)
 
 
 @dataclass(frozen=True)

@@ -472,3 +472,20 @@ def test_on_a_terminal_train_says_what_it_does_before_its_first_line_then_draws_
     finally:
         os.waitpid(pid, 0)
         os.close(fd)
+
+
+def test_resuming_a_run_without_a_checkpoint_says_why_and_no_more(tmp_path, capsys):
+    from core.config import TrainConfig
+    from core.events import EpochEnd
+    from core.runs import RunStore
+
+    folder = tmp_path / "store"
+    with RunStore.open(folder) as store:  # as a Ray sweep member records it: no weights
+        run = store.create(TrainConfig(dataset="synthetic").to_dict(), "sweep", "cpu", "drawn")
+        store.append_epoch(run.id, EpochEnd(0, 2.3, 0.1, 2.3, 0.1, 1.0, 500.0, None))
+        store.finish(run.id, "finished", 0.1, epochs_done=1)
+    assert train(["--resume", run.id, "--epochs", "2", "--runs", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"mnist-tui: run {run.id} has no checkpoint to continue from: none was kept for it "
+        "(a sweep member trained on Ray, or by an earlier version)\n"
+    )

@@ -206,6 +206,25 @@ async def test_delete_asks_first_and_then_removes_the_run_and_its_checkpoint():
         assert not checkpoint.exists()
 
 
+async def test_a_finished_run_without_a_checkpoint_is_neither_evaluated_nor_continued():
+    from core.events import EpochEnd
+
+    with RunStore.open() as store:  # as a Ray sweep member records it: figures, no weights
+        run = store.create(tiny_config(epochs=1).to_dict(), "sweep", "cpu", "synthetic", "ray")
+        store.append_epoch(run.id, EpochEnd(0, 2.3, 0.1, 2.3, 0.1, 1.0, 500.0, None))
+        store.finish(run.id, "finished", 0.1, epochs_done=1)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        screen = await open_runs_screen(pilot)
+        for key in ("e", "C"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert pilot.app.screen is screen  # said here, without leaving Runs
+            assert notifications(pilot.app)[-1] == (
+                "Run ray has no checkpoint: none was kept for it (a sweep member trained on "
+                "Ray, or by an earlier version)."
+            )
+
+
 async def test_a_running_run_is_not_deleted_and_one_without_a_checkpoint_not_evaluated():
     with RunStore.open() as store:  # running in this live process, no epoch finished yet
         run = store.create(tiny_config().to_dict(), "headless", "cpu", "synthetic", "busy")

@@ -360,3 +360,58 @@ def test_cuda_non_finite_member_fails_alone_inside_the_graph():
     assert [r.ok for r in results] == [True, False]
     single, _ = alone(configs[0])
     assert_figures_close(results[0].history, single.history, rel=1e-3)
+
+
+# ---- each member's checkpoint ----
+
+
+def members_saved(configs, tmp_path):
+    """train_group with a checkpoint place per member; the files and each member's events."""
+    paths = [tmp_path / f"member-{m}.pt" for m in range(len(configs))]
+    events = [[] for _ in configs]
+    results = train_group(
+        configs, [e.append for e in events], data=tiny_data(), checkpoints=paths
+    )
+    return results, paths, events
+
+
+def test_each_c_member_saves_a_checkpoint_that_continues_as_its_single_run_would(
+    kernels_built, tmp_path
+):
+    """A member saved after epoch 1 and continued alone for epoch 2 is the single run of two
+    epochs, bit for bit: its weights, optimizer state, history and shuffle were all kept."""
+    configs = [tiny_config(lr=lr, epochs=1) for lr in LRS[:2]]
+    results, paths, events = members_saved(configs, tmp_path)
+    for config, path, member_events in zip(configs, paths, events, strict=True):
+        saved = [e for e in member_events if type(e).__name__ == "CheckpointSaved"]
+        assert [(e.path, e.epochs_done) for e in saved] == [(str(path), 1)]
+        continued = fit(replace(config, epochs=2), data=tiny_data(), resume=path)
+        whole, _ = alone(replace(config, epochs=2))
+        assert continued.ok and whole.ok
+        assert [e.test_loss for e in continued.history] == [e.test_loss for e in whole.history]
+        for (name, ours), theirs in zip(
+            continued.model.state_dict().items(), whole.model.state_dict().values(), strict=True
+        ):
+            assert torch.equal(ours, theirs), name
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_each_stacked_member_saves_a_checkpoint_a_single_run_continues(optimizer, tmp_path):
+    """Stacked members keep their optimizer state in the stack: saved in torch's own form,
+    a single run takes it up and trains on as the whole run does, to float rounding."""
+    configs = [tiny_config(optimizer=optimizer, lr=lr, epochs=1) for lr in LRS[:2]]
+    _results, paths, _events = members_saved(configs, tmp_path)
+    for config, path in zip(configs, paths, strict=True):
+        assert torch.load(path, weights_only=True)["model"]["fc1.weight"].shape == (512, 784)
+        continued = fit(replace(config, epochs=2), data=tiny_data(), resume=path)
+        whole, _ = alone(replace(config, epochs=2))
+        assert continued.ok, continued.outcome
+        assert_figures_close(continued.history, whole.history, rel=1e-3)
+
+
+def test_a_member_checkpoint_holds_its_own_weights_not_the_whole_stack(tmp_path):
+    configs = [tiny_config(optimizer="adam", lr=lr, epochs=1) for lr in LRS]
+    _results, paths, _events = members_saved(configs, tmp_path)
+    sizes = {path.stat().st_size for path in paths}
+    one_network = 4 * 407_050  # float32 parameters of 784-512-10
+    assert max(sizes) < 1.2 * 3 * one_network  # its weights and two Adam states, no more

@@ -66,6 +66,20 @@ def test_every_member_is_a_recorded_run_of_the_sweep(store, synthetic):
     assert result.best == ranked[0] and not result.stopped
 
 
+def test_every_member_keeps_its_checkpoint_beside_the_store_as_a_run_does(store, synthetic):
+    from core.evaluation import classify_split, load_model
+
+    result = run_sweep(plan_of(lr="1e-3,3e-3", optimizer="rmsprop,adam"), store=store,
+                       data=synthetic)  # fmt: skip
+    _, test = synthetic[("synthetic", None)]
+    for member in result.members:
+        run = store.get(member.run_id)
+        assert run.checkpoint == str(store.checkpoint_path(run.id))
+        model, config = load_model(run.checkpoint)  # the checks a resume makes, passed
+        assert config["lr"] == member.member.config.lr
+        assert classify_split(model, test.images, test.labels).accuracy == run.test_acc
+
+
 def test_two_sweeps_have_different_ids(store, synthetic):
     plan = plan_of(lr="1e-3,3e-3", epochs="1")
     first = run_sweep(plan, store=store, data=synthetic)

@@ -77,6 +77,12 @@ class RunRecord:
         """The name a listing shows: the user's name, else the id."""
         return self.name or self.id
 
+    def no_checkpoint_because(self) -> str:
+        """Why a run has no checkpoint, for a message: "run 1a2b3c4d has no checkpoint: …"."""
+        if not self.epochs_done:
+            return "no epoch of it finished"
+        return "none was kept for it (a sweep member trained on Ray, or by an earlier version)"
+
     def train_config(self) -> TrainConfig:
         """The run's TrainConfig, ignoring fields this version does not know."""
         from core.config import TrainConfig

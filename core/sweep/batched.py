@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from core.checkpoint import CheckpointError
 from core.config import ConfigError, TrainConfig
 from core.data import DataError
 from core.engine import Engine, FitResult, Member
@@ -38,7 +39,7 @@ from core.events import Event, RunFailed
 from core.model import SimpleNN
 from core.optim import make_optimizer
 from core.steps import EpochMetrics, Step, step_kind
-from core.train import SplitLike, fit, set_up
+from core.train import Place, SplitLike, fit, save_checkpoint, set_up, where
 
 if TYPE_CHECKING:
     from core.sweep.stacked import StackedMembers
@@ -71,12 +72,16 @@ def train_group(
     stop: threading.Event | None = None,
     *,
     data: tuple[SplitLike, SplitLike] | None = None,
+    checkpoints: Sequence[Place] | None = None,
 ) -> list[FitResult]:
     """Train one group (equal group_key) together; one FitResult per member, in order.
 
-    Expected failures (bad data or settings, out of memory) fail every member with the same
-    one-line reason; anything else is a bug, re-raised after every unfinished member got
-    its RunFailed, as fit() does for one run.
+    `checkpoints`, one Place per member (core.train.Place: a recorder's checkpoint_place, say),
+    is where each member's checkpoint goes after every epoch, as a single run's does; a
+    CheckpointSaved event says where. Expected failures (bad data or settings, out of memory,
+    a checkpoint that cannot be written) fail every member with the same one-line reason;
+    anything else is a bug, re-raised after every unfinished member got its RunFailed, as
+    fit() does for one run.
     """
     configs = list(configs)
     if not configs or len(configs) != len(on_events):
@@ -84,14 +89,20 @@ def train_group(
     if any(group_key(c) != group_key(configs[0]) for c in configs):
         raise ValueError("train_group: the configs differ in more than the learning rate")
     stop = stop or threading.Event()
+    places: list[Place] = list(checkpoints) if checkpoints is not None else [None] * len(configs)
+    if len(places) != len(configs):
+        raise ValueError("train_group needs one checkpoint place per config, or none")
     if configs[0].loader == "torchvision":  # the notebook's pipeline, kept as written
-        return [fit(c, e, stop, data=data) for c, e in zip(configs, on_events, strict=True)]
+        return [
+            fit(c, e, stop, data=data, save=place)
+            for c, e, place in zip(configs, on_events, places, strict=True)
+        ]
     threads_before = torch.get_num_threads()
     group: _Group | None = None
     try:
-        group = _Group(configs, on_events, stop, data)
+        group = _Group(configs, on_events, stop, data, places)
         return group.train()
-    except (ConfigError, DataError, torch.cuda.OutOfMemoryError) as err:
+    except (ConfigError, DataError, CheckpointError, torch.cuda.OutOfMemoryError) as err:
         return _fail_all(configs, on_events, group, first_line(err))
     except Exception as err:
         _fail_all(configs, on_events, group, f"{type(err).__name__}: {first_line(err)}")
@@ -132,8 +143,9 @@ class _Group:
         on_events: Sequence[EventHandler],
         stop: threading.Event,
         data: tuple[SplitLike, SplitLike] | None,
+        places: list[Place],
     ) -> None:
-        self.configs, self.stop = configs, stop
+        self.configs, self.stop, self.places = configs, stop, places
         self.count = len(configs)
         config = self.config = configs[0]
         self.setup = set_up(config, data)
@@ -147,6 +159,7 @@ class _Group:
             torch.manual_seed(member.seed)
             models.append(SimpleNN(member.hidden).to(self.device))
         self.stacked: StackedMembers | None = None
+        self.optimizers: list[torch.optim.Optimizer] = []  # the C step's, one a member
         self.step: Step
         metrics = self._c_members(models) if kind == "c" else self._stacked(models, kind)
         self.members = [
@@ -167,6 +180,7 @@ class _Group:
         steps = []
         for model, config, own in zip(models, self.configs, metrics, strict=True):
             optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, cpu=True)
+            self.optimizers.append(optimizer)
             images, labels = self.loader.images, self.loader.labels
             losses, corrects = own.losses, own.corrects
             steps.append(
@@ -208,12 +222,42 @@ class _Group:
         for member, config in zip(self.members, self.configs, strict=True):
             member.emit(self.setup.started(config, member.model, 0, self.notes))
         engine = Engine(
-            self.members, self.step, self.data, self.device, self.stop, range(self.config.epochs)
+            self.members,
+            self.step,
+            self.data,
+            self.device,
+            self.stop,
+            range(self.config.epochs),
+            self.save if any(place is not None for place in self.places) else None,
         )
         results = engine.train()
         if self.stacked is not None:
             self.stacked.detach_models()  # each result's model its own, not a view of the stack
         return results
+
+    def save(self, member: Member, epoch: int) -> None:
+        """Member's checkpoint after `epoch`, where its place says (after each EpochEnd)."""
+        m = self.members.index(member)
+        path = where(self.places[m])
+        if path is None:
+            return
+        rng = self.loader.generator.get_state()
+        save_checkpoint(path, member, self.configs[m], self.optimizer_state(m, epoch), rng)
+
+    def optimizer_state(self, m: int, epoch: int) -> dict[str, Any]:
+        """Member m's optimizer state as its single run's torch optimizer would save it."""
+        if self.stacked is None:  # the C step: each member has a torch optimizer of its own
+            return self.optimizers[m].state_dict()
+        config, model = self.configs[m], self.members[m].model
+        optimizer = make_optimizer(
+            config.optimizer, model.parameters(), config.lr, cpu=self.device.type == "cpu"
+        )
+        # Every member trains every batch from the first: its step count is the group's.
+        steps = (epoch + 1) * len(self.loader)
+        states = self.stacked.torch_state(m, steps)
+        for param, state in zip(model.parameters(), states, strict=True):
+            optimizer.state[param] = state
+        return optimizer.state_dict()
 
 
 class _CMembersStep(Step):

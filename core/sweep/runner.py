@@ -25,7 +25,7 @@ from core.runs import RunRecorder, RunStore, RunStoreError
 from core.sweep.plan import MAX_LABEL, Member, SweepPlan
 
 if TYPE_CHECKING:
-    from core.train import SplitLike
+    from core.train import Place, SplitLike
 
 STOP_POLL_S = 1.0  # how often the store is asked whether someone stopped the sweep
 NOT_STARTED = "not started"
@@ -202,7 +202,10 @@ def run_sweep(
                 if stop.is_set():
                     break
                 key = data_key(group[0].config)
-                train_one_group(group, [handlers[m.index] for m in group], stop, data[key])
+                # Each member's checkpoint beside the store, named by its run id, as a run's.
+                places = [tracks[m.index].recorder.checkpoint_place for m in group]
+                on_events = [handlers[m.index] for m in group]
+                train_one_group(group, on_events, stop, data[key], places)
     finally:
         for track in tracks.values():  # a member whose end was never sent is interrupted
             track.recorder.close()
@@ -252,8 +255,10 @@ def train_one_group(
     on_events: Sequence[Callable[[Event], None]],
     stop: threading.Event,
     data: tuple[SplitLike, SplitLike],
+    checkpoints: Sequence[Place],
 ) -> None:
     """One group as one batched model (core.sweep.batched)."""
     from core.sweep.batched import train_group
 
-    train_group([member.config for member in group], on_events, stop, data=data)
+    configs = [member.config for member in group]
+    train_group(configs, on_events, stop, data=data, checkpoints=checkpoints)

@@ -124,6 +124,22 @@ class StackedMembers:
             for value in slot:
                 value[member].zero_()
 
+    def torch_state(self, member: int, steps: int) -> list[dict[str, torch.Tensor]]:
+        """Member `member`'s optimizer state for each parameter as torch.optim keeps it (the
+        names RULES gives, and the step count where torch keeps one), copied out of the stack:
+        what its checkpoint holds, so that a single run can continue it."""
+        rules = RULES[self.optimizer]
+        states = []
+        for i in range(len(self.params)):
+            state = {
+                name: self.state[slot][i][member].detach().clone()
+                for slot, name in enumerate(rules.state)
+            }
+            if rules.has_step:
+                state["step"] = torch.tensor(float(steps))  # torch's own: a float32 scalar
+            states.append(state)
+        return states
+
     def snapshot(self) -> list[torch.Tensor]:
         """Copies of everything a step changes, to undo warm-up steps with restore()."""
         return [t.detach().clone() for t in self._mutable()]

@@ -59,7 +59,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         except RunStoreError as err:
             return fail(str(err))
         if run.checkpoint is None:
-            return fail(f"run {run.id} has no checkpoint to evaluate")
+            because = run.no_checkpoint_because()
+            return fail(f"run {run.id} has no checkpoint to evaluate: {because}")
         run_id, path = run.id, run.checkpoint
     import_torch()
     from core.checkpoint import CheckpointError

@@ -23,9 +23,12 @@ def run_train(args: argparse.Namespace) -> int:
 
     try:
         store = RunStore.open(args.runs) if args.record else None
-        resume, parent = resume_source(args.resume, store)
     except RunStoreError as err:
         return fail(f"{err} (--no-record trains without the run store)")
+    try:
+        resume, parent = resume_source(args.resume, store)
+    except RunStoreError as err:  # an unknown run, or one without a checkpoint
+        return fail(str(err))
     recorder = RunRecorder(store, "headless", name=args.name, parent=parent) if store else None
 
     from core.events import RunFailed
@@ -99,7 +102,9 @@ def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:
     except UnknownRunError:
         return resume, None  # not a run either: fit() names the missing file
     if run.checkpoint is None:
-        raise RunStoreError(f"run {run.id} has no checkpoint to continue from")
+        raise RunStoreError(
+            f"run {run.id} has no checkpoint to continue from: {run.no_checkpoint_because()}"
+        )
     return run.checkpoint, run.id
 
 

@@ -274,21 +274,23 @@ class RunsScreen(StopsSweeps, CoverableScreen):
 
     async def action_continue(self) -> None:
         row = self.highlighted()
-        if row is not None:
+        if row is not None and self.has_checkpoint(row.run):
             await app_host(self).continue_run(row.run.id)
 
     async def action_evaluate(self) -> None:
         row = self.highlighted()
-        if row is None:
-            return
-        if not row.run.checkpoint:
+        if row is not None and self.has_checkpoint(row.run):
+            await app_host(self).evaluate_run(row.run.id)
+
+    def has_checkpoint(self, run: RunRecord) -> bool:
+        """Whether `e` and `C` have weights to act on; said here, on Runs, when not."""
+        if not run.checkpoint:
             self.notify(
-                f"Run {row.run.label} has no checkpoint: no epoch of it finished.",
+                f"Run {run.label} has no checkpoint: {run.no_checkpoint_because()}.",
                 title="Runs",
                 severity="warning",
             )
-            return
-        await app_host(self).evaluate_run(row.run.id)
+        return bool(run.checkpoint)
 
     def action_compare(self) -> None:
         picked = self.table.picked_rows

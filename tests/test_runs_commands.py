@@ -122,3 +122,22 @@ def test_a_note_of_two_lines_is_one_line_and_exit_1(capsys, run_id):
     code, _, err = runs(capsys, "note", run_id, "two\nlines")
     assert code == 1
     assert err == "mnist-tui: a note is one line of at most 500 printable characters\n"
+
+
+def test_a_sweep_id_lists_its_runs_and_is_named_a_sweep_where_a_run_is_asked_for(
+    capsys, run_id
+) -> None:
+    with RunStore.open() as store:
+        members = [
+            store.create({"lr": lr}, "sweep", "cpu", "synthetic", sweep="5eed0a11").id
+            for lr in (1e-3, 3e-4)
+        ]
+    code, out, _ = runs(capsys, "list", "--json", "--sweep", "5eed")  # its start will do
+    assert code == 0 and sorted(run["id"] for run in json.loads(out)) == sorted(members)
+    assert runs(capsys, "show", "5eed0a11") == (
+        1,
+        "",
+        "mnist-tui: 5eed0a11 is a sweep, not a run: runs list --sweep 5eed0a11 lists its runs\n",
+    )
+    code, _, err = runs(capsys, "list", "--sweep", "0ff")
+    assert code == 1 and err.startswith("mnist-tui: no sweep '0ff' in ")

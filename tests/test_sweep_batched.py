@@ -369,9 +369,7 @@ def members_saved(configs, tmp_path):
     """train_group with a checkpoint place per member; the files and each member's events."""
     paths = [tmp_path / f"member-{m}.pt" for m in range(len(configs))]
     events = [[] for _ in configs]
-    results = train_group(
-        configs, [e.append for e in events], data=tiny_data(), checkpoints=paths
-    )
+    results = train_group(configs, [e.append for e in events], data=tiny_data(), checkpoints=paths)
     return results, paths, events
 
 
@@ -382,6 +380,7 @@ def test_each_c_member_saves_a_checkpoint_that_continues_as_its_single_run_would
     epochs, bit for bit: its weights, optimizer state, history and shuffle were all kept."""
     configs = [tiny_config(lr=lr, epochs=1) for lr in LRS[:2]]
     results, paths, events = members_saved(configs, tmp_path)
+    assert all(result.ok for result in results)
     for config, path, member_events in zip(configs, paths, events, strict=True):
         saved = [e for e in member_events if type(e).__name__ == "CheckpointSaved"]
         assert [(e.path, e.epochs_done) for e in saved] == [(str(path), 1)]

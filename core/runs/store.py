@@ -555,6 +555,11 @@ class RunStore:
         if named:
             raise RunStoreError(f"several runs are named {name!r} ({some(named)}); give an id")
         if may_be_id:
+            sweep = "SELECT 1 FROM runs WHERE sweep >= ? AND sweep < ? LIMIT 1"
+            if db.execute(sweep, (key, key + "g")).fetchone():  # `sweep` printed it first
+                raise UnknownRunError(
+                    f"{key} is a sweep, not a run: runs list --sweep {key} lists its runs"
+                )
             raise UnknownRunError(f"no run {key} in {shown(self.path)}")
         raise UnknownRunError(
             f"{text!r} is neither a run's id (8 hex digits, or the first few) nor a run's name "

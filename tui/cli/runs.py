@@ -64,6 +64,12 @@ def add_runs_commands(runs: argparse.ArgumentParser, parser_class: type) -> None
         metavar="TAG",
         help="only runs tagged TAG; repeated, only runs with every one of them",
     )
+    listing.add_argument(
+        "--sweep",
+        type=non_empty,
+        metavar="ID",
+        help="only the runs of one sweep (its id, as `sweep` printed it, or its start)",
+    )
     show = add_command(actions, "show", "one run: its settings and every epoch")
     show.add_argument("id", type=non_empty, help=RUN_ID_HELP)
     show.add_argument("--json", action="store_true", help="the run as JSON, with its history")
@@ -119,7 +125,9 @@ def run_runs(args: argparse.Namespace, store: RunStore) -> int:
     """Carry out `mnist-tui runs ACTION`; RunStoreError reaches the caller as one line."""
     command = args.runs_command
     if command == "list":
-        runs = store.list(args.limit, tags=args.tag)
+        # A sweep's id may be given by its start: the one sweep it names, or a one-line refusal.
+        sweep = store.sweep_members(args.sweep)[0].sweep if args.sweep else None
+        runs = store.list(args.limit, sweep=sweep, tags=args.tag)
         if args.json:
             print(json.dumps([run.to_json() for run in runs], indent=2))
         else:

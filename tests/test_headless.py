@@ -489,3 +489,15 @@ def test_resuming_a_run_without_a_checkpoint_says_why_and_no_more(tmp_path, caps
         f"mnist-tui: run {run.id} has no checkpoint to continue from: none was kept for it "
         "(a sweep member trained on Ray, or by an earlier version)\n"
     )
+
+
+def test_a_recorded_run_is_resumed_by_name_without_recording_the_new_one(tmp_path, capsys):
+    from core.runs import RunStore
+
+    folder = str(tmp_path / "store")
+    assert train([*TINY, "--epochs", "1", "--runs", folder, "--name", "first"]) == 0
+    capsys.readouterr()
+    assert train(["--resume", "first", "--epochs", "2", "--no-record", "--runs", folder]) == 0
+    assert "resuming at epoch 1" in capsys.readouterr().out
+    with RunStore.open(folder) as store:
+        assert [run.name for run in store.list()] == ["first"]  # nothing more recorded

@@ -26,7 +26,13 @@ def run_train(args: argparse.Namespace) -> int:
     except RunStoreError as err:
         return fail(f"{err} (--no-record trains without the run store)")
     try:
-        resume, parent = resume_source(args.resume, store)
+        if store is None and names_a_run(args.resume, args.runs):
+            # --no-record records nothing, but a run named by its id or name is still found.
+            with RunStore.open(args.runs) as lookup:
+                resume, _ = resume_source(args.resume, lookup)
+            parent = None
+        else:
+            resume, parent = resume_source(args.resume, store)
     except RunStoreError as err:  # an unknown run, or one without a checkpoint
         return fail(str(err))
     recorder = RunRecorder(store, "headless", name=args.name, parent=parent) if store else None
@@ -78,6 +84,16 @@ def run_train(args: argparse.Namespace) -> int:
     if recorder is not None and recorder.run_id:
         print(f"recorded as run {recorder.run_id} (mnist-tui runs show {recorder.run_id})")
     return 0
+
+
+def names_a_run(resume: str | None, folder: str | None) -> bool:
+    """Whether --resume can only mean a recorded run: it names no file, and a store is there
+    to look in (without one, the missing file is what the error names)."""
+    from core.runs.paths import store_path
+
+    if resume is None or Path(resume).exists() or os.sep in resume:
+        return False
+    return store_path(folder).is_file()
 
 
 def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:

@@ -144,3 +144,14 @@ def test_resuming_a_finished_run_says_there_is_nothing_to_train(tmp_path):
         f"nothing to train: {path} has done 2 epoch(s) and this run asks for 2; "
         "ask for more epochs to continue it"
     )
+
+
+@pytest.mark.parametrize("content", [b"hello\n", b"PK\x03\x04garbage"], ids=["text", "bad-zip"])
+def test_a_file_that_is_no_checkpoint_is_named_in_plain_words(tmp_path, content) -> None:
+    from core.checkpoint import load
+
+    path = tmp_path / "run.pt"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError) as raised:
+        load(path)
+    assert str(raised.value) == f"{path} is corrupt or not a torch file"

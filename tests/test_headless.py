@@ -501,3 +501,17 @@ def test_a_recorded_run_is_resumed_by_name_without_recording_the_new_one(tmp_pat
     assert "resuming at epoch 1" in capsys.readouterr().out
     with RunStore.open(folder) as store:
         assert [run.name for run in store.list()] == ["first"]  # nothing more recorded
+
+
+def test_a_run_whose_parent_was_deleted_says_so(tmp_path, capsys):
+    folder = str(tmp_path / "store")
+    base = [*TINY, "--runs", folder]
+    assert train([*base, "--epochs", "1", "--name", "first"]) == 0
+    assert train(["--resume", "first", "--epochs", "2", "--runs", folder, "--name", "second"]) == 0
+    assert main(["runs", "show", "second", "--json", "--runs", folder]) == 0
+    parent = json.loads(capsys.readouterr().out.splitlines()[-1])["parent"]
+    assert main(["runs", "rm", "first", "--yes", "--runs", folder]) == 0
+    capsys.readouterr()
+    assert main(["runs", "show", "second", "--runs", folder]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"continues    {parent} (deleted since)" in lines

@@ -130,7 +130,10 @@ def test_show_prints_the_real_digit_10_as_plain_text_in_a_pipe(capsys):
 def test_show_refuses_an_out_of_range_index(capsys):
     code, _, err = show(capsys, index=10**6, dataset="synthetic")
     assert code == 1
-    assert err == "mnist-tui: index 1000000 is out of range for synthetic train (0-5999)\n"
+    assert err == (
+        "mnist-tui: index 1000000 is out of range for synthetic train "
+        "(0..5999, or -6000..-1 counting from the end)\n"
+    )
 
 
 def test_show_marks_synthetic_digits(capsys):

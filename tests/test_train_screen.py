@@ -284,3 +284,14 @@ async def test_a_run_that_fails_before_its_first_epoch_leaves_the_plan():
         table = screen.query_one("#epochs", EpochTable)
         assert [table.get_row_at(r)[0] for r in range(table.row_count)] == ["1", "2", "3"]
         assert not table.filled
+
+
+def test_a_run_at_chance_is_not_read_as_overfitting() -> None:
+    from core.events import EpochEnd
+    from tui.screens.train import verdict
+
+    chance = [EpochEnd(0, 2.3, 0.1013, 2.3, 0.1009, 1.0, 500.0, None)]
+    assert "learned nothing" in verdict(chance) and "overfitting" not in verdict(chance)
+    assert verdict(chance, brief=True).endswith("about chance: it learned nothing")
+    learned = [EpochEnd(0, 0.1, 0.98, 0.1, 0.97, 1.0, 500.0, None)]
+    assert "1.00 points better" in verdict(learned) and "overfitting" in verdict(learned)

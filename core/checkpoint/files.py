@@ -102,9 +102,9 @@ def _read(path: Path) -> Any:
                 f"{path} is corrupt or not a torch file (unreadable pickle)"
             ) from err
         except Exception as err:
-            raise CheckpointError(
-                f"{path} is corrupt or not a torch file ({first_line(err)})"
-            ) from err
+            # What torch says here is about its own internals (a zip reader's error code, a
+            # paragraph on how files get damaged): nothing a user can act on beyond this.
+            raise CheckpointError(f"{path} is corrupt or not a torch file") from err
 
 
 def _check_archive(file: BinaryIO, path: Path) -> None:

@@ -143,7 +143,11 @@ def run_runs(args: argparse.Namespace, store: RunStore) -> int:
             shown = {**run.to_json(), "history": [e.to_json() for e in history]}
             print(json.dumps({**shown, "lineage": [r.id for r in chain]}))
             return 0
+        # The parent is in the chain unless it was deleted since (runs rm): then say so.
+        parent_gone = run.parent is not None and all(r.id != run.parent for r in chain)
         for key, value in describe(run):
+            if key == "continues" and parent_gone:
+                value += " (deleted since)"
             print(f"{key:<12} {value}")
         print()
         if len(chain) == 1:

@@ -22,7 +22,7 @@ def run_show(args: argparse.Namespace) -> int:
     if not -len(split) <= args.index < len(split):
         return fail(
             f"index {args.index} is out of range for {config.dataset} {args.split} "
-            f"(0-{len(split) - 1})"
+            f"(0..{len(split) - 1}, or -{len(split)}..-1 counting from the end)"
         )
     print_digit(split, args.index, args.mode, args.palette, Console(highlight=False))
     return 0

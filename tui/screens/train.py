@@ -616,6 +616,9 @@ class TrainScreen(ChartKeys, CoverableScreen):
         return shown
 
 
+CHANCE_LEVEL = 0.2  # accuracy below this on both splits: ten classes, and nothing learned
+
+
 def verdict(history: list[EpochEnd], brief: bool = False) -> str:
     """The lesson's reading of the last epoch: how far test accuracy trails training accuracy.
 
@@ -625,10 +628,18 @@ def verdict(history: list[EpochEnd], brief: bool = False) -> str:
         return "No epoch finished."
     last = history[-1]
     gap = (last.train_acc - last.test_acc) * 100
+    # Ten classes: a network near 10% on both splits learned nothing, so it cannot overfit.
+    guessing = max(last.train_acc, last.test_acc) < CHANCE_LEVEL
     if brief:
         reading = f"gap {gap:.2f} points: overfitting" if gap > 0 else "no overfitting yet"
+        reading = "about chance: it learned nothing" if guessing else reading
         return f"train {last.train_acc:.2%} · test {last.test_acc:.2%}\n{reading}"
     line = f"test accuracy\ntrain {last.train_acc:.2%} · test {last.test_acc:.2%}\n"
+    if guessing:
+        return line + (
+            "Both are about what guessing among ten digits gets: the network learned nothing, "
+            "so there is no gap to read (a learning rate far too high, say)."
+        )
     if gap > 0:
         return line + (
             f"The network does {gap:.2f} points better on images it trained on than on new "

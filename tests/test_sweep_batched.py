@@ -414,3 +414,19 @@ def test_a_member_checkpoint_holds_its_own_weights_not_the_whole_stack(tmp_path)
     sizes = {path.stat().st_size for path in paths}
     one_network = 4 * 407_050  # float32 parameters of 784-512-10
     assert max(sizes) < 1.2 * 3 * one_network  # its weights and two Adam states, no more
+
+
+@pytest.mark.cuda
+@needs_cuda
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adam"])
+def test_cuda_members_save_checkpoints_a_single_cuda_run_continues(optimizer, tmp_path):
+    """The stacked state written from the captured graph's tensors, taken up by a single run
+    that captures its own graph."""
+    configs = [tiny_config(optimizer=optimizer, lr=lr, epochs=1, device="cuda") for lr in LRS]
+    results, paths, _events = members_saved(configs, tmp_path)
+    assert all(result.ok for result in results)
+    for config, path in zip(configs, paths, strict=True):
+        continued = fit(replace(config, epochs=2), data=tiny_data(), resume=path)
+        whole, _ = alone(replace(config, epochs=2))
+        assert continued.ok, continued.outcome
+        assert_figures_close(continued.history, whole.history, rel=1e-3)

@@ -226,5 +226,5 @@ async def test_covered_by_another_screen_the_run_is_kept_and_painted_on_return()
         assert len(screen.query_one(MetricCharts).history) == 3
         table = screen.query_one("#epochs", DataTable)
         assert [table.get_row_at(i)[4] for i in range(3)] == [
-            f"{e.test_acc:.1%}" for e in events if isinstance(e, EpochEnd)
+            f"{e.test_acc:.2%}" for e in events if isinstance(e, EpochEnd)
         ]

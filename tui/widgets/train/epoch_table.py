@@ -22,8 +22,9 @@ class EpochTable(DataTable):
     A run's rows are laid out when it starts, numbered and empty, and filled in as its epochs
     end. A table that grew by a row at each epoch's end re-laid out the screen and re-drew
     every chart with it, on the UI thread, while the next epoch trained: that cost the app's
-    epochs time against headless (python -m scripts.app_epoch). Accuracies are percentages
-    with one decimal (what the verdict compares), losses three decimals.
+    epochs time against headless (python -m scripts.app_epoch). Test accuracy has two decimals,
+    as every other place that shows it; training accuracy one (its column is narrower), losses
+    three decimals.
     """
 
     DEFAULT_CSS = """
@@ -61,7 +62,7 @@ class EpochTable(DataTable):
             f"{end.train_loss:.3f}",
             f"{end.train_acc:.1%}",
             f"{end.test_loss:.3f}",
-            f"{end.test_acc:.1%}",
+            f"{end.test_acc:.2%}",  # as the headline, the run store and evaluate give it
             f"{end.seconds:.1f}",
         )
         if key not in self.rows:  # an epoch no RunStarted announced (a run joined late)

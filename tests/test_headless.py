@@ -515,3 +515,15 @@ def test_a_run_whose_parent_was_deleted_says_so(tmp_path, capsys):
     assert main(["runs", "show", "second", "--runs", folder]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert f"continues    {parent} (deleted since)" in lines
+
+
+def test_resuming_a_sweep_id_says_it_is_a_sweep(tmp_path, capsys):
+    from core.runs import RunStore
+
+    folder = tmp_path / "store"
+    with RunStore.open(folder) as store:
+        store.create({"lr": 1e-3}, "sweep", "cpu", "drawn", sweep="5eed0a11")
+    assert train(["--resume", "5eed0a11", "--epochs", "2", "--runs", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        "mnist-tui: 5eed0a11 is a sweep, not a run: runs list --sweep 5eed0a11 lists its runs\n"
+    )

@@ -123,13 +123,23 @@ async def test_a_run_continued_from_other_data_loads_that_data(runs_folder):
     with RunStore.open() as store:
         recorder = RunRecorder(store, "python")
         assert fit(tiny_config(dataset="mnist", data_dir=folder, epochs=1), record=recorder).ok
+        current = RunRecorder(store, "python")  # a run on the synthetic digits the app shows
+        assert fit(tiny_config(epochs=1), record=current, data=tiny_data()).ok
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_train_screen(pilot)
+        from tui.current_run import recorded
+
+        app.trained = recorded(None, current.run_id)  # the current run: on synthetic digits
         await app.continue_run(recorder.run_id)
         await wait_until(pilot, lambda: app.dataset is not None and app.dataset.name == "mnist")
         assert screen.resume_from is not None
         assert f"Loading MNIST, the data run {recorder.run_id} trained on…" in app.notified
+        # The current run's own data does not come back over the data asked for.
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.dataset.name == "mnist"
+        assert not any(n.startswith("Loading synthetic") for n in app.notified)
 
 
 async def test_a_recorded_runs_settings_fill_the_form_but_not_this_machines(runs_folder):

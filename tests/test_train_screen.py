@@ -295,3 +295,24 @@ def test_a_run_at_chance_is_not_read_as_overfitting() -> None:
     assert verdict(chance, brief=True).endswith("about chance: it learned nothing")
     learned = [EpochEnd(0, 0.1, 0.98, 0.1, 0.97, 1.0, 500.0, None)]
     assert "1.00 points better" in verdict(learned) and "overfitting" in verdict(learned)
+
+
+async def test_e_after_a_failed_run_evaluates_its_last_finished_epoch(runs_folder, monkeypatch):
+    """A run that failed in its second epoch kept the first epoch's checkpoint: `e` evaluates
+    that, the run the screen shows, not an earlier current run."""
+    from tests.losses import poison_loss_at
+    from tui.screens.evaluate import EvaluateScreen
+
+    poison_loss_at(monkeypatch, 94 + 5)  # 94 batches an epoch: the second epoch's 5th
+    app = make_app(epochs=2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_train_screen(pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.outcome is not None and not screen.running)
+        await wait_until(pilot, lambda: screen.checkpoint is not None)
+        assert app.trained is None  # a failed run is not made the current run by itself
+        failed_id = screen.recorded_id
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.trained is not None)
+        assert isinstance(app.screen, EvaluateScreen) and app.trained.run_id == failed_id
+        assert len(app.trained.history) == 1

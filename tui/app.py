@@ -82,6 +82,8 @@ class MnistApp(App):
         # The dataset last asked for, and why it could not be loaded (None when it was).
         self.requested_dataset = self.options.dataset
         self.data_problem: str | None = None
+        # The current run came before the first data: its data is loaded once that arrives.
+        self.run_awaits_its_data = False
         # Stop flags of running training workers: set on quit so no thread outlives the app.
         self.stop_events: set[threading.Event] = set()
         # The screen the lesson opened (its `o` and `t`): Escape there goes back to the lesson.
@@ -174,17 +176,24 @@ class MnistApp(App):
         # Files unlike the official downloads are said in Browse's facts, not over the screens.
         if message.notice:
             self.notify(message.notice, title="No real data", severity="warning", timeout=12)
-        self.load_the_data_of_the_current_run()
+        if self.run_awaits_its_data:  # a run became current before the first data came
+            self.run_awaits_its_data = False
+            self.load_the_data_of_the_current_run()
 
     def watch_trained(self) -> None:
         self.load_the_data_of_the_current_run()
 
     def load_the_data_of_the_current_run(self) -> None:
         """A run is shown and judged on the data it trained on (an opened checkpoint, a run
-        adopted after a restart): see load_the_data_of."""
+        adopted after a restart): see load_the_data_of. Only when the current run changes:
+        data chosen afterwards (the palette, the Train form, a run to continue) is kept."""
         trained = self.trained
-        if trained is not None and trained.config is not None:
-            self.load_the_data_of(trained.config, trained.source)
+        if trained is None or trained.config is None:
+            return
+        if self.dataset is None:
+            self.run_awaits_its_data = True
+            return
+        self.load_the_data_of(trained.config, trained.source)
 
     def load_the_data_of(self, config: TrainConfig, who: str) -> None:
         """When `config`'s dataset is not the one loaded, load it, from the folder it trained

@@ -7,7 +7,7 @@ out. The folder is runs_dir(): --runs DIR, else $MNIST_TUI_RUNS, else the user d
 
 from __future__ import annotations
 
-from core.runs.errors import RunStoreError, UnknownRunError
+from core.runs.errors import RunStoreError, SweepIdError, UnknownRunError
 from core.runs.export import TensorBoardMissingError, export_csv, export_jsonl, export_tensorboard
 from core.runs.liveness import STALE_AFTER_S
 from core.runs.paths import DB_NAME, RUNS_ENV, checkpoint_path, runs_dir, store_path
@@ -45,6 +45,7 @@ __all__ = [
     "RunStore",
     "RunStoreError",
     "RunUpdate",
+    "SweepIdError",
     "SweepSummary",
     "TensorBoardMissingError",
     "UnknownRunError",

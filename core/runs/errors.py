@@ -9,3 +9,7 @@ class RunStoreError(Exception):
 
 class UnknownRunError(RunStoreError):
     """No run has that id, or the text given is not a run id or a prefix of one."""
+
+
+class SweepIdError(UnknownRunError):
+    """The text given is a sweep's id where a run's was asked for."""

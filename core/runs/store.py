@@ -22,7 +22,7 @@ from core.errors import first_line
 from core.events import BatchProgress, EpochEnd
 from core.runs import schema
 from core.runs.busy import PATIENCE_S, retrying, transaction
-from core.runs.errors import RunStoreError, UnknownRunError
+from core.runs.errors import RunStoreError, SweepIdError, UnknownRunError
 from core.runs.liveness import STALE_AFTER_S, abandoned, this_host
 from core.runs.paths import DB_NAME, checkpoint_path, shown, store_path
 from core.runs.records import (
@@ -557,7 +557,7 @@ class RunStore:
         if may_be_id:
             sweep = "SELECT 1 FROM runs WHERE sweep >= ? AND sweep < ? LIMIT 1"
             if db.execute(sweep, (key, key + "g")).fetchone():  # `sweep` printed it first
-                raise UnknownRunError(
+                raise SweepIdError(
                     f"{key} is a sweep, not a run: runs list --sweep {key} lists its runs"
                 )
             raise UnknownRunError(f"no run {key} in {shown(self.path)}")

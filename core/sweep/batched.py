@@ -4,8 +4,8 @@ Members that share everything but the learning rate (same batch size and seed, s
 data order and the same initial weights) form a group (group_key, groups). train_group trains
 a group as one batched model through the one epoch loop (core.engine) and sends each member
 the events a single fit() run sends (RunStarted, BatchProgress, EpochEnd, then RunFinished or
-RunFailed; no CheckpointSaved, as members save no checkpoints), so recorders and printers work
-unchanged. How the group trains:
+RunFailed, and CheckpointSaved after each epoch when given a place for its checkpoint), so
+recorders and printers work unchanged. How the group trains:
 
 - on the CPU with the C kernels (RMSprop): every member's step in C over one shared gather of
   the batch, whole members dealt to the threads (core.cpu_step.FusedMemberSteps); each

@@ -101,7 +101,7 @@ def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:
     names a run (its id, start or name) or a file (a run's own, beside the store, counts)."""
     if resume is None or store is None:
         return resume, None
-    from core.runs import RunStoreError, UnknownRunError
+    from core.runs import RunStoreError, SweepIdError, UnknownRunError
 
     if Path(resume).exists() or os.sep in resume:
         path = Path(resume)
@@ -115,6 +115,8 @@ def resume_source(resume: str | None, store) -> tuple[str | None, str | None]:
         return resume, run.id if run is not None and run.id == path.stem else None
     try:
         run = store.get(resume)
+    except SweepIdError:
+        raise  # a sweep's id: said as such, not as a missing file
     except UnknownRunError:
         return resume, None  # not a run either: fit() names the missing file
     if run.checkpoint is None:

@@ -349,7 +349,10 @@ class TrainScreen(ChartKeys, CoverableScreen):
             self.post_message(CheckpointFailed(str(error)))
             return
         if run.checkpoint is None:
-            self.post_message(CheckpointFailed(f"run {run.id} has no checkpoint to continue"))
+            because = run.no_checkpoint_because()
+            self.post_message(
+                CheckpointFailed(f"run {run.id} has no checkpoint to continue: {because}")
+            )
             return
         config = run.train_config()
         more = dataclasses.replace(config, epochs=max(config.epochs, run.epochs_done) + 5)
@@ -596,8 +599,12 @@ class TrainScreen(ChartKeys, CoverableScreen):
         default = Path.cwd() / f"mnist-{time.strftime('%Y%m%d-%H%M%S')}.pt"
         self.app.push_screen(SaveCheckpointScreen(saved, default))
 
-    def action_evaluate(self) -> None:
+    async def action_evaluate(self) -> None:
         shown = self.shown_without_weights()
+        if shown is not None and self.checkpoint is not None and self.checkpoint.exists():
+            # A failed run kept its last finished epoch's weights: evaluate those, its own.
+            await app_host(self).evaluate_run(shown)
+            return
         if shown is not None:
             self.notify(f"Run {shown} has no checkpoint to evaluate.", severity="warning")
             return

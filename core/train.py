@@ -10,7 +10,6 @@ DataLoader pipeline, torch.optim's RMSprop and the loss read back every step.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -126,6 +125,8 @@ def fit(
         emit(RunFailed(reason=f"{type(err).__name__}: {first_line(err)}"))
         raise
     finally:
+        if run is not None:  # the step it built, whatever happened since
+            run.step.close()
         torch.set_num_threads(threads_before)
         if writer is not None:
             writer.close()
@@ -232,16 +233,6 @@ class _Run:
             )
 
     def train(
-        self,
-        stop: threading.Event,
-        save: Place,
-        record: RunRecorder | None,
-        on_epoch_model: Callable[[int, SimpleNN], None] | None,
-    ) -> FitResult:
-        with contextlib.closing(self.step):  # whatever happens from here on
-            return self._train(stop, save, record, on_epoch_model)
-
-    def _train(
         self,
         stop: threading.Event,
         save: Place,

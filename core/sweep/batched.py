@@ -108,6 +108,8 @@ def train_group(
         _fail_all(configs, on_events, group, f"{type(err).__name__}: {first_line(err)}")
         raise
     finally:
+        if group is not None:  # the step it built, whatever happened since
+            group.step.close()
         torch.set_num_threads(threads_before)
 
 
@@ -215,10 +217,6 @@ class _Group:
         return [EpochMetrics(members.losses[m], members.corrects[m]) for m in range(self.count)]
 
     def train(self) -> list[FitResult]:
-        with contextlib.closing(self.step):  # whatever happens from here on
-            return self._train()
-
-    def _train(self) -> list[FitResult]:
         for member, config in zip(self.members, self.configs, strict=True):
             member.emit(self.setup.started(config, member.model, 0, self.notes))
         engine = Engine(
